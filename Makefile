@@ -1,0 +1,70 @@
+# skinscan — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SKINSCAN := $(VENV)/bin/skinscan
+DATA ?= $(SKINSCAN_DATA)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-serve run test test-py test-web lint typecheck train evaluate bench web clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+$(VENV)/.serve-stamp: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.all-stamp: pyproject.toml $(VENV)/.serve-stamp
+	$(PY) -m pip install -q -e '.[train,dev]'
+	touch $@
+
+web/node_modules/.stamp: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.stamp $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
+	cd web && npm run build
+
+web: web/dist/index.html ## Build the page (web/dist)
+
+install-serve: $(VENV)/.serve-stamp web ## Serving dependencies and the built page only
+
+install: $(VENV)/.all-stamp web ## Everything: serving + train + dev extras, and the built page
+
+run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped model
+	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.all-stamp ## ruff on the Python code
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: $(VENV)/.all-stamp ## mypy (strict) on src/skinscan
+	$(VENV)/bin/mypy
+
+test-py: $(VENV)/.all-stamp web
+	$(VENV)/bin/pytest
+
+test-web: web/node_modules/.stamp
+	cd web && npm run typecheck && npm run test
+
+test: install lint typecheck test-web test-py ## Install, then lint, type-check, pytest, web unit tests, browser e2e
+
+train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and evaluate into models/ and reports/
+	$(SKINSCAN) train --data "$(DATA)" --out runs/latest
+	$(SKINSCAN) export --run runs/latest --out models
+	$(SKINSCAN) evaluate --data "$(DATA)" --model models/skinscan.onnx
+
+evaluate: $(VENV)/.all-stamp ## Re-evaluate the shipped model on the test split (reports/)
+	$(SKINSCAN) evaluate --data "$(DATA)" --model models/skinscan.onnx
+
+bench: install ## Benchmarks: results in bench/results/*.json
+	$(SKINSCAN) bench
+
+clean: ## Remove the virtual environment, node_modules and builds
+	rm -rf $(VENV) web/node_modules web/dist

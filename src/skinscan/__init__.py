@@ -1,0 +1,3 @@
+"""skinscan: benign/malignant triage of skin-lesion photos (not a diagnosis)."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,142 @@
+"""One CLI: ``skinscan serve | predict | train | evaluate | export | bench``.
+
+Thin on purpose: each sub-command parses arguments and calls one function of the library.
+Heavy modules (torch, FastAPI) are imported only by the sub-command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_MODEL = Path("models/skinscan.onnx")
+
+
+def _data_dir(value: str | None) -> Path:
+    path = value or os.environ.get("SKINSCAN_DATA")
+    if not path:
+        raise SystemExit("no data set: pass --data DIR or set SKINSCAN_DATA (see README: getting the data)")
+    data = Path(path)
+    if not (data / "train").is_dir() or not (data / "test").is_dir():
+        raise SystemExit(f"{data} does not look like the data set: expected train/ and test/ inside it")
+    return data
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from skinscan.api.server import serve
+
+    return serve(host=args.host, port=args.port, model=args.model, workers=args.workers)
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from skinscan.images import ImageRejected
+    from skinscan.predictor import ModelLoadError, Predictor
+
+    try:
+        predictor = Predictor(args.model)
+    except ModelLoadError as exc:
+        logging.error("%s", exc)
+        return 2
+    status = 0
+    for photo in args.photos:
+        try:
+            result = predictor.predict(Path(photo))
+        except (ImageRejected, OSError) as exc:
+            sys.stdout.write(f"{photo}\terror\t{exc}\n")
+            status = 1
+            continue
+        sys.stdout.write(
+            f"{photo}\t{result.label}\tp_malignant={result.p_malignant:.3f}\trisk={result.risk}\n"
+        )
+    return status
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from skinscan.training.train import TrainConfig, train
+
+    overrides = {"epochs": args.epochs, "seed": args.seed, "limit": args.limit, "device": args.device}
+    config = TrainConfig(**{k: v for k, v in overrides.items() if v is not None})
+    train(config, data=_data_dir(args.data), out=Path(args.out))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from skinscan.training.export import export
+
+    export(run=Path(args.run), out=Path(args.out), data=_data_dir(args.data) if args.data else None)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from skinscan.training.evaluate import evaluate
+
+    evaluate(model=Path(args.model), data=_data_dir(args.data), reports=Path(args.reports))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from skinscan.benchmarks import run_benchmarks
+
+    return run_benchmarks(model=Path(args.model), which=args.which, out=Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skinscan", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API and the page")
+    serve.add_argument("--host", default=None, help="default: SKINSCAN_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: SKINSCAN_PORT, PORT or 8000")
+    serve.add_argument("--model", default=None, help="default: SKINSCAN_MODEL or models/skinscan.onnx")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    serve.set_defaults(func=_cmd_serve)
+
+    predict = sub.add_parser("predict", help="print label, probability and risk for photos")
+    predict.add_argument("photos", nargs="+")
+    predict.add_argument("--model", default=str(DEFAULT_MODEL))
+    predict.set_defaults(func=_cmd_predict)
+
+    train = sub.add_parser("train", help="fine-tune the model (needs the train extra)")
+    train.add_argument("--data", default=None, help="data set folder (default: SKINSCAN_DATA)")
+    train.add_argument("--out", default="runs/latest", help="run folder")
+    train.add_argument("--epochs", type=int, default=None)
+    train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--limit", type=int, default=None, help="use only N training photos (smoke runs)")
+    train.add_argument("--device", default=None, help="cpu (default) or cuda")
+    train.set_defaults(func=_cmd_train)
+
+    export = sub.add_parser("export", help="export a run's best checkpoint to ONNX + model card")
+    export.add_argument("--run", default="runs/latest")
+    export.add_argument("--out", default="models")
+    export.add_argument("--data", default=None, help="data set, to measure the int8 variant (default: SKINSCAN_DATA)")
+    export.set_defaults(func=_cmd_export)
+
+    evaluate = sub.add_parser("evaluate", help="evaluate the shipped ONNX file on the test split")
+    evaluate.add_argument("--data", default=None)
+    evaluate.add_argument("--model", default=str(DEFAULT_MODEL))
+    evaluate.add_argument("--reports", default="reports")
+    evaluate.set_defaults(func=_cmd_evaluate)
+
+    bench = sub.add_parser("bench", help="benchmarks; results in bench/results/*.json")
+    bench.add_argument("--model", default=str(DEFAULT_MODEL))
+    bench.add_argument("--which", default="all", help="all | model | api | load | web")
+    bench.add_argument("--out", default="bench/results")
+    bench.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

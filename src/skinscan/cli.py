@@ -48,9 +48,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{photo}\terror\t{exc}\n")
             status = 1
             continue
-        sys.stdout.write(
-            f"{photo}\t{result.label}\tp_malignant={result.p_malignant:.3f}\trisk={result.risk}\n"
-        )
+        sys.stdout.write(f"{photo}\t{result.label}\tp_malignant={result.p_malignant:.3f}\trisk={result.risk}\n")
     return status
 
 
@@ -66,7 +64,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from skinscan.training.export import export
 
-    export(run=Path(args.run), out=Path(args.out), data=_data_dir(args.data) if args.data else None)
+    export(run=Path(args.run), out=Path(args.out), data=_data_dir(args.data))
     return 0
 
 

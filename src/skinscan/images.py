@@ -101,9 +101,7 @@ def load_rgb(
         raise ImageRejected("empty_file", "The upload is empty: choose a photo (JPEG, PNG or WebP).")
     fmt = sniff_format(data)
     if fmt is None:
-        raise ImageRejected(
-            "not_an_image", "This file is not an image. Upload a photo as JPEG, PNG or WebP.", 400
-        )
+        raise ImageRejected("not_an_image", "This file is not an image. Upload a photo as JPEG, PNG or WebP.", 400)
     if fmt not in ALLOWED_FORMATS:
         raise ImageRejected(
             "unsupported_type",
@@ -114,7 +112,7 @@ def load_rgb(
         with warnings.catch_warnings():
             # Pillow warns (and past 2x raises) on huge images; we check the size ourselves.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[fmt])
+            image: Image.Image = Image.open(io.BytesIO(data), formats=[fmt])
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageRejected(
@@ -126,8 +124,7 @@ def load_rgb(
             if min(width, height) < MIN_SIDE:
                 raise ImageRejected(
                     "image_too_small",
-                    f"The photo is {width}x{height} pixels; at least {MIN_SIDE} pixels on each side "
-                    "are needed.",
+                    f"The photo is {width}x{height} pixels; at least {MIN_SIDE} pixels on each side are needed.",
                     400,
                 )
             if fmt == "JPEG" and target_side is not None:
@@ -137,6 +134,13 @@ def load_rgb(
             rgb = _to_rgb(image)
     except ImageRejected:
         raise
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses sizes over twice its own limit already in Image.open, before our check.
+        raise ImageRejected(
+            "too_many_pixels",
+            f"The photo has too many pixels; the limit is {max_pixels // 1_000_000} megapixels. Send a smaller photo.",
+            413,
+        ) from exc
     except (
         UnidentifiedImageError,
         OSError,
@@ -146,7 +150,6 @@ def load_rgb(
         EOFError,
         IndexError,
         KeyError,
-        Image.DecompressionBombError,
         MemoryError,
         ZeroDivisionError,
         struct.error,

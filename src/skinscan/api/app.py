@@ -1,0 +1,83 @@
+"""``create_app(settings)``: the whole server, built on demand (nothing happens at import time).
+
+Layers, outermost first: access log -> security headers -> CORS (only for configured origins) ->
+rate limit -> FastAPI routes (``/api/v1``) -> static fallback (page at ``/``, ``/models/``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
+from skinscan.api.errors import install_error_handlers
+from skinscan.api.middleware import AccessLogMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from skinscan.api.routes import ServingState, router
+from skinscan.api.settings import Settings
+from skinscan.api.static import StaticSite
+from skinscan.predictor import Predictor
+
+log = logging.getLogger("skinscan.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Load the model (raises ``ModelLoadError`` naming the path) and assemble the app."""
+    settings = settings or Settings()
+    predictor = Predictor(settings.model, threads=settings.threads)
+    max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)
+    batcher = MicroBatcher(predictor, max_batch=max_batch)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        log.info(
+            "serving %s %s from %s (%d threads, batches of up to %d)",
+            predictor.card.name,
+            predictor.card.version,
+            settings.model,
+            settings.threads,
+            max_batch,
+        )
+        yield
+        batcher.close()
+
+    app = FastAPI(
+        title="skinscan",
+        version=predictor.card.version,
+        summary="Benign or malignant? A skin-lesion photo triage model behind a small API.",
+        description=(
+            "Not a diagnosis: a research tool that can be wrong. Errors are JSON "
+            '`{"detail", "code"}` with a stable `code`.'
+        ),
+        lifespan=lifespan,
+    )
+    app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher)
+    install_error_handlers(app)
+    app.include_router(router)
+    static = StaticSite(settings.web_dir, settings.model)
+    if not static.has_page:
+        log.warning("no built page in %s: serving the API only (build it with `make web`)", settings.web_dir)
+    app.router.default = static
+
+    if settings.rate_limit > 0:
+        app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            expose_headers=["Retry-After", "X-Request-ID"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (one call per worker process): settings from the env."""
+    return create_app(Settings())

@@ -1,0 +1,138 @@
+"""``skinscan serve``: uvicorn around :func:`create_app`, sized to the machine.
+
+- ``--workers N`` starts N processes and divides the cores among them (ONNX Runtime threads per
+  worker = cores // N), so workers x threads never exceeds the cores and nothing oversubscribes.
+- SIGTERM (Heroku, Docker, Kubernetes) stops accepting connections and lets in-flight requests
+  finish (up to ``GRACEFUL_SECONDS``) before the process exits.
+- A missing or broken model stops start-up with a message that names the path (exit code 2).
+- Logs: one JSON line per request on stdout (see middleware.AccessLogMiddleware), everything else
+  on stderr; uvicorn's own access log, which would print query strings, is off.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from pydantic import ValidationError
+
+from skinscan.api.app import create_app
+from skinscan.api.batcher import calibrate_batch_size
+from skinscan.api.settings import Settings
+from skinscan.predictor import ModelLoadError, Predictor, default_threads
+
+log = logging.getLogger("skinscan.serve")
+
+GRACEFUL_SECONDS = 25
+"""Heroku sends SIGKILL 30 s after SIGTERM; finish in-flight requests before that."""
+
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "message": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "formatter": "message", "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "skinscan.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    },
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+}
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas (like ``MALLOC_ARENA_MAX=2``) unless the operator set it.
+
+    Decoding runs on worker threads and glibc gives each thread its own arena, so RSS crept up by
+    ~30 MB under load and stayed there; with 2 arenas it stayed flat (bench/results/load.json).
+    Done here rather than in each deployment file so that every way of starting the server gets
+    it. A no-op off glibc.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
+    """(workers, threads per worker) with workers x threads <= cores."""
+    workers = max(1, min(workers, cores))
+    return workers, max(1, min(threads, cores // workers))
+
+
+def serve(
+    host: str | None = None,
+    port: int | None = None,
+    model: str | Path | None = None,
+    workers: int | None = None,
+) -> int:
+    """Run the server until SIGTERM/SIGINT; return the process exit code."""
+    overrides: dict[str, Any] = {"host": host, "port": port, "model": model}
+    try:
+        base = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        log.error("invalid settings: %s", exc)
+        return 2
+    limit_malloc_arenas()
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # the same for worker processes
+    cores = default_threads()
+    requested = workers or 1
+    n_workers, threads = plan_workers(requested, base.threads, cores)
+    if n_workers != requested:
+        log.warning("%d workers requested but only %d cores: using %d", requested, cores, n_workers)
+    settings = base.model_copy(update={"threads": threads})
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": LOG_CONFIG,
+        "access_log": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
+        "proxy_headers": True,  # trusted from FORWARDED_ALLOW_IPS (default 127.0.0.1; '*' on Heroku)
+    }
+    try:
+        if n_workers == 1:
+            app = create_app(settings)
+        else:
+            # Fail fast, once, before starting workers; and measure the batch size here, where
+            # no other worker competes for the cores, rather than N times at once.
+            predictor = Predictor(settings.model, threads=threads)
+            max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)
+    except ModelLoadError as exc:
+        log.error("cannot start: %s (set SKINSCAN_MODEL or --model; `make train` builds one)", exc)
+        return 2
+    log.info(
+        "skinscan on http://%s:%d: %d worker(s) x %d thread(s)",
+        settings.host,
+        settings.port,
+        n_workers,
+        threads,
+    )
+    if n_workers == 1:
+        uvicorn.Server(uvicorn.Config(app, **common)).run()
+        return 0
+    # Worker processes rebuild the app from the environment (create_app_from_env).
+    os.environ.update(
+        {
+            "SKINSCAN_MODEL": str(settings.model),
+            "SKINSCAN_THREADS": str(threads),
+            "SKINSCAN_MAX_BATCH": str(max_batch),
+            "SKINSCAN_HOST": settings.host,
+            "SKINSCAN_PORT": str(settings.port),
+        }
+    )
+    uvicorn.run("skinscan.api.app:create_app_from_env", factory=True, workers=n_workers, **common)
+    return 0

@@ -1,0 +1,144 @@
+"""Read the ``image`` field of a multipart upload into memory, never onto disk.
+
+Starlette's form parser spools files over 1 MB to a temporary file, so a medical photo would touch
+the disk. Instead the request stream goes through python-multipart's streaming parser here, the
+one field we want is collected in a ``bytearray``, everything else is dropped, and the byte limit
+is enforced while reading: a too-large upload is answered 413 before the rest of it is received.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anyio
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect, Request
+
+from skinscan.api.errors import ApiError
+
+FIELD = "image"
+MULTIPART_SLACK = 64 * 1024
+"""Bytes allowed on top of the photo for boundaries, part headers and other small fields."""
+READ_TIMEOUT_S = 60.0
+"""Time allowed to receive a whole upload (15 MB over a slow phone link still fits)."""
+MAX_PART_HEADER = 64 * 1024
+"""Part headers may carry long (10 000-character) file names; they are read and then ignored."""
+
+
+@dataclass
+class Upload:
+    data: bytes
+    received_bytes: int
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        "upload_too_large",
+        f"The upload is larger than {limit / (1024 * 1024):g} MB. Send a smaller photo.",
+        # The rest of the body is left unread, so the connection cannot be reused.
+        headers={"Connection": "close"},
+    )
+
+
+def _boundary(request: Request) -> bytes:
+    content_type, params = parse_options_header(request.headers.get("content-type"))
+    if content_type != b"multipart/form-data":
+        raise ApiError(
+            415,
+            "not_multipart",
+            "Send the photo as multipart/form-data with the file in the field 'image'.",
+        )
+    boundary = params.get(b"boundary", b"")
+    if not boundary or len(boundary) > 200:
+        raise ApiError(400, "malformed_multipart", "The multipart body has no valid boundary.")
+    return boundary
+
+
+class _ImageCollector:
+    """python-multipart callbacks that keep the bytes of the first ``image`` part only."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data: bytearray | None = None
+        self.complete = False
+        self._in_image = False
+        self._header_field = bytearray()
+        self._header_value = bytearray()
+        self._disposition = b""
+
+    def callbacks(self) -> dict[str, object]:
+        return {
+            "on_part_begin": self._part_begin,
+            "on_header_field": self._header_field_data,
+            "on_header_value": self._header_value_data,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._part_data,
+            "on_part_end": self._part_end,
+        }
+
+    def _part_begin(self) -> None:
+        self._disposition = b""
+        self._in_image = False
+
+    def _header_field_data(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def _header_value_data(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        if bytes(self._header_field).lower() == b"content-disposition":
+            self._disposition = bytes(self._header_value)
+        self._header_field.clear()
+        self._header_value.clear()
+
+    def _headers_finished(self) -> None:
+        _, params = parse_options_header(self._disposition)
+        self._in_image = params.get(b"name") == FIELD.encode() and self.data is None
+        if self._in_image:
+            self.data = bytearray()
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._in_image and self.data is not None:
+            self.data += data[start:end]
+            if len(self.data) > self.limit:
+                raise _too_large(self.limit)
+
+    def _part_end(self) -> None:
+        if self._in_image:
+            self.complete = True
+            self._in_image = False
+
+
+async def read_image_field(request: Request, limit: int) -> Upload:
+    """Return the bytes of the multipart field ``image``; raise :class:`ApiError` otherwise."""
+    boundary = _boundary(request)
+    body_limit = limit + MULTIPART_SLACK
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > body_limit:
+        raise _too_large(limit)  # refused before a single body byte is read
+    collector = _ImageCollector(limit)
+    parser = MultipartParser(boundary, collector.callbacks(), max_header_size=MAX_PART_HEADER)  # type: ignore[arg-type]
+    received = 0
+    try:
+        with anyio.fail_after(READ_TIMEOUT_S):  # a client that trickles bytes cannot hold a worker
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > body_limit:
+                    raise _too_large(limit)
+                if chunk:
+                    parser.write(chunk)
+    except TimeoutError as exc:
+        raise ApiError(408, "upload_timeout", "The upload took too long.", headers={"Connection": "close"}) from exc
+    except FormParserError as exc:
+        raise ApiError(400, "malformed_multipart", "The multipart body is malformed.") from exc
+    except ClientDisconnect as exc:
+        raise ApiError(400, "incomplete_body", "The upload was interrupted before it finished.") from exc
+    if collector.data is None:
+        raise ApiError(422, "missing_field", "No photo received: send the file in the multipart field 'image'.")
+    if not collector.complete:
+        raise ApiError(400, "malformed_multipart", "The multipart body ended before the photo did.")
+    return Upload(data=bytes(collector.data), received_bytes=received)

@@ -1,0 +1,354 @@
+"""``skinscan bench``: model, API and load benchmarks on loopback; results in ``bench/results/``.
+
+- ``model``: ONNX Runtime alone, batch 1 and 16 (``model.json``).
+- ``api``: the real server (``skinscan serve`` in a subprocess on a free loopback port): p50/p95/p99
+  for a 224 px JPEG and a 4000x3000 JPEG, sequential and at concurrency 16, requests/s, server
+  RSS, and the model-only time measured in the same run, so HTTP + decoding overhead shows as a
+  ratio (``api.json``).
+- ``load``: 20 000 requests at concurrency 32, errors and server memory growth (``load.json``).
+- ``web``: ``node web/scripts/bench.mjs`` (the page's own benchmark) when it exists.
+
+Every loop is bounded by a request count and a deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from skinscan.card import file_sha256
+from skinscan.loadgen import get_request, multipart_request, run_load
+from skinscan.predictor import Predictor, default_threads
+from skinscan.synthetic import lesion_jpeg
+
+log = logging.getLogger("skinscan.bench")
+
+HOST = "127.0.0.1"
+PREDICT = "/api/v1/predict"
+TARGETS = {
+    "jpeg_224_p50_ms": 15.0,
+    "overhead_ratio": 2.0,
+    "jpeg_12mp_p50_ms": 80.0,
+    "c16_requests_per_s": 150.0,
+}
+WHICH = ("model", "api", "load", "web")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn workers), from /proc."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return round(total, 1)
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[bytes]
+    port: int
+
+
+@contextmanager
+def running_server(model: Path, *, workers: int = 1, timeout_s: float = 90) -> Iterator[RunningServer]:
+    """``skinscan serve`` on a free loopback port, rate limit off; stopped with SIGTERM."""
+    port = _free_port()
+    env = {**os.environ, "SKINSCAN_RATE_LIMIT": "0"}
+    command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
+    command += ["--model", str(model), "--workers", str(workers)]
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            _wait_healthy(process, port, timeout_s, stderr)
+            yield RunningServer(process, port)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], port: int, timeout_s: float, stderr: Any) -> None:
+    deadline = time.monotonic() + timeout_s
+    raw = get_request(HOST, port, "/api/v1/health")
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            stderr.seek(0)
+            raise RuntimeError(f"server exited with {process.returncode}: {stderr.read().decode()[-2000:]}")
+        try:
+            result = asyncio.run(run_load(HOST, port, raw, requests=1, concurrency=1, deadline_s=5))
+            if result.ok:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} not healthy after {timeout_s} s")
+
+
+def _latency(samples_ms: list[float]) -> dict[str, float]:
+    values = np.asarray(samples_ms)
+    return {f"p{q}_ms": round(float(np.percentile(values, q)), 3) for q in (50, 95, 99)}
+
+
+def model_only(model: Path, threads: int, batch: int, repeats: int) -> dict[str, Any]:
+    """ONNX Runtime alone on random pixels: the floor under any API latency."""
+    predictor = Predictor(model, threads=threads)
+    pixels = np.random.default_rng(0).integers(0, 256, (batch, 224, 224, 3), dtype=np.uint8)
+    for _ in range(3):
+        predictor.predict_arrays(pixels)
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        predictor.predict_arrays(pixels)
+        samples.append((time.perf_counter() - started) * 1e3)
+    result: dict[str, Any] = {"batch": batch, "threads": threads, "repeats": repeats, **_latency(samples)}
+    result["per_image_p50_ms"] = round(result["p50_ms"] / batch, 3)
+    return result
+
+
+def _environment(model: Path) -> dict[str, Any]:
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    return {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cores": default_threads(),
+        "cpu": cpu,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "onnxruntime": ort.__version__,
+        "model": {"path": str(model), "sha256": file_sha256(model), "bytes": model.stat().st_size},
+    }
+
+
+def bench_model(model: Path) -> dict[str, Any]:
+    threads = default_threads()
+    return {
+        **_environment(model),
+        "batch_1": model_only(model, threads, 1, 100),
+        "batch_16": model_only(model, threads, 16, 10),
+    }
+
+
+def _load(port: int, raw: bytes, requests: int, concurrency: int, deadline_s: float) -> dict[str, Any]:
+    result = asyncio.run(run_load(HOST, port, raw, requests=requests, concurrency=concurrency, deadline_s=deadline_s))
+    return result.summary()
+
+
+def bench_api(model: Path) -> dict[str, Any]:
+    photos = {"jpeg_224": lesion_jpeg(224, 224, seed=1), "jpeg_4000x3000": lesion_jpeg(4000, 3000, seed=2)}
+    counts = {"jpeg_224": (300, 1600), "jpeg_4000x3000": (40, 240)}
+    report: dict[str, Any] = {**_environment(model), "server": {"workers": 1, "threads": default_threads()}}
+    cases: dict[str, Any] = {}
+    with running_server(model) as server:
+        report["server_rss_mb"] = {"idle": rss_mb(server.process.pid)}
+        # Model alone, in the same run, while the server idles: before and after the HTTP runs,
+        # so that a burst of other work on the machine shows up as a disagreement between them.
+        model_before = _model_only_pair(model)
+        for name, data in photos.items():
+            raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
+            _load(server.port, raw, 20, 4, 60)  # warm-up: thread pools, allocator, caches
+            sequential, concurrent = counts[name]
+            log.info("api: %s (%d bytes): %d sequential, %d at concurrency 16", name, len(data), *counts[name])
+            cases[name] = {
+                "bytes": len(data),
+                "sequential": _load(server.port, raw, sequential, 1, 300),
+                "concurrency_16": _load(server.port, raw, concurrent, 16, 300),
+            }
+        report["server_rss_mb"]["after"] = rss_mb(server.process.pid)
+        model_after = _model_only_pair(model)
+    quieter = min((model_before, model_after), key=lambda m: float(m["batch_1"]["p50_ms"]))
+    report["model_only"] = {**quieter, "before_http_runs": model_before, "after_http_runs": model_after}
+    report["cases"] = cases
+    report["ratios"] = _ratios(report)
+    report["targets"] = _targets(report)
+    return report
+
+
+def _model_only_pair(model: Path) -> dict[str, Any]:
+    """Model alone at batch 1 and 16, with the server's thread count."""
+    return {
+        "batch_1": model_only(model, default_threads(), 1, 100),
+        "batch_16": model_only(model, default_threads(), 16, 10),
+    }
+
+
+def _ratios(report: dict[str, Any]) -> dict[str, float]:
+    """API latency over model latency: separately against the model run alone (quieter of the
+    two measurements) and against the model time the server itself reported for these requests."""
+    model_p50 = report["model_only"]["batch_1"]["p50_ms"]
+    small = report["cases"]["jpeg_224"]["sequential"]
+    large = report["cases"]["jpeg_4000x3000"]["sequential"]
+    in_server = small["server_timing_median_ms"]["model"]
+    return {
+        "jpeg_224_sequential_p50_over_model_p50": round(small["p50_ms"] / model_p50, 2),
+        "jpeg_224_sequential_p50_over_in_server_model_median": round(small["p50_ms"] / in_server, 2),
+        "jpeg_4000x3000_sequential_p50_over_model_p50": round(large["p50_ms"] / model_p50, 2),
+        "jpeg_224_http_and_decode_overhead_ms": round(small["p50_ms"] - model_p50, 2),
+    }
+
+
+def _targets(report: dict[str, Any]) -> dict[str, Any]:
+    small = report["cases"]["jpeg_224"]
+    large = report["cases"]["jpeg_4000x3000"]
+    measured = {
+        "jpeg_224_p50_ms": small["sequential"]["p50_ms"],
+        "overhead_ratio": report["ratios"]["jpeg_224_sequential_p50_over_model_p50"],
+        "jpeg_12mp_p50_ms": large["sequential"]["p50_ms"],
+        "c16_requests_per_s": small["concurrency_16"]["requests_per_s"],
+    }
+    return {
+        name: {
+            "target": target,
+            "measured": measured[name],
+            "met": measured[name] >= target if name.endswith("_per_s") else measured[name] <= target,
+        }
+        for name, target in TARGETS.items()
+    }
+
+
+class _RssSampler:
+    """Samples a server's RSS from a background thread while a load test runs."""
+
+    def __init__(self, pid: int, every_s: float) -> None:
+        self.pid, self.every_s = pid, every_s
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self.samples.append(rss_mb(self.pid))
+
+    def __enter__(self) -> list[float]:
+        self._thread.start()
+        return self.samples
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> dict[str, Any]:
+    data = lesion_jpeg(224, 224, seed=3)
+    report: dict[str, Any] = {**_environment(model), "requests": requests, "concurrency": concurrency}
+    with running_server(model) as server:
+        raw = multipart_request(HOST, server.port, PREDICT, "image", "load.jpg", data)
+        _load(server.port, raw, 500, concurrency, 120)  # warm-up before the baseline
+        before = rss_mb(server.process.pid)
+        log.info("load: %d requests at concurrency %d (RSS %.1f MB)", requests, concurrency, before)
+        with _RssSampler(server.process.pid, every_s=2.0) as samples:
+            result = asyncio.run(
+                run_load(
+                    HOST,
+                    server.port,
+                    raw,
+                    requests=requests,
+                    concurrency=concurrency,
+                    deadline_s=1800,
+                    keep_timing_every=50,
+                )
+            )
+        after = rss_mb(server.process.pid)
+        alive = server.process.poll() is None
+    summary = result.summary()
+    errors = summary["non_200"] + summary["connection_errors"]  # type: ignore[operator]
+    report.update(
+        {
+            "result": summary,
+            "errors": errors,
+            "server_alive_after": alive,
+            "server_rss_mb": {
+                "after_warmup": before,
+                "after_load": after,
+                "growth": round(after - before, 1),
+                "peak": max(samples, default=after),
+                # one sample every 2 s: a plateau is allocator warm-up, a steady climb a leak
+                "samples": samples[:: max(1, len(samples) // 20)],
+            },
+            "pass": {
+                "zero_errors": errors == 0 and summary["requests"] == requests,
+                "rss_growth_le_50mb": after - before <= 50,
+            },
+        }
+    )
+    return report
+
+
+def bench_web(model: Path) -> int:
+    """The page's own benchmark (web/scripts/bench.mjs writes bench/results/web.json)."""
+    script = Path("web/scripts/bench.mjs")
+    if not script.is_file():
+        log.warning("%s not found: skipping the page benchmark", script)
+        return 0
+    node = shutil.which("node")
+    if node is None:
+        log.warning("node not installed: skipping the page benchmark")
+        return 0
+    command = [node, str(script)] + (["--model", str(model)] if model.is_file() else [])
+    return subprocess.run(command, timeout=1800, check=False).returncode
+
+
+def run_benchmarks(model: Path, which: str, out: Path) -> int:
+    """Run the chosen benchmarks and write their JSON into ``out``; return an exit code."""
+    chosen = WHICH if which == "all" else tuple(part.strip() for part in which.split(","))
+    unknown = [name for name in chosen if name not in WHICH]
+    if unknown:
+        log.error("unknown benchmark %s: choose from all, %s", unknown, ", ".join(WHICH))
+        return 2
+    if any(name != "web" for name in chosen) and not model.is_file():
+        log.error("model file not found: %s (pass --model)", model)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    status = 0
+    runners = {"model": bench_model, "api": bench_api, "load": bench_load}
+    for name in chosen:
+        if name == "web":
+            status = max(status, bench_web(model))
+            continue
+        log.info("benchmark %s with %s", name, model)
+        report = runners[name](model)
+        path = out / f"{name}.json"
+        path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        log.info("wrote %s", path)
+    return status

@@ -1,0 +1,104 @@
+"""Micro-batching: concurrent photos share model calls, answers stay each photo's own."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
+from skinscan.predictor import Predictor
+
+
+class _FakePredictor:
+    """Model time from a table, or fixed + per_photo x N (ms); p = mean pixel / 255."""
+
+    size = 224
+
+    def __init__(
+        self,
+        fixed_ms: float = 0.0,
+        per_photo_ms: float = 0.0,
+        fail: bool = False,
+        table: dict[int, float] | None = None,
+    ) -> None:
+        self.fixed_ms, self.per_photo_ms, self.fail, self.table = fixed_ms, per_photo_ms, fail, table
+        self.calls: list[int] = []
+
+    def predict_arrays(self, batch: np.ndarray) -> np.ndarray:
+        self.calls.append(len(batch))
+        ms = self.table[len(batch)] if self.table else self.fixed_ms + self.per_photo_ms * len(batch)
+        time.sleep(ms / 1e3)
+        if self.fail:
+            raise RuntimeError("model exploded")
+        return batch.reshape(len(batch), -1).mean(axis=1).astype(np.float32) / 255
+
+
+def test_calibration_keeps_batch_1_when_batching_hurts() -> None:
+    fake = _FakePredictor(table={1: 5.0, 2: 16.0, 4: 40.0, 8: 90.0, 16: 200.0})
+    assert calibrate_batch_size(fake, limit=16) == 1  # type: ignore[arg-type]
+    assert max(fake.calls) == 2  # stopped as soon as batching was clearly worse
+
+
+def test_calibration_batches_when_it_pays() -> None:
+    assert calibrate_batch_size(_FakePredictor(20.0, 0.5), limit=16) == 16  # type: ignore[arg-type]
+
+
+def test_calibration_finds_the_sweet_spot_and_stops_early() -> None:
+    # per photo: 10, 6, 4, 5.5 ms (clearly worse than 4: stop); 16 is never tried
+    fake = _FakePredictor(table={1: 10.0, 2: 12.0, 4: 16.0, 8: 44.0, 16: 200.0})
+    assert calibrate_batch_size(fake, limit=16) == 4  # type: ignore[arg-type]
+    assert 16 not in fake.calls
+
+
+def test_calibration_respects_the_limit() -> None:
+    assert calibrate_batch_size(_FakePredictor(20.0, 0.5), limit=4) == 4  # type: ignore[arg-type]
+
+
+def _photos(n: int) -> list[np.ndarray]:
+    return [np.full((224, 224, 3), 10 * i, dtype=np.uint8) for i in range(n)]
+
+
+def test_concurrent_requests_share_calls_and_keep_their_answers() -> None:
+    fake = _FakePredictor(5.0, 0.1)
+    batcher = MicroBatcher(fake, max_batch=8)  # type: ignore[arg-type]
+
+    async def main() -> list[float]:
+        results = await asyncio.gather(*(batcher.predict(photo) for photo in _photos(20)))
+        return [r.p_malignant for r in results]
+
+    answers = asyncio.run(main())
+    batcher.close()
+    assert answers == pytest.approx([10 * i / 255 for i in range(20)])
+    assert sum(fake.calls) == 20 and max(fake.calls) == 8 and len(fake.calls) <= 4
+
+
+def test_a_lone_request_runs_at_once() -> None:
+    """Opportunistic batching: an idle model does not wait for a batch to fill."""
+    fake = _FakePredictor(2.0)
+    batcher = MicroBatcher(fake, max_batch=8)  # type: ignore[arg-type]
+    result = asyncio.run(batcher.predict(_photos(1)[0]))
+    batcher.close()
+    assert result.batch_size == 1 and result.queue_ms < 50 and fake.calls == [1]
+
+
+def test_a_model_failure_fails_its_requests_not_the_batcher() -> None:
+    batcher = MicroBatcher(_FakePredictor(1.0, fail=True), max_batch=4)  # type: ignore[arg-type]
+
+    async def main() -> list[object]:
+        return await asyncio.gather(*(batcher.predict(p) for p in _photos(3)), return_exceptions=True)
+
+    assert all(isinstance(r, RuntimeError) for r in asyncio.run(main()))
+    batcher.predictor = _FakePredictor(1.0)  # type: ignore[assignment]
+    assert asyncio.run(batcher.predict(_photos(1)[0])).p_malignant == 0.0
+    batcher.close()
+
+
+def test_batched_answers_equal_single_answers(tiny_model: Path) -> None:
+    predictor = Predictor(tiny_model, threads=1)
+    photos = np.stack([np.random.default_rng(i).integers(0, 256, (224, 224, 3), dtype=np.uint8) for i in range(6)])
+    singles = np.concatenate([predictor.predict_arrays(photo[None]) for photo in photos])
+    np.testing.assert_allclose(predictor.predict_arrays(photos), singles, rtol=1e-5, atol=1e-6)

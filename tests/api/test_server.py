@@ -1,0 +1,221 @@
+"""``skinscan serve`` as a real process: start-up errors, early 413, graceful SIGTERM, workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from skinscan.api.server import plan_workers
+from skinscan.loadgen import multipart_request
+from skinscan.synthetic import lesion_jpeg
+
+HOST = "127.0.0.1"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    port: int
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection((HOST, self.port), timeout=10)
+
+
+def _start(model: Path, tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "skinscan.cli",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--model",
+            str(model),
+            *extra,
+        ],
+        env={
+            **os.environ,
+            "SKINSCAN_WEB_DIR": str(tmp_path / "none"),
+            "SKINSCAN_MAX_BATCH": "2",
+            **(env or {}),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server died: {process.communicate()[1][-2000:]}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1) as sock:
+                sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if sock.recv(100).startswith(b"HTTP/1.1 200"):
+                    return Server(process, port)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("server did not become healthy")
+
+
+@pytest.fixture
+def server(tiny_model: Path, tmp_path: Path) -> Iterator[Server]:
+    running = _start(tiny_model, tmp_path)
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.communicate()
+
+
+def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return int(lines[0].split()[1]), headers, body
+
+
+def test_missing_model_stops_startup_naming_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "skinscan.onnx"
+    done = subprocess.run(
+        [sys.executable, "-m", "skinscan.cli", "serve", "--port", "0", "--model", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert str(missing) in done.stderr and "cannot start" in done.stderr
+
+
+def test_broken_model_stops_startup_naming_the_path(tmp_path: Path, tiny_model: Path) -> None:
+    broken = tmp_path / "skinscan.onnx"
+    broken.write_bytes(b"not an onnx file")
+    (tmp_path / "skinscan.json").write_text(tiny_model.with_suffix(".json").read_text())
+    done = subprocess.run(
+        [sys.executable, "-m", "skinscan.cli", "serve", "--port", "0", "--model", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and str(broken) in done.stderr
+
+
+def test_declared_50mb_body_is_refused_before_reading(server: Server) -> None:
+    with server.connect() as sock:
+        sock.sendall(
+            f"POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            f"Content-Length: {50 << 20}\r\n\r\n".encode()
+        )
+        status, headers, body = _read_response(sock)  # answered with no body byte sent at all
+    assert status == 413 and json.loads(body)["code"] == "upload_too_large"
+    assert headers.get("connection") == "close"
+
+
+def test_streamed_50mb_body_is_refused_while_reading(server: Server) -> None:
+    """Chunked upload, no Content-Length: the server must stop at the limit, not read 50 MB."""
+    chunk = b"\0" * (256 << 10)
+    sent = 0
+    with server.connect() as sock:
+        sock.sendall(
+            b"POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        prefix = b'--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n'
+        sock.sendall(b"%x\r\n%s\r\n" % (len(prefix), prefix))
+        answered = False
+        while sent < 50 << 20:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if readable:
+                answered = True
+                break
+            try:
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except (BrokenPipeError, ConnectionResetError):
+                answered = True
+                break
+            sent += len(chunk)
+        assert answered, "the server read all 50 MB"
+        status, _, body = _read_response(sock)
+    assert status == 413 and json.loads(body)["code"] == "upload_too_large"
+    assert sent < 20 << 20  # stopped near the 15 MB limit
+
+
+def test_sigterm_finishes_the_in_flight_request(server: Server) -> None:
+    raw = multipart_request(HOST, server.port, "/api/v1/predict", "image", "a.jpg", lesion_jpeg(400, 300, seed=1))
+    half = len(raw) // 2
+    with server.connect() as sock:
+        sock.sendall(raw[:half])  # the request is in flight: headers and half the photo
+        time.sleep(0.3)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert server.process.poll() is None, "exited with a request in flight"
+        sock.sendall(raw[half:])
+        status, _, body = _read_response(sock)
+    assert status == 200 and json.loads(body)["label"] in ("benign", "malignant")
+    out, err = server.process.communicate(timeout=30)
+    # uvicorn re-raises the signal after its graceful shutdown, so the exit status says SIGTERM.
+    assert server.process.returncode in (0, -signal.SIGTERM)
+    assert "Shutting down" in err and "Finished server process" in err
+    # Structured access log: one JSON object per request, sizes but never bodies.
+    records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    predict = [r for r in records if r["path"] == "/api/v1/predict"]
+    assert predict and predict[-1]["status"] == 200 and predict[-1]["bytes_in"] > 0
+    assert set(predict[-1]) == {"ts", "request_id", "method", "path", "status", "ms", "bytes_in", "bytes_out"}
+
+
+def test_two_workers_share_the_cores(tiny_model: Path, tmp_path: Path) -> None:
+    running = _start(tiny_model, tmp_path, "--workers", "2", env={"SKINSCAN_THREADS": "8"})
+    try:
+        raw = multipart_request(HOST, running.port, "/api/v1/predict", "image", "a.jpg", lesion_jpeg(300, 300))
+        for _ in range(4):
+            with running.connect() as sock:
+                sock.sendall(raw)
+                assert _read_response(sock)[0] == 200
+    finally:
+        running.process.send_signal(signal.SIGTERM)
+        _, err = running.process.communicate(timeout=40)
+    cores = len(os.sched_getaffinity(0))
+    workers, threads = plan_workers(2, 8, cores)
+    assert f"{workers} worker(s) x {threads} thread(s)" in err
+    assert workers * threads <= cores
+
+
+@pytest.mark.parametrize(
+    ("requested", "threads", "cores", "expected"),
+    [(1, 8, 2, (1, 2)), (2, 8, 2, (2, 1)), (4, 8, 2, (2, 1)), (3, 1, 16, (3, 1)), (2, 16, 16, (2, 8))],
+)
+def test_plan_workers_never_oversubscribes(requested: int, threads: int, cores: int, expected: tuple[int, int]) -> None:
+    workers, per_worker = plan_workers(requested, threads, cores)
+    assert (workers, per_worker) == expected and workers * per_worker <= cores

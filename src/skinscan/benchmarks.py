@@ -163,11 +163,18 @@ def _environment(model: Path) -> dict[str, Any]:
 
 def bench_model(model: Path) -> dict[str, Any]:
     threads = default_threads()
-    return {
+    report = {
         **_environment(model),
         "batch_1": model_only(model, threads, 1, 100),
         "batch_16": model_only(model, threads, 16, 10),
     }
+    try:  # the tutorial-baseline comparison builds VGG19 with torch (the `train` extra)
+        from skinscan.training.speed import compare
+    except ImportError:
+        log.warning("torch not installed: skipping the comparison with the tutorial's VGG19")
+    else:
+        report["vs_tutorial_vgg19"] = compare(model, threads=threads)
+    return report
 
 
 def _load(port: int, raw: bytes, requests: int, concurrency: int, deadline_s: float) -> dict[str, Any]:

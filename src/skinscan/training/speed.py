@@ -4,7 +4,7 @@ The tutorial's network is rebuilt here with the same layer shapes (VGG19's 16 co
 5 poolings on a 224x224x3 input, then Flatten -> Dense(256) -> Dense(1)), exported to ONNX with
 random weights (speed does not depend on the values) and timed against ``models/skinscan.onnx`` in
 the same ONNX Runtime, same threads, same process, alternating runs, so that the ratio is fair on a
-noisy machine. Writes ``bench/results/model.json``.
+noisy machine. ``skinscan bench --which model`` puts the result into ``bench/results/model.json``.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def _time_once(session: ort.InferenceSession, batch: np.ndarray) -> float:
     return (time.perf_counter() - start) * 1e3
 
 
-def compare(model: Path, out: Path, repeats: int = 30, threads: int | None = None) -> dict[str, Any]:
+def compare(model: Path, out: Path | None = None, repeats: int = 30, threads: int | None = None) -> dict[str, Any]:
     threads = threads or len(os.sched_getaffinity(0))
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 256, size=(1, 224, 224, 3), dtype=np.uint8)
@@ -130,7 +130,8 @@ def compare(model: Path, out: Path, repeats: int = 30, threads: int | None = Non
         "speedup_vs_tutorial_vgg19": round(medians["tutorial_vgg19"] / medians["skinscan"], 1),
         "repeats": repeats,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "model.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "model.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     log.info("model speed: median ms %s, %sx faster", result["median_ms"], result["speedup_vs_tutorial_vgg19"])
     return result

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-serve run test test-py test-web lint typecheck train evaluate bench web clean
+.PHONY: help install install-serve run test test-py test-web test-e2e lint typecheck train evaluate bench web clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -53,7 +53,10 @@ test-py: $(VENV)/.all-stamp web
 test-web: web/node_modules/.stamp
 	cd web && npm run typecheck && npm run test
 
-test: install lint typecheck test-web test-py ## Install, then lint, type-check, pytest, web unit tests, browser e2e
+test-e2e: $(VENV)/.all-stamp web ## Browser tests: the real server + built page in headless Chromium
+	cd web && npm run e2e
+
+test: install lint typecheck test-web test-py test-e2e ## Install, then lint, type-check, pytest, web unit tests, browser e2e
 
 train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and evaluate into models/ and reports/
 	$(SKINSCAN) train --data "$(DATA)" --out runs/latest

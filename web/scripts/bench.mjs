@@ -1,0 +1,128 @@
+// Page benchmark: in-browser inference time per camera frame (median over 50 frames, through
+// the real page, worker and onnxruntime-web) and the bytes the page fetches, in headless Chromium
+// against the real server. Writes bench/results/web.json.
+//
+//   node web/scripts/bench.mjs [--model PATH] [--out FILE] [--frames N] [--web-dir DIST]
+// Model: --model, else SKINSCAN_MODEL, else models/skinscan.onnx, else the tiny stand-in.
+import { createHash } from "node:crypto";
+import { cpus } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { cameraY4M, launchChromium, makePhotos, median, pickModel, REPO, startServer } from "./lib.mjs";
+
+const TARGET_MS = 60;
+const WARM_UP = 5;
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    out: { type: "string", default: join(REPO, "bench", "results", "web.json") },
+    frames: { type: "string", default: "50" },
+    "web-dir": { type: "string" },
+  },
+});
+const frames = Number(values.frames);
+const model = values.model ? { path: resolve(values.model), tiny: false } : pickModel();
+const out = resolve(values.out);
+
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const round = (x, digits = 1) => Number(x.toFixed(digits));
+
+async function main() {
+  const manifest = makePhotos();
+  const server = await startServer({ model: model.path, ...(values["web-dir"] ? { webDir: resolve(values["web-dir"]) } : {}) });
+  const browser = await launchChromium([
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    `--use-file-for-fake-video-capture=${cameraY4M(manifest)}`,
+  ]);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const fetched = [];
+    page.on("response", async (response) => {
+      try {
+        const body = await response.body();
+        fetched.push({ url: response.url(), bytes: body.length, phase: phase });
+      } catch {
+        // redirects and aborted requests have no body
+      }
+    });
+    let phase = "load";
+    await page.goto(`${server.origin}/`, { waitUntil: "networkidle" });
+    await page.waitForTimeout(500);
+    phase = "live";
+    const started = Date.now();
+    await page.getByTestId("camera-start").click();
+    await page.waitForFunction((n) => (window.__skinscanLive?.count ?? 0) >= n, WARM_UP, { timeout: 120_000 });
+    const ready = Date.now() - started;
+    const before = await page.evaluate(() => window.__skinscanLive.count);
+    const t0 = Date.now();
+    await page.waitForFunction((n) => window.__skinscanLive.count >= n, before + frames, { timeout: 300_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    const stats = await page.evaluate(() => window.__skinscanLive);
+    const take = (xs) => xs.slice(-frames);
+    const frameMs = take(stats.frameMs);
+    const modelMs = take(stats.modelMs);
+    const preprocessMs = take(stats.preprocessMs);
+    const video = await page.evaluate(() => {
+      const v = document.querySelector("video");
+      return { width: v?.videoWidth ?? 0, height: v?.videoHeight ?? 0 };
+    });
+
+    const sum = (phaseName, test = () => true) =>
+      fetched.filter((f) => f.phase === phaseName && test(f.url)).reduce((a, f) => a + f.bytes, 0);
+    const isWasm = (url) => url.endsWith(".wasm");
+    const isModel = (url) => url.includes("/models/") && url.endsWith(".onnx");
+    const result = {
+      generated_at: new Date().toISOString(),
+      command: "node web/scripts/bench.mjs",
+      browser: `Chromium ${browser.version()} (headless, --disable-gpu)`,
+      machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "unknown" },
+      model: {
+        path: relative(REPO, model.path),
+        tiny_stand_in: model.tiny,
+        bytes: readFileSync(model.path).length,
+        sha256: createHash("sha256").update(readFileSync(model.path)).digest("hex"),
+      },
+      camera_frame: video,
+      frames,
+      inference_ms_per_frame: {
+        median: round(median(frameMs)),
+        p90: round(quantile(frameMs, 0.9)),
+        median_model: round(median(modelMs)),
+        median_crop_resize: round(median(preprocessMs)),
+        note: "frame = read the video frame's pixels + crop/resize (worker) + model (worker), as the page waits for it",
+      },
+      readings_per_second: round(frames / seconds),
+      target_ms: TARGET_MS,
+      meets_target: median(frameMs) <= TARGET_MS,
+      live_ready_ms: ready,
+      model_load_ms_in_worker: round(stats.loadMs),
+      page_load: {
+        bytes: sum("load"),
+        files: fetched.filter((f) => f.phase === "load").map((f) => ({ path: new URL(f.url).pathname, bytes: f.bytes })),
+      },
+      live_mode_extra: {
+        bytes: sum("live"),
+        wasm_bytes: sum("live", isWasm),
+        model_bytes: sum("live", isModel),
+        other_bytes: sum("live", (u) => !isWasm(u) && !isModel(u)),
+      },
+      third_party_requests: fetched.filter((f) => !f.url.startsWith(server.origin) && !/^(data|blob):/.test(f.url)).length,
+    };
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+    console.log(JSON.stringify({ out: relative(process.cwd(), out), ...result.inference_ms_per_frame, readings_per_second: result.readings_per_second, page_load_bytes: result.page_load.bytes, live_mode_extra: result.live_mode_extra }, null, 2));
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

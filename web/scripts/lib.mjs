@@ -1,0 +1,215 @@
+// Shared by the browser tests (e2e.mjs), the benchmark (bench.mjs) and screenshots.mjs:
+// find Chromium, start the real skinscan server, make test photos, write Y4M for the fake camera.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO = resolve(WEB_DIR, "..");
+export const WORK_DIR = join(WEB_DIR, "test-results"); // git-ignored
+const VENV_BIN = join(REPO, ".venv", "bin");
+
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Path of a Chromium to drive; null if none. CHROMIUM_PATH, when set, is the only candidate. */
+export function findChromium() {
+  if (process.env.CHROMIUM_PATH) return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : null;
+  for (const path of ["/usr/bin/chromium", "/usr/bin/chromium-browser"]) if (existsSync(path)) return path;
+  const which = spawnSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], { encoding: "utf8" });
+  const found = which.stdout.trim();
+  return found && existsSync(found) ? found : null;
+}
+
+/** Launch headless Chromium through playwright-core (no browser download: the system one). */
+export async function launchChromium(extraArgs = []) {
+  const { chromium } = await import("playwright-core");
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error("Chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH)");
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
+}
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * The model to serve: SKINSCAN_MODEL, else the shipped models/skinscan.onnx, else the tiny
+ * stand-in written by tests/tiny_model.py (fast, untrained, honours the contract).
+ */
+export function pickModel() {
+  const candidates = [process.env.SKINSCAN_MODEL, join(REPO, "models", "skinscan.onnx")];
+  for (const path of candidates) {
+    if (path && existsSync(path) && existsSync(path.replace(/\.onnx$/, ".json"))) return { path, tiny: false };
+  }
+  const dir = join(WORK_DIR, "tiny-model");
+  const path = join(dir, "skinscan.onnx");
+  if (!existsSync(path)) {
+    const run = spawnSync(join(VENV_BIN, "python"), [join(REPO, "tests", "tiny_model.py"), dir], {
+      cwd: REPO,
+      encoding: "utf8",
+    });
+    if (run.status !== 0) throw new Error(`tests/tiny_model.py failed: ${run.stderr}`);
+  }
+  return { path, tiny: true };
+}
+
+/** Start `skinscan serve` on a free port with the built page; resolves once /api/v1/health answers. */
+export async function startServer({ model, webDir = join(WEB_DIR, "dist"), env = {} } = {}) {
+  if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir}/index.html missing: run npm run build`);
+  const skinscan = join(VENV_BIN, "skinscan");
+  if (!existsSync(skinscan)) throw new Error(`${skinscan} missing: run make install`);
+  const port = await freePort();
+  const child = spawn(skinscan, ["serve", "--host", "127.0.0.1", "--port", String(port), "--model", model], {
+    cwd: REPO,
+    env: { ...process.env, SKINSCAN_WEB_DIR: webDir, SKINSCAN_RATE_LIMIT: "0", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`skinscan serve exited (${child.exitCode}):\n${stderr}`);
+    try {
+      const response = await fetch(`${origin}/api/v1/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM");
+      throw new Error(`skinscan serve did not become healthy in 60 s:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    origin,
+    port,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once("exit", () => done());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+      }),
+  };
+}
+
+/** Test photos (web/scripts/e2e_photos.py): from SKINSCAN_DATA when set, else generated. */
+export function makePhotos() {
+  const out = join(WORK_DIR, "photos");
+  mkdirSync(out, { recursive: true });
+  const run = spawnSync(join(VENV_BIN, "python"), [join(WEB_DIR, "scripts", "e2e_photos.py"), out], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  if (run.status !== 0) throw new Error(`e2e_photos.py failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+/**
+ * Write a YUV4MPEG2 file (4:2:0, BT.601 limited range) repeating one RGB frame, for
+ * Chromium's --use-file-for-fake-video-capture.
+ */
+export function writeY4M(rgb, width, height, path, frames = 30) {
+  const y = Buffer.alloc(width * height);
+  const cw = width / 2;
+  const ch = height / 2;
+  const u = Buffer.alloc(cw * ch);
+  const v = Buffer.alloc(cw * ch);
+  const clamp = (x) => Math.max(0, Math.min(255, Math.round(x)));
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      const i = (row * width + col) * 3;
+      y[row * width + col] = clamp(16 + 0.257 * rgb[i] + 0.504 * rgb[i + 1] + 0.098 * rgb[i + 2]);
+    }
+  }
+  for (let row = 0; row < ch; row++) {
+    for (let col = 0; col < cw; col++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+        const i = ((2 * row + dy) * width + 2 * col + dx) * 3;
+        r += rgb[i];
+        g += rgb[i + 1];
+        b += rgb[i + 2];
+      }
+      r /= 4;
+      g /= 4;
+      b /= 4;
+      u[row * cw + col] = clamp(128 - 0.148 * r - 0.291 * g + 0.439 * b);
+      v[row * cw + col] = clamp(128 + 0.439 * r - 0.368 * g - 0.071 * b);
+    }
+  }
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`, "ascii");
+  const frame = Buffer.concat([Buffer.from("FRAME\n", "ascii"), y, u, v]);
+  writeFileSync(path, Buffer.concat([header, ...Array(frames).fill(frame)]));
+  return path;
+}
+
+export function cameraY4M(manifest) {
+  const { file, width, height } = manifest.camera;
+  return writeY4M(readFileSync(file), width, height, join(WORK_DIR, "camera.y4m"));
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".css": "text/css",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+/** A plain static host for a built page (stands in for Firebase Hosting in the split-hosting test). */
+export async function startStaticHost(root, port) {
+  const { createServer: createHttpServer } = await import("node:http");
+  const { extname, normalize } = await import("node:path");
+  port ??= await freePort();
+  const server = createHttpServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    let file = join(root, path);
+    if (!file.startsWith(root) || !existsSync(file) || path.endsWith("/")) file = join(root, "index.html");
+    res.setHeader("Content-Type", CONTENT_TYPES[extname(file)] ?? "application/octet-stream");
+    res.end(readFileSync(file));
+  });
+  await new Promise((done) => server.listen(port, "127.0.0.1", done));
+  return { origin: `http://127.0.0.1:${port}`, stop: () => new Promise((done) => server.close(done)) };
+}
+
+/** Build the page into `outDir` with extra environment (e.g. VITE_API_BASE). */
+export function buildPage(outDir, env) {
+  const run = spawnSync("npx", ["vite", "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
+    cwd: WEB_DIR,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
+  if (run.status !== 0) throw new Error(`vite build failed: ${run.stderr}`);
+}

@@ -1,0 +1,114 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0]);
+const answer = {
+  label: "benign",
+  p_malignant: 0.08,
+  risk: "low",
+  threshold: 0.3,
+  advice: "Keep watching it for changes.",
+  disclaimer: "This is not a diagnosis.",
+  model: { name: "skinscan", version: "1.0.0" },
+};
+
+function json(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+let fetchMock: ReturnType<typeof vi.fn>;
+
+beforeEach(() => {
+  fetchMock = vi.fn((url: string) =>
+    Promise.resolve(url.endsWith("/models/skinscan.json") ? json(404, {}) : json(200, answer)),
+  );
+  vi.stubGlobal("fetch", fetchMock);
+  vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:photo", revokeObjectURL: () => undefined }));
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+const upload = (name: string, bytes: BlobPart[], type: string) => {
+  const input = screen.getByLabelText(/choose or take a photo/i);
+  expect(input).toHaveAttribute("type", "file");
+  expect(input).toHaveAttribute("accept", "image/*");
+  return userEvent.upload(input, new File(bytes, name, { type }), { applyAccept: false });
+};
+
+describe("App", () => {
+  it("always shows the disclaimer", () => {
+    render(<App />);
+    expect(screen.getByTestId("disclaimer")).toHaveTextContent(/not a diagnosis/i);
+  });
+
+  it("shows the answer for a photo, announced politely", async () => {
+    render(<App />);
+    await upload("spot.png", [PNG], "image/png");
+    const result = await screen.findByTestId("result");
+    expect(result).toHaveTextContent("Benign");
+    expect(result).toHaveTextContent("8%");
+    expect(result).toHaveTextContent("Low risk");
+    expect(result.closest("[aria-live]")).toHaveAttribute("aria-live", "polite");
+    expect(screen.queryByTestId("error")).not.toBeInTheDocument();
+    expect(screen.getByTestId("disclaimer")).toBeVisible();
+  });
+
+  it("refuses a text file without calling the server", async () => {
+    render(<App />);
+    await upload("notes.txt", ["just text"], "text/plain");
+    expect(await screen.findByTestId("error")).toHaveTextContent(/not an image/i);
+    expect(fetchMock.mock.calls.filter(([url]) => String(url).includes("/api/v1/predict"))).toHaveLength(0);
+    expect(screen.queryByTestId("result")).not.toBeInTheDocument();
+  });
+
+  it("explains a photo the server finds too large", async () => {
+    fetchMock.mockImplementation(() =>
+      Promise.resolve(json(413, { detail: "The photo has 9000x9000 pixels; the limit is 64 megapixels.", code: "too_many_pixels" })),
+    );
+    render(<App />);
+    await upload("huge.png", [PNG], "image/png");
+    const error = await screen.findByTestId("error");
+    expect(error).toHaveTextContent(/64 megapixels/);
+    expect(error).toHaveAttribute("role", "alert");
+  });
+
+  it("shows a loading state while the server works", async () => {
+    let release: (r: Response) => void = () => undefined;
+    fetchMock.mockImplementation((url: string) =>
+      url.includes("/api/v1/predict") ? new Promise<Response>((r) => (release = r)) : Promise.resolve(json(404, {})),
+    );
+    render(<App />);
+    await upload("spot.png", [PNG], "image/png");
+    expect(await screen.findByTestId("loading")).toHaveTextContent(/analysing/i);
+    release(json(200, answer));
+    await screen.findByTestId("result");
+    expect(screen.queryByTestId("loading")).not.toBeInTheDocument();
+  });
+
+  it("offers the upload when the camera is refused", async () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    Object.defineProperty(navigator, "mediaDevices", {
+      value: { getUserMedia: () => Promise.reject(new DOMException("denied", "NotAllowedError")) },
+      configurable: true,
+    });
+    render(<App />);
+    await userEvent.click(screen.getByTestId("camera-start"));
+    const error = await screen.findByTestId("error");
+    expect(error).toHaveTextContent(/camera access was refused/i);
+    expect(screen.getByRole("button", { name: "Upload a photo instead" })).toBeInTheDocument();
+    await waitFor(() => expect(document.querySelector('input[type=file][accept="image/*"]')).not.toBeNull());
+  });
+
+  it("says so when the device has no camera", async () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    Object.defineProperty(navigator, "mediaDevices", {
+      value: { getUserMedia: () => Promise.reject(new DOMException("none", "NotFoundError")) },
+      configurable: true,
+    });
+    render(<App />);
+    await userEvent.click(screen.getByTestId("camera-start"));
+    expect(await screen.findByTestId("error")).toHaveTextContent(/no camera was found/i);
+  });
+});

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { checkPhoto, PageError, predict } from "./client";
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0]);
+const answer = {
+  label: "benign",
+  p_malignant: 0.12,
+  risk: "low",
+  threshold: 0.3,
+  advice: "Keep watching it.",
+  disclaimer: "Not a diagnosis.",
+  model: { name: "skinscan", version: "1" },
+};
+
+function jsonResponse(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<PageError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof PageError) return error;
+    throw error;
+  }
+  throw new Error("expected a PageError");
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("checkPhoto", () => {
+  it("accepts image signatures and refuses the rest by content", async () => {
+    await expect(checkPhoto(new Blob([PNG]))).resolves.toBeUndefined();
+    await expect(checkPhoto(new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])]))).resolves.toBeUndefined();
+    expect((await rejection(checkPhoto(new Blob(["hello, not a photo"])))).code).toBe("not_an_image");
+    expect((await rejection(checkPhoto(new Blob([])))).code).toBe("empty_file");
+  });
+
+  it("refuses a photo over the size limit before uploading it", async () => {
+    const error = await rejection(checkPhoto(new Blob([PNG, new Uint8Array(2048)]), 1024));
+    expect(error.code).toBe("too_large");
+    expect(error.message).toMatch(/limit/);
+  });
+});
+
+describe("predict", () => {
+  it("posts the photo as multipart field 'image' and returns the answer", async () => {
+    const fetchMock = vi.fn().mockResolvedValue(jsonResponse(200, answer));
+    vi.stubGlobal("fetch", fetchMock);
+    await expect(predict(new Blob([PNG]), "a.png")).resolves.toEqual(answer);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe("/api/v1/predict");
+    expect((init.body as FormData).get("image")).toBeInstanceOf(Blob);
+  });
+
+  it("shows the server's message for a refused photo", async () => {
+    vi.stubGlobal("fetch", vi.fn().mockResolvedValue(jsonResponse(413, { detail: "Too big: 40 MB.", code: "too_large" })));
+    const error = await rejection(predict(new Blob([PNG])));
+    expect(error).toMatchObject({ code: "too_large", message: "Too big: 40 MB." });
+  });
+
+  it("explains an unreachable server", async () => {
+    vi.stubGlobal("fetch", vi.fn().mockRejectedValue(new TypeError("Failed to fetch")));
+    expect((await rejection(predict(new Blob([PNG])))).code).toBe("unreachable");
+  });
+
+  it("never shows a server crash's internals", async () => {
+    vi.stubGlobal("fetch", vi.fn().mockResolvedValue(new Response("Traceback ...", { status: 502 })));
+    const error = await rejection(predict(new Blob([PNG])));
+    expect(error.code).toBe("http_502");
+    expect(error.message).not.toMatch(/Traceback/);
+  });
+});

@@ -1,0 +1,47 @@
+import { useEffect, useRef } from "react";
+import { rgbToImageData } from "../inference/decode";
+import { CropFrame } from "./CropFrame";
+
+export interface PhotoSource {
+  url: string;
+  name: string;
+  width: number;
+  height: number;
+  /** The exact 224x224 RGB bytes the model sees (null while computing or if the browser can't decode). */
+  modelInput: Uint8Array | null;
+  modelSize: number;
+}
+
+/** The photo with the model's crop outlined, and the 224 px picture the model actually sees. */
+export function PhotoPreview({ photo }: { photo: PhotoSource }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !photo.modelInput) return;
+    canvas.width = photo.modelSize;
+    canvas.height = photo.modelSize;
+    canvas.getContext("2d")?.putImageData(rgbToImageData(photo.modelInput, photo.modelSize), 0, 0);
+  }, [photo.modelInput, photo.modelSize]);
+
+  return (
+    <figure className="photo-preview">
+      <CropFrame width={photo.width} height={photo.height} label="what the model sees">
+        <img src={photo.url} alt={`Your photo ${photo.name}`} className="crop-frame__media" />
+      </CropFrame>
+      <figcaption className="photo-preview__caption">
+        {photo.modelInput ? (
+          <canvas
+            ref={canvasRef}
+            className="photo-preview__model-input"
+            role="img"
+            aria-label={`The ${photo.modelSize} by ${photo.modelSize} pixel square the model analyses`}
+          />
+        ) : null}
+        <span>
+          The model looks only at the centred square ({photo.width}×{photo.height} photo → {photo.modelSize}×
+          {photo.modelSize} px). Keep the spot in the middle, in focus and well lit.
+        </span>
+      </figcaption>
+    </figure>
+  );
+}

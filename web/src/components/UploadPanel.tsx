@@ -1,0 +1,66 @@
+import { type DragEvent, type RefObject, useState } from "react";
+
+interface Props {
+  onPhoto: (file: File) => void;
+  onStartCamera: () => void;
+  inputRef: RefObject<HTMLInputElement | null>;
+  busy: boolean;
+}
+
+/**
+ * Choose a photo (on phones the same input offers the camera), drop one, or paste one; or start
+ * the live camera. One plain file input, so the OS picker offers both gallery and camera.
+ */
+export function UploadPanel({ onPhoto, onStartCamera, inputRef, busy }: Props) {
+  const [dragging, setDragging] = useState(false);
+
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    const file = event.dataTransfer.files[0];
+    if (file) onPhoto(file);
+  };
+
+  return (
+    <div
+      className={`dropzone${dragging ? " dropzone--active" : ""}`}
+      onDragOver={(event) => {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <svg className="dropzone__icon" viewBox="0 0 48 48" aria-hidden="true">
+        <rect x="6" y="12" width="36" height="28" rx="5" />
+        <circle cx="24" cy="26" r="8" />
+        <path d="M17 12l3-5h8l3 5" />
+      </svg>
+      <p className="dropzone__title">Check a photo of a skin spot</p>
+      <div className="dropzone__buttons">
+        <label className="button button--primary" htmlFor="photo-input">
+          {busy ? "Choose another photo" : "Choose or take a photo"}
+        </label>
+        <input
+          ref={inputRef}
+          id="photo-input"
+          className="visually-hidden"
+          type="file"
+          accept="image/*"
+          onChange={(event) => {
+            const file = event.currentTarget.files?.[0];
+            if (file) onPhoto(file);
+            event.currentTarget.value = "";
+          }}
+        />
+        <button type="button" className="button button--secondary" data-testid="camera-start" onClick={onStartCamera}>
+          Start live camera
+        </button>
+      </div>
+      <p className="dropzone__hint">
+        or drag a photo here, or paste one (Ctrl+V). JPEG, PNG or WebP. The photo is sent to the skinscan server for analysis.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * The page's handle on the inference worker: promise-based calls, one worker for the page.
+ */
+import { CARD_URL, MODEL_URL, ORT_WASM_PREFIX } from "../config";
+import { type ModelCard, parseCard } from "./card";
+import type { WorkerRequest, WorkerResponse } from "./protocol";
+
+export interface Reading {
+  p: number;
+  preprocessMs: number;
+  modelMs: number;
+}
+
+type Pending = {
+  resolve: (message: WorkerResponse) => void;
+  reject: (error: Error) => void;
+  onProgress?: (loaded: number, total: number) => void;
+};
+
+export class InferenceWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor() {
+    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "skinscan-model" });
+    this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+      const message = event.data;
+      const entry = this.pending.get(message.id);
+      if (!entry) return;
+      if (message.type === "progress") {
+        entry.onProgress?.(message.loaded, message.total);
+        return;
+      }
+      this.pending.delete(message.id);
+      if (message.type === "error") entry.reject(new Error(message.message));
+      else entry.resolve(message);
+    };
+    this.worker.onerror = (event) => {
+      const error = new Error(event.message || "the in-browser model stopped working");
+      for (const entry of this.pending.values()) entry.reject(error);
+      this.pending.clear();
+    };
+  }
+
+  private call(request: WorkerRequest, transfer: Transferable[] = [], onProgress?: Pending["onProgress"]) {
+    return new Promise<WorkerResponse>((resolve, reject) => {
+      this.pending.set(request.id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
+      this.worker.postMessage(request, transfer);
+    });
+  }
+
+  async load(onProgress?: (loaded: number, total: number) => void) {
+    const wasmPrefix = new URL(ORT_WASM_PREFIX, window.location.href).href;
+    const modelUrl = new URL(MODEL_URL, window.location.href).href;
+    const reply = await this.call({ type: "load", id: this.nextId++, modelUrl, wasmPrefix }, [], onProgress);
+    if (reply.type !== "loaded") throw new Error("unexpected reply from the model worker");
+    return reply;
+  }
+
+  /** Classify an RGBA frame; the pixel buffer is transferred (the caller must not reuse it). */
+  async classify(image: ImageData): Promise<Reading> {
+    const pixels = image.data.buffer as ArrayBuffer;
+    const request: WorkerRequest = {
+      type: "classify",
+      id: this.nextId++,
+      width: image.width,
+      height: image.height,
+      pixels,
+    };
+    const reply = await this.call(request, [pixels]);
+    if (reply.type !== "result") throw new Error("unexpected reply from the model worker");
+    return { p: reply.p, preprocessMs: reply.preprocessMs, modelMs: reply.modelMs };
+  }
+
+  /** The exact 224x224 RGB input the model sees for this photo. */
+  async modelInput(image: ImageData): Promise<Uint8Array> {
+    const pixels = image.data.buffer as ArrayBuffer;
+    const request: WorkerRequest = {
+      type: "preprocess",
+      id: this.nextId++,
+      width: image.width,
+      height: image.height,
+      pixels,
+    };
+    const reply = await this.call(request, [pixels]);
+    if (reply.type !== "input") throw new Error("unexpected reply from the model worker");
+    return new Uint8Array(reply.rgb);
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+let shared: InferenceWorker | null = null;
+export interface LoadedModel {
+  worker: InferenceWorker;
+  card: ModelCard;
+  info: { modelBytes: number; loadMs: number; threads: number };
+}
+
+let loading: Promise<LoadedModel> | null = null;
+
+/** The page's one worker (created on first use). */
+export function sharedWorker(): InferenceWorker {
+  shared ??= new InferenceWorker();
+  return shared;
+}
+
+export async function fetchCard(): Promise<ModelCard> {
+  const response = await fetch(CARD_URL);
+  if (!response.ok) throw new Error(`model card download failed: HTTP ${response.status}`);
+  return parseCard(await response.json());
+}
+
+/** Load the model card and the model into the worker once; later calls share the same promise. */
+export function loadModel(onProgress?: (loaded: number, total: number) => void): Promise<LoadedModel> {
+  loading ??= (async () => {
+    const worker = sharedWorker();
+    const [card, loaded] = await Promise.all([fetchCard(), worker.load(onProgress)]);
+    return { worker, card, info: { modelBytes: loaded.modelBytes, loadMs: loaded.loadMs, threads: loaded.threads } };
+  })();
+  loading.catch(() => {
+    loading = null;
+  });
+  return loading;
+}

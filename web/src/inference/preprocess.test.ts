@@ -1,0 +1,81 @@
+// @vitest-environment node
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import index from "./__fixtures__/index.json";
+import { axisCoefficients, cropBox, squareCropResize } from "./preprocess";
+
+/** Same formula as `synthetic()` in web/scripts/make_fixtures.py (the fixtures' inputs). */
+function syntheticRgba(width: number, height: number): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        // Python: ((x*73856093) ^ (y*19349663) ^ (c*83492791)) & 0xFFFFFFFF (all products < 2^53).
+        const noise = ((x * 73856093) ^ (y * 19349663) ^ (c * 83492791)) >>> 0;
+        const value =
+          x * (3 + c) + y * (5 - c) + Math.floor((x * y) / 16) + (noise % 41) + (Math.floor(x / 7) % 2) * 60;
+        rgba[o + c] = value & 255;
+      }
+      rgba[o + 3] = 255;
+    }
+  }
+  return rgba;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+describe("cropBox", () => {
+  it("takes the largest centred square, rounding the offset down like the server", () => {
+    expect(cropBox(640, 480)).toEqual({ left: 80, top: 0, side: 480 });
+    expect(cropBox(480, 640)).toEqual({ left: 0, top: 80, side: 480 });
+    expect(cropBox(301, 257)).toEqual({ left: 22, top: 0, side: 257 });
+    expect(cropBox(224, 224)).toEqual({ left: 0, top: 0, side: 224 });
+  });
+});
+
+describe("axisCoefficients", () => {
+  it("widens the triangle filter when shrinking and keeps weights summing to one", () => {
+    const shrink = axisCoefficients(480, 224);
+    expect(shrink.kernelSize).toBe(2 * Math.ceil(480 / 224) + 1);
+    for (let i = 0; i < 224; i++) {
+      let total = 0;
+      for (let k = 0; k < shrink.count[i]!; k++) total += shrink.weights[i * shrink.kernelSize + k]!;
+      expect(Math.abs(total - (1 << 22))).toBeLessThanOrEqual(shrink.kernelSize);
+    }
+    const grow = axisCoefficients(100, 224);
+    expect(grow.kernelSize).toBe(3);
+  });
+});
+
+describe("squareCropResize matches Pillow (skinscan.images.square_crop_resize)", () => {
+  for (const fixture of index) {
+    const { width, height } = fixture;
+    it(`${width}x${height}`, () => {
+      const rgba = syntheticRgba(width, height);
+      expect(sha256(rgba), "fixture input formula drifted from make_fixtures.py").toBe(fixture.input_sha256);
+
+      const small = squareCropResize(rgba, width, height, fixture.small_size);
+      const expected = gunzipSync(readFileSync(new URL(`./__fixtures__/${fixture.small_file}`, import.meta.url)));
+      expect(small.length).toBe(expected.length);
+      let worst = 0;
+      let differing = 0;
+      for (let i = 0; i < small.length; i++) {
+        const d = Math.abs(small[i]! - expected[i]!);
+        if (d > 0) differing++;
+        worst = Math.max(worst, d);
+      }
+      expect({ worst, differing }).toEqual({ worst: 0, differing: 0 });
+
+      const full = squareCropResize(rgba, width, height);
+      expect(full.length).toBe(224 * 224 * 3);
+      expect(sha256(full)).toBe(fixture.sha256);
+    });
+  }
+
+  it("rejects a buffer that is too short", () => {
+    expect(() => squareCropResize(new Uint8Array(10), 10, 10)).toThrow(RangeError);
+  });
+});

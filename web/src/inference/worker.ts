@@ -48,8 +48,10 @@ async function load(id: number, modelUrl: string, wasmPrefix: string): Promise<v
   ort.env.wasm.wasmPaths = wasmPrefix;
   // We are already in a worker: no proxy worker. Threads need SharedArrayBuffer, which only a
   // cross-origin-isolated page has; without it run single-threaded (ORT would fall back anyway).
+  // With it, use every core up to 4: ORT's default (half the cores) left a 2-core machine at one
+  // thread, 1.6x slower per frame when the machine is otherwise idle (docs/web.md).
   ort.env.wasm.proxy = false;
-  if (!self.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   const model = await fetchModel(modelUrl, id);
   session = await ort.InferenceSession.create(model, {
     executionProviders: ["wasm"],

@@ -7,12 +7,24 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from skinscan.api.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = REPO / "models" / "skinscan.onnx"
 PREDICT = "/api/v1/predict"
+# Orientation tag -> how to store an upright photo so that exif_transpose turns it back upright.
+STORE_ROTATED = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
 ANSWER_FIELDS = {"label", "p_malignant", "risk", "threshold", "advice", "disclaimer", "model", "timing_ms"}
 
 

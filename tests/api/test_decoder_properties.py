@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from api.helpers import STORE_ROTATED
 from skinscan.images import MIN_SIDE, ImageRejected, crop_box, load_rgb, square_crop_resize
 from skinscan.synthetic import encode, lesion_photo
 
@@ -50,16 +51,7 @@ def test_lossless_photos_decode_to_exactly_their_pixels(width: int, height: int,
 @given(orientation=st.integers(1, 8), width=st.integers(MIN_SIDE, 200), height=st.integers(MIN_SIDE, 200))
 def test_any_exif_orientation_decodes_upright(orientation: int, width: int, height: int) -> None:
     upright = lesion_photo(width, height, seed=orientation)
-    undo = {
-        2: Image.Transpose.FLIP_LEFT_RIGHT,
-        3: Image.Transpose.ROTATE_180,
-        4: Image.Transpose.FLIP_TOP_BOTTOM,
-        5: Image.Transpose.TRANSPOSE,
-        6: Image.Transpose.ROTATE_90,
-        7: Image.Transpose.TRANSVERSE,
-        8: Image.Transpose.ROTATE_270,
-    }
-    stored = upright.transpose(undo[orientation]) if orientation in undo else upright
+    stored = upright.transpose(STORE_ROTATED[orientation]) if orientation in STORE_ROTATED else upright
     exif = Image.Exif()
     exif[0x0112] = orientation
     decoded = load_rgb(encode(stored, "PNG", exif=exif))

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from api.conftest import MakeClient
-from api.helpers import ANSWER_FIELDS, post_image
+from api.helpers import ANSWER_FIELDS, STORE_ROTATED, post_image
 from skinscan.card import card_path_for, load_card
 from skinscan.images import load_model_input
 from skinscan.predictor import ADVICE, DISCLAIMER
@@ -63,18 +63,6 @@ def test_high_and_low_bands_give_their_advice(client: TestClient) -> None:
     predictor = client.app.state.serving.predictor  # type: ignore[attr-defined]
     assert predictor.answer(0.99).risk == "high" and "dermatologist soon" in predictor.answer(0.99).advice
     assert predictor.answer(0.01).risk == "low" and "ABCDE" in predictor.answer(0.01).advice
-
-
-# Orientation tag -> how to store an upright photo so that exif_transpose turns it back upright.
-STORE_ROTATED = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_90,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_270,
-}
 
 
 def _with_orientation(upright: Image.Image, orientation: int, fmt: str) -> bytes:

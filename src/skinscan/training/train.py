@@ -158,7 +158,7 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
 
     writer = SummaryWriter(str(out / "tensorboard"))
     history: list[dict[str, float]] = []
-    best_auc, best_path, step = -1.0, out / "best.pt", 0
+    best_auc, best_epoch, best_path, step = -1.0, 0, out / "best.pt", 0
     for epoch in range(config.epochs):
         size = 224 if epoch >= config.epochs - config.full_size_epochs else config.low_size
         net.train()
@@ -206,8 +206,8 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
         for key in ("val_loss", "val_auc", "val_accuracy"):
             writer.add_scalar(f"val/{key[4:]}", record[key], epoch + 1)
         log.info("epoch %d: %s", epoch + 1, {k: round(v, 4) for k, v in record.items()})
-        if not math.isnan(val_auc) and val_auc > best_auc or best_auc < 0:
-            best_auc = val_auc
+        if best_epoch == 0 or (not math.isnan(val_auc) and val_auc > best_auc):
+            best_auc, best_epoch = val_auc, epoch + 1
             torch.save(
                 {
                     "state_dict": ema.state_dict(),
@@ -227,6 +227,7 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
     best = load_checkpoint(best_path, device)
     val_logits = predict_logits(best, x_val, device)
     calib = calibration.fit(val_logits, y_val)
+    seconds = time.time() - started
     summary = {
         "calibration": calib,
         "grouping": grouping,
@@ -236,15 +237,15 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
             "manifest_sha256": manifest_sha,
             "unreadable": loaded.failures,
         },
-        "best_epoch": torch.load(best_path, map_location="cpu", weights_only=True)["epoch"],
-        "train_seconds": round(time.time() - started, 1),
+        "best_epoch": best_epoch,
+        "train_seconds": round(seconds, 1),
         "history": history,
     }
     write_json(out / "calibration.json", summary)
     log.info(
         "done in %.1f min; best epoch %s, val AUC %.4f; T=%.3f threshold=%.4f",
-        summary["train_seconds"] / 60,
-        summary["best_epoch"],
+        seconds / 60,
+        best_epoch,
         best_auc,
         calib["temperature"],
         calib["threshold"],

@@ -250,7 +250,7 @@ export function LiveCamera({ onCapture, onError, onStop }: Props) {
           <>
             <span className="live-result__kicker">{phase === "frozen" ? "Captured frame" : "Live reading"}</span>
             <span className="live-result__percent">{percent(reading.p)}</span>
-            <span className="live-result__text">malignant · {LABEL_WORDS[reading.label]}</span>
+            <span className="live-result__text">probability of malignant · looks {LABEL_WORDS[reading.label].toLowerCase()}</span>
             <RiskBadge risk={reading.risk} />
             {phase === "live" && (
               <span className="live-result__rate">

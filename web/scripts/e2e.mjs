@@ -80,7 +80,8 @@ if (!chromium) {
       const page = await openPage();
       await page.getByTestId("disclaimer").waitFor({ state: "visible" });
       assert.match(await page.getByTestId("disclaimer").innerText(), /not a diagnosis/i);
-      assert.equal(await page.locator('input[type=file][accept="image/*"]').count(), 1);
+      assert.equal(await page.locator('#photo-input[type=file][accept="image/*"]:not([capture])').count(), 1);
+      assert.equal(await page.locator('#photo-capture[type=file][accept="image/*"][capture=environment]').count(), 1);
       assert.ok(await page.getByTestId("camera-start").isVisible());
       assert.equal(await page.title(), "skinscan — skin-lesion photo check");
       await page.context().close();
@@ -89,7 +90,7 @@ if (!chromium) {
     test("uploading a photo shows the server's answer", async () => {
       const page = await openPage();
       const file = manifest.photos[0].file;
-      await page.locator('input[type=file][accept="image/*"]').setInputFiles(file);
+      await page.locator('#photo-input').setInputFiles(file);
       const result = page.getByTestId("result");
       await result.waitFor({ state: "visible", timeout: 30_000 });
       const text = await result.innerText();
@@ -109,7 +110,7 @@ if (!chromium) {
 
     test("uploading a text file shows an error, not a result", async () => {
       const page = await openPage();
-      await page.locator('input[type=file][accept="image/*"]').setInputFiles(manifest.text);
+      await page.locator('#photo-input').setInputFiles(manifest.text);
       const error = page.getByTestId("error");
       await error.waitFor({ state: "visible" });
       assert.match(await error.innerText(), /not an image/i);
@@ -119,7 +120,7 @@ if (!chromium) {
 
     test("a damaged JPEG gets the server's explanation", async () => {
       const page = await openPage();
-      await page.locator('input[type=file][accept="image/*"]').setInputFiles(manifest.corrupt);
+      await page.locator('#photo-input').setInputFiles(manifest.corrupt);
       const error = page.getByTestId("error");
       await error.waitFor({ state: "visible", timeout: 30_000 });
       assert.equal(await error.getAttribute("data-code"), "corrupt_image");
@@ -130,7 +131,7 @@ if (!chromium) {
     test("an unreachable server is explained", async () => {
       const page = await openPage();
       await page.route("**/api/v1/predict", (route) => route.abort("connectionrefused"));
-      await page.locator('input[type=file][accept="image/*"]').setInputFiles(manifest.photos[0].file);
+      await page.locator('#photo-input').setInputFiles(manifest.photos[0].file);
       const error = page.getByTestId("error");
       await error.waitFor({ state: "visible" });
       assert.equal(await error.getAttribute("data-code"), "unreachable");
@@ -175,7 +176,7 @@ if (!chromium) {
 
     test("phone layout: no sideways scrolling, result readable", async () => {
       const page = await openPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-      await page.locator('input[type=file][accept="image/*"]').setInputFiles(manifest.photos[1].file);
+      await page.locator('#photo-input').setInputFiles(manifest.photos[1].file);
       await page.getByTestId("result").waitFor({ state: "visible", timeout: 30_000 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
@@ -275,7 +276,7 @@ if (!chromium) {
         page.on("pageerror", (error) => pageErrors.push(String(error)));
         await page.goto(pageOrigin + "/");
         const file = manifest.photos[2].file;
-        await page.locator('input[type=file][accept="image/*"]').setInputFiles(file);
+        await page.locator('#photo-input').setInputFiles(file);
         const result = page.getByTestId("result");
         await result.waitFor({ state: "visible", timeout: 30_000 });
         const expected = await serverAnswer(file);

@@ -1,4 +1,4 @@
-import { type DragEvent, type RefObject, useState } from "react";
+import { type ChangeEvent, type DragEvent, type RefObject, useState } from "react";
 
 interface Props {
   onPhoto: (file: File) => void;
@@ -9,10 +9,18 @@ interface Props {
 
 /**
  * Choose a photo (on phones the same input offers the camera), drop one, or paste one; or start
- * the live camera. One plain file input, so the OS picker offers both gallery and camera.
+ * the live camera. The plain file input keeps the OS picker's choice of gallery or camera; on touch
+ * devices a second input with `capture="environment"` opens the rear camera directly (on Android
+ * `capture` hides the gallery, which is why it is not on the main input).
  */
 export function UploadPanel({ onPhoto, onStartCamera, inputRef, busy }: Props) {
   const [dragging, setDragging] = useState(false);
+
+  const takeFile = (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.currentTarget.files?.[0];
+    if (file) onPhoto(file);
+    event.currentTarget.value = "";
+  };
 
   const onDrop = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
@@ -40,7 +48,7 @@ export function UploadPanel({ onPhoto, onStartCamera, inputRef, busy }: Props) {
       <p className="dropzone__title">Check a photo of a skin spot</p>
       <div className="dropzone__buttons">
         <label className="button button--primary" htmlFor="photo-input">
-          {busy ? "Choose another photo" : "Choose or take a photo"}
+          {busy ? "Choose another photo" : "Choose a photo"}
         </label>
         <input
           ref={inputRef}
@@ -48,11 +56,19 @@ export function UploadPanel({ onPhoto, onStartCamera, inputRef, busy }: Props) {
           className="visually-hidden"
           type="file"
           accept="image/*"
-          onChange={(event) => {
-            const file = event.currentTarget.files?.[0];
-            if (file) onPhoto(file);
-            event.currentTarget.value = "";
-          }}
+          onChange={takeFile}
+        />
+        <label className="button button--secondary dropzone__snap" htmlFor="photo-capture">
+          Take a photo
+        </label>
+        <input
+          id="photo-capture"
+          className="visually-hidden"
+          type="file"
+          accept="image/*"
+          capture="environment"
+          tabIndex={-1}
+          onChange={takeFile}
         />
         <button type="button" className="button button--secondary" data-testid="camera-start" onClick={onStartCamera}>
           Start live camera

@@ -27,10 +27,16 @@ class _FakePredictor:
     ) -> None:
         self.fixed_ms, self.per_photo_ms, self.fail, self.table = fixed_ms, per_photo_ms, fail, table
         self.calls: list[int] = []
+        self.simulated_s = 0.0
+        """Model time spent so far: a clock for calibrate_batch_size that no machine noise can move."""
+
+    def clock(self) -> float:
+        return self.simulated_s
 
     def predict_arrays(self, batch: np.ndarray) -> np.ndarray:
         self.calls.append(len(batch))
         ms = self.table[len(batch)] if self.table else self.fixed_ms + self.per_photo_ms * len(batch)
+        self.simulated_s += ms / 1e3
         time.sleep(ms / 1e3)
         if self.fail:
             raise RuntimeError("model exploded")
@@ -39,23 +45,25 @@ class _FakePredictor:
 
 def test_calibration_keeps_batch_1_when_batching_hurts() -> None:
     fake = _FakePredictor(table={1: 5.0, 2: 16.0, 4: 40.0, 8: 90.0, 16: 200.0})
-    assert calibrate_batch_size(fake, limit=16) == 1  # type: ignore[arg-type]
+    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 1  # type: ignore[arg-type]
     assert max(fake.calls) == 2  # stopped as soon as batching was clearly worse
 
 
 def test_calibration_batches_when_it_pays() -> None:
-    assert calibrate_batch_size(_FakePredictor(20.0, 0.5), limit=16) == 16  # type: ignore[arg-type]
+    fake = _FakePredictor(20.0, 0.5)
+    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 16  # type: ignore[arg-type]
 
 
 def test_calibration_finds_the_sweet_spot_and_stops_early() -> None:
     # per photo: 10, 6, 4, 5.5 ms (clearly worse than 4: stop); 16 is never tried
     fake = _FakePredictor(table={1: 10.0, 2: 12.0, 4: 16.0, 8: 44.0, 16: 200.0})
-    assert calibrate_batch_size(fake, limit=16) == 4  # type: ignore[arg-type]
+    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 4  # type: ignore[arg-type]
     assert 16 not in fake.calls
 
 
 def test_calibration_respects_the_limit() -> None:
-    assert calibrate_batch_size(_FakePredictor(20.0, 0.5), limit=4) == 4  # type: ignore[arg-type]
+    fake = _FakePredictor(20.0, 0.5)
+    assert calibrate_batch_size(fake, limit=4, clock=fake.clock) == 4  # type: ignore[arg-type]
 
 
 def _photos(n: int) -> list[np.ndarray]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,7 +31,9 @@ class BatchResult:
 BATCH_CANDIDATES = (1, 2, 4, 8, 16)
 
 
-def calibrate_batch_size(predictor: Predictor, limit: int, repeats: int = 2) -> int:
+def calibrate_batch_size(
+    predictor: Predictor, limit: int, repeats: int = 2, clock: Callable[[], float] = time.perf_counter
+) -> int:
     """The batch size with the lowest model time per photo, measured on this machine.
 
     Batching is not always a win on CPU: for depthwise-convolution nets (EfficientNet-Lite) a big
@@ -38,7 +41,8 @@ def calibrate_batch_size(predictor: Predictor, limit: int, repeats: int = 2) -> 
     cuts the cost severalfold. So the server measures it at start-up instead of guessing. Sizes
     are tried in increasing order and the search stops once a size is clearly worse (30 %) than
     the best so far, so a model that does not batch well costs only a few calls; a size within
-    10 % of the best counts as good and the smallest such one wins (less queueing).
+    10 % of the best counts as good and the smallest such one wins (less queueing). ``clock`` is
+    injectable so that tests can use a simulated model time instead of sleeping.
     """
     size = predictor.size
     pixels = np.random.default_rng(0).integers(0, 256, (max(BATCH_CANDIDATES), size, size, 3), np.uint8)
@@ -47,9 +51,9 @@ def calibrate_batch_size(predictor: Predictor, limit: int, repeats: int = 2) -> 
         predictor.predict_arrays(pixels[:batch])  # warm-up: allocations for this shape
         cost = float("inf")
         for _ in range(repeats):
-            started = time.perf_counter()
+            started = clock()
             predictor.predict_arrays(pixels[:batch])
-            cost = min(cost, (time.perf_counter() - started) / batch)
+            cost = min(cost, (clock() - started) / batch)
         per_photo[batch] = cost
         if cost > 1.3 * min(per_photo.values()):
             break

@@ -60,7 +60,7 @@ test: install lint typecheck test-web test-py test-e2e ## Install, then lint, ty
 
 train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and evaluate into models/ and reports/
 	$(SKINSCAN) train --data "$(DATA)" --out runs/latest
-	$(SKINSCAN) export --run runs/latest --out models
+	$(SKINSCAN) export --run runs/latest --out models --data "$(DATA)"
 	$(SKINSCAN) evaluate --data "$(DATA)" --model models/skinscan.onnx
 
 evaluate: $(VENV)/.all-stamp ## Re-evaluate the shipped model on the test split (reports/)

@@ -53,6 +53,18 @@ def default_threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def onnx_session(path: str | Path, threads: int | None = None) -> ort.InferenceSession:
+    """The CPU session configuration that serving uses; export and benchmarks measure the same one."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or default_threads()
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle ONNX Runtime threads busy-wait by default; in a server that burns the CPU that
+    # decoding and the event loop need (and on 2 cores it measured slower, not faster).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
 class Predictor:
     """Load ``models/skinscan.onnx`` and its card once; predict many times (thread-safe)."""
 
@@ -64,17 +76,8 @@ class Predictor:
             self.card: ModelCard = load_card(card_path_for(self.model_path), model_path=self.model_path)
         except CardError as exc:
             raise ModelLoadError(str(exc)) from exc
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or default_threads()
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle ONNX Runtime threads busy-wait by default; in a server that burns the CPU that
-        # decoding and the event loop need (and on 2 cores it measured slower, not faster).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            self.session = ort.InferenceSession(
-                str(self.model_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            self.session = onnx_session(self.model_path, threads)
         except Exception as exc:  # onnxruntime raises its own untyped errors for bad files
             raise ModelLoadError(f"model file {self.model_path} cannot be loaded: {exc}") from exc
         inputs = self.session.get_inputs()

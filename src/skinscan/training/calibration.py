@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from skinscan.training.metrics import point_metrics
+
 TARGET_SENSITIVITY = 0.95
 """Missing a melanoma costs far more than an extra doctor's visit: the threshold keeps >= 95 %."""
 HIGH_RISK_SPECIFICITY = 0.95
@@ -54,18 +56,6 @@ def threshold_for_specificity(p: np.ndarray, labels: np.ndarray, specificity: fl
     return float((negatives[index] + above.min()) / 2) if len(above) else float(negatives[index])
 
 
-def binary_metrics(p: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
-    predicted = p >= threshold
-    tp = int(np.sum(predicted & (labels == 1)))
-    tn = int(np.sum(~predicted & (labels == 0)))
-    positives, negatives = int(np.sum(labels == 1)), int(np.sum(labels == 0))
-    return {
-        "accuracy": float(np.mean(predicted == (labels == 1))),
-        "sensitivity": tp / positives if positives else float("nan"),
-        "specificity": tn / negatives if negatives else float("nan"),
-    }
-
-
 def fit(val_logits: np.ndarray, val_labels: np.ndarray) -> dict[str, object]:
     """Temperature, threshold and risk bands from validation logits."""
     temperature = fit_temperature(val_logits, val_labels)
@@ -83,5 +73,9 @@ def fit(val_logits: np.ndarray, val_labels: np.ndarray) -> dict[str, object]:
         },
         "nll_before": nll(val_logits, val_labels, 1.0),
         "nll_after": nll(val_logits, val_labels, temperature),
-        "at_threshold": binary_metrics(p, val_labels, threshold),
+        "at_threshold": {
+            key: value
+            for key, value in point_metrics(p, val_labels, threshold).items()
+            if key in ("accuracy", "sensitivity", "specificity")
+        },
     }

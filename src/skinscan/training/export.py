@@ -25,10 +25,11 @@ import torch
 
 from skinscan import __version__
 from skinscan.card import INPUT_CONTRACT, LABELS, OUTPUT_NAME, file_sha256, write_card
+from skinscan.predictor import onnx_session
 from skinscan.training.data import load_split, read_manifest
 from skinscan.training.metrics import metrics_with_intervals
 from skinscan.training.model import ExportedModel
-from skinscan.training.train import load_checkpoint, read_json
+from skinscan.training.train import network_from, read_json
 
 log = logging.getLogger(__name__)
 MAX_ABS_DIFF = 1e-4
@@ -52,12 +53,6 @@ def export_onnx(net: torch.nn.Module, temperature: float, path: Path) -> Exporte
     model = onnx.load(str(path))
     onnx.checker.check_model(model, full_check=True)
     return wrapped
-
-
-def session(path: Path, threads: int = 2) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 def run_onnx(sess: ort.InferenceSession, images: np.ndarray, batch_size: int = 32) -> np.ndarray:
@@ -114,7 +109,7 @@ def export(run: Path, out: Path, data: Path | None, reports: Path = Path("report
     summary: dict[str, Any] = read_json(run / "calibration.json")
     calib = summary["calibration"]
     checkpoint = torch.load(run / "best.pt", map_location="cpu", weights_only=True)
-    net = load_checkpoint(run / "best.pt")
+    net = network_from(checkpoint)
 
     with tempfile.TemporaryDirectory() as tmp:
         fp32_path, int8_path = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
@@ -122,7 +117,7 @@ def export(run: Path, out: Path, data: Path | None, reports: Path = Path("report
 
         # Photos for verification, quantisation and the validation metrics: from the run's manifest.
         val_x, val_y, calib_x = _validation_and_calibration_photos(run, data)
-        fp32 = session(fp32_path)
+        fp32 = onnx_session(fp32_path)
         with torch.no_grad():
             torch_p = torch.cat(
                 [wrapped(torch.from_numpy(val_x[i : i + 32])) for i in range(0, len(val_x), 32)]
@@ -134,7 +129,7 @@ def export(run: Path, out: Path, data: Path | None, reports: Path = Path("report
             raise RuntimeError(f"ONNX export disagrees with PyTorch: max |dp| {max_diff:.2e} > {MAX_ABS_DIFF}")
 
         quantize_int8(fp32_path, int8_path, calib_x)
-        int8 = session(int8_path)
+        int8 = onnx_session(int8_path)
         variants: dict[str, dict[str, Any]] = {}
         for name, sess, path in (("fp32", fp32, fp32_path), ("int8", int8, int8_path)):
             p = onnx_p if name == "fp32" else run_onnx(sess, val_x)

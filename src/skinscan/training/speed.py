@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from skinscan.card import load_card
+from skinscan.predictor import onnx_session
 
 log = logging.getLogger(__name__)
 VGG19_LAYOUT = (
@@ -73,13 +74,6 @@ class TutorialVGG19(nn.Module):
         return out.squeeze(1)
 
 
-def _session(path: Path, threads: int) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-
-
 def _time_once(session: ort.InferenceSession, batch: np.ndarray) -> float:
     start = time.perf_counter()
     session.run(None, {session.get_inputs()[0].name: batch})
@@ -101,7 +95,7 @@ def compare(model: Path, out: Path | None = None, repeats: int = 30, threads: in
             opset_version=17,
             dynamo=False,
         )
-        sessions = {"skinscan": _session(model, threads), "tutorial_vgg19": _session(vgg_path, threads)}
+        sessions = {"skinscan": onnx_session(model, threads), "tutorial_vgg19": onnx_session(vgg_path, threads)}
         times: dict[str, list[float]] = {name: [] for name in sessions}
         for session in sessions.values():
             for _ in range(3):

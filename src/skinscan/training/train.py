@@ -20,6 +20,7 @@ import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -260,9 +261,8 @@ def generator_for(cpu_generator: torch.Generator, device: torch.device) -> torch
     return torch.Generator(device=device).manual_seed(int(torch.randint(0, 2**31, (1,), generator=cpu_generator)))
 
 
-def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> LesionNet:
-    """Rebuild the network from a self-describing checkpoint alone."""
-    checkpoint = torch.load(path, map_location=device, weights_only=True)
+def network_from(checkpoint: dict[str, Any], device: torch.device | str = "cpu") -> LesionNet:
+    """Rebuild the network from a loaded self-describing checkpoint alone."""
     net = LesionNet(
         checkpoint["arch"],
         frozen_blocks=checkpoint["frozen_blocks"],
@@ -271,6 +271,11 @@ def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> LesionNet
     )
     net.load_state_dict(checkpoint["state_dict"])
     return net.to(device).eval()
+
+
+def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> LesionNet:
+    """Rebuild the network from a checkpoint file."""
+    return network_from(torch.load(path, map_location=device, weights_only=True), device)
 
 
 def read_json(path: Path) -> dict[str, object]:

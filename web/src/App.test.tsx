@@ -2,27 +2,13 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0]);
-const answer = {
-  label: "benign",
-  p_malignant: 0.08,
-  risk: "low",
-  threshold: 0.3,
-  advice: "Keep watching it for changes.",
-  disclaimer: "This is not a diagnosis.",
-  model: { name: "skinscan", version: "1.0.0" },
-};
-
-function json(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
+import { ANSWER, jsonResponse, PNG } from "./test/fixtures";
 
 let fetchMock: ReturnType<typeof vi.fn>;
 
 beforeEach(() => {
   fetchMock = vi.fn((url: string) =>
-    Promise.resolve(url.endsWith("/models/skinscan.json") ? json(404, {}) : json(200, answer)),
+    Promise.resolve(url.endsWith("/models/skinscan.json") ? jsonResponse(404, {}) : jsonResponse(200, ANSWER)),
   );
   vi.stubGlobal("fetch", fetchMock);
   vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:photo", revokeObjectURL: () => undefined }));
@@ -43,7 +29,7 @@ describe("App", () => {
     expect(screen.getByTestId("disclaimer")).toHaveTextContent(/not a diagnosis/i);
   });
 
-  it("shows the answer for a photo, announced politely", async () => {
+  it("shows the ANSWER for a photo, announced politely", async () => {
     render(<App />);
     await upload("spot.png", [PNG], "image/png");
     const result = await screen.findByTestId("result");
@@ -65,7 +51,7 @@ describe("App", () => {
 
   it("explains a photo the server finds too large", async () => {
     fetchMock.mockImplementation(() =>
-      Promise.resolve(json(413, { detail: "The photo has 9000x9000 pixels; the limit is 64 megapixels.", code: "too_many_pixels" })),
+      Promise.resolve(jsonResponse(413, { detail: "The photo has 9000x9000 pixels; the limit is 64 megapixels.", code: "too_many_pixels" })),
     );
     render(<App />);
     await upload("huge.png", [PNG], "image/png");
@@ -77,12 +63,12 @@ describe("App", () => {
   it("shows a loading state while the server works", async () => {
     let release: (r: Response) => void = () => undefined;
     fetchMock.mockImplementation((url: string) =>
-      url.includes("/api/v1/predict") ? new Promise<Response>((r) => (release = r)) : Promise.resolve(json(404, {})),
+      url.includes("/api/v1/predict") ? new Promise<Response>((r) => (release = r)) : Promise.resolve(jsonResponse(404, {})),
     );
     render(<App />);
     await upload("spot.png", [PNG], "image/png");
     expect(await screen.findByTestId("loading")).toHaveTextContent(/analysing/i);
-    release(json(200, answer));
+    release(jsonResponse(200, ANSWER));
     await screen.findByTestId("result");
     expect(screen.queryByTestId("loading")).not.toBeInTheDocument();
   });

@@ -1,20 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkPhoto, PageError, predict } from "./client";
-
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0]);
-const answer = {
-  label: "benign",
-  p_malignant: 0.12,
-  risk: "low",
-  threshold: 0.3,
-  advice: "Keep watching it.",
-  disclaimer: "Not a diagnosis.",
-  model: { name: "skinscan", version: "1" },
-};
-
-function jsonResponse(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
+import { ANSWER, jsonResponse, PNG } from "../test/fixtures";
 
 async function rejection(promise: Promise<unknown>): Promise<PageError> {
   try {
@@ -44,10 +30,10 @@ describe("checkPhoto", () => {
 });
 
 describe("predict", () => {
-  it("posts the photo as multipart field 'image' and returns the answer", async () => {
-    const fetchMock = vi.fn().mockResolvedValue(jsonResponse(200, answer));
+  it("posts the photo as multipart field 'image' and returns the ANSWER", async () => {
+    const fetchMock = vi.fn().mockResolvedValue(jsonResponse(200, ANSWER));
     vi.stubGlobal("fetch", fetchMock);
-    await expect(predict(new Blob([PNG]), "a.png")).resolves.toEqual(answer);
+    await expect(predict(new Blob([PNG]), "a.png")).resolves.toEqual(ANSWER);
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe("/api/v1/predict");
     expect((init.body as FormData).get("image")).toBeInstanceOf(Blob);

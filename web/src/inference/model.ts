@@ -60,32 +60,22 @@ export class InferenceWorker {
 
   /** Classify an RGBA frame; the pixel buffer is transferred (the caller must not reuse it). */
   async classify(image: ImageData): Promise<Reading> {
-    const pixels = image.data.buffer as ArrayBuffer;
-    const request: WorkerRequest = {
-      type: "classify",
-      id: this.nextId++,
-      width: image.width,
-      height: image.height,
-      pixels,
-    };
-    const reply = await this.call(request, [pixels]);
+    const reply = await this.sendFrame("classify", image);
     if (reply.type !== "result") throw new Error("unexpected reply from the model worker");
     return { p: reply.p, preprocessMs: reply.preprocessMs, modelMs: reply.modelMs };
   }
 
   /** The exact 224x224 RGB input the model sees for this photo. */
   async modelInput(image: ImageData): Promise<Uint8Array> {
-    const pixels = image.data.buffer as ArrayBuffer;
-    const request: WorkerRequest = {
-      type: "preprocess",
-      id: this.nextId++,
-      width: image.width,
-      height: image.height,
-      pixels,
-    };
-    const reply = await this.call(request, [pixels]);
+    const reply = await this.sendFrame("preprocess", image);
     if (reply.type !== "input") throw new Error("unexpected reply from the model worker");
     return new Uint8Array(reply.rgb);
+  }
+
+  /** Send a frame's pixels to the worker without copying them (the buffer is transferred). */
+  private sendFrame(type: "classify" | "preprocess", image: ImageData) {
+    const pixels = image.data.buffer as ArrayBuffer;
+    return this.call({ type, id: this.nextId++, width: image.width, height: image.height, pixels }, [pixels]);
   }
 
   terminate(): void {

@@ -1,8 +1,15 @@
-"""A tiny stand-in model that honours the model contract (for fast API and page tests).
+"""A tiny stand-in model that honours the model contract, version 2 (for fast API and page tests).
 
-It is not trained: a fixed random 3x3 convolution, global pooling and a logistic output, so its
-p_malignant depends on the pixels (different photos give different answers, and a rotated photo
-gives a different answer unless it is turned upright first), which is all the API tests need.
+It is not trained. Its four outputs (docs/model-contract.md):
+
+- ``p_malignant``: a fixed random 3x3 convolution, global pooling and a logistic output, so it depends
+  on the pixels (different photos give different answers, and a rotated photo gives a different
+  answer unless it is turned upright first);
+- ``p_lesion``: sigmoid(30 * (mean R - mean B)), R and B in 0..1, so skin- and red-toned photos pass
+  the gate and blue ones are refused;
+- ``evidence``: the darkness of each 32x32 block divided by the photo's darkest block (0..1);
+- ``quality``: brightness, overexposed, contrast, sharpness exactly as the contract defines them.
+
 Run as a script to write ``DIR/skinscan.onnx`` + ``DIR/skinscan.json``.
 """
 
@@ -10,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -17,27 +25,35 @@ from onnx import TensorProto, helper, numpy_helper
 
 from skinscan.card import INPUT_CONTRACT, LABELS, file_sha256, write_card
 
+SIZE = 224  # this stand-in's input size; serving reads it from the card, never from here
+GRID = SIZE // 32
+QUALITY_SIGNALS = ["brightness", "overexposed", "contrast", "sharpness"]
+# Measured with this graph: skinscan.synthetic.lesion_photo has sharpness 0.17-0.53 at 224 px and up
+# (0.06-0.1 when a 64-100 px photo is enlarged), brightness about 0.45-0.55, contrast about 0.14;
+# real ISIC photos 0.16 and up. A lesion photo blurred with a Gaussian of radius 4 or more falls to
+# 0.03 and below (out_of_focus); an all-black photo has brightness 0 (too_dark).
+QUALITY_CHECKS = [
+    {"signal": "sharpness", "min": 0.05, "reason": "out_of_focus"},
+    {"signal": "brightness", "min": 0.12, "reason": "too_dark"},
+    {"signal": "overexposed", "max": 0.5, "reason": "overexposed"},
+    {"signal": "contrast", "min": 0.02, "reason": "low_contrast"},
+]
 
-def build_tiny_model(seed: int = 0) -> onnx.ModelProto:
-    rng = np.random.default_rng(seed)
-    conv_w = rng.normal(0, 0.5, size=(8, 3, 3, 3)).astype(np.float32)
-    conv_b = np.zeros(8, dtype=np.float32)
-    fc_w = rng.normal(0, 1.0, size=(8, 1)).astype(np.float32)
-    fc_b = np.zeros(1, dtype=np.float32)
+
+def _const(name: str, value: Any, dtype: Any = np.float32) -> onnx.TensorProto:
+    return numpy_helper.from_array(np.asarray(value, dtype=dtype), name)
+
+
+def _malignant_nodes(rng: np.random.Generator) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
     inits = [
-        numpy_helper.from_array(conv_w, "conv_w"),
-        numpy_helper.from_array(conv_b, "conv_b"),
-        numpy_helper.from_array(fc_w, "fc_w"),
-        numpy_helper.from_array(fc_b, "fc_b"),
-        numpy_helper.from_array(np.array(255.0, dtype=np.float32), "scale"),
-        numpy_helper.from_array(np.array(0.5, dtype=np.float32), "half"),
-        numpy_helper.from_array(np.array([-1], dtype=np.int64), "flat"),
+        _const("conv_w", rng.normal(0, 0.5, size=(8, 3, 3, 3))),
+        _const("conv_b", np.zeros(8)),
+        _const("fc_w", rng.normal(0, 1.0, size=(8, 1))),
+        _const("fc_b", np.zeros(1)),
+        _const("half", 0.5),
     ]
     nodes = [
-        helper.make_node("Cast", ["image"], ["x_f"], to=TensorProto.FLOAT),
-        helper.make_node("Transpose", ["x_f"], ["x_nchw"], perm=[0, 3, 1, 2]),
-        helper.make_node("Div", ["x_nchw", "scale"], ["x01"]),
-        helper.make_node("Sub", ["x01", "half"], ["xc"]),
+        helper.make_node("Sub", ["x_nchw", "half"], ["xc"]),
         # stride 2 and an off-centre pad make the response orientation-dependent
         helper.make_node("Conv", ["xc", "conv_w", "conv_b"], ["c"], strides=[2, 2], pads=[0, 0, 2, 2]),
         helper.make_node("Relu", ["c"], ["r"]),
@@ -47,39 +63,137 @@ def build_tiny_model(seed: int = 0) -> onnx.ModelProto:
         helper.make_node("Sigmoid", ["logit"], ["p2d"]),
         helper.make_node("Reshape", ["p2d", "flat"], ["p_malignant"]),
     ]
+    return nodes, inits
+
+
+def _gate_nodes() -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    inits = [_const("red_minus_blue", [[1.0], [0.0], [-1.0]]), _const("gate_gain", 30.0)]
+    nodes = [
+        helper.make_node("ReduceMean", ["x01"], ["rgb_mean"], axes=[1, 2], keepdims=0),  # [N, 3]
+        helper.make_node("MatMul", ["rgb_mean", "red_minus_blue"], ["rb"]),  # [N, 1]
+        helper.make_node("Mul", ["rb", "gate_gain"], ["gate_logit"]),
+        helper.make_node("Sigmoid", ["gate_logit"], ["gate2d"]),
+        helper.make_node("Reshape", ["gate2d", "flat"], ["p_lesion"]),
+    ]
+    return nodes, inits
+
+
+def _evidence_nodes() -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    inits = [_const("one", 1.0), _const("tiny", 1e-6), _const("grid_shape", [-1, GRID, GRID], np.int64)]
+    nodes = [
+        helper.make_node("ReduceMean", ["x_nchw"], ["grey"], axes=[1], keepdims=1),  # [N, 1, S, S]
+        helper.make_node("Sub", ["one", "grey"], ["dark"]),
+        helper.make_node("AveragePool", ["dark"], ["blocks"], kernel_shape=[32, 32], strides=[32, 32]),
+        helper.make_node("ReduceMax", ["blocks"], ["block_max"], axes=[1, 2, 3], keepdims=1),
+        helper.make_node("Add", ["block_max", "tiny"], ["block_max_safe"]),
+        helper.make_node("Div", ["blocks", "block_max_safe"], ["evidence4d"]),
+        helper.make_node("Reshape", ["evidence4d", "grid_shape"], ["evidence"]),
+    ]
+    return nodes, inits
+
+
+def _quality_nodes() -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    laplacian = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float32).reshape(1, 1, 3, 3)
+    inits = [
+        _const("luma_w", [0.299, 0.587, 0.114]),
+        _const("burnt", 0.97),
+        _const("laplacian", laplacian),
+        _const("contrast_floor", 0.02),
+        _const("col", [-1, 1], np.int64),
+    ]
+    nodes = [
+        helper.make_node("MatMul", ["x01", "luma_w"], ["luma"]),  # [N, S, S]
+        helper.make_node("ReduceMean", ["luma"], ["brightness"], axes=[1, 2], keepdims=0),
+        helper.make_node("GreaterOrEqual", ["luma", "burnt"], ["is_burnt"]),
+        helper.make_node("Cast", ["is_burnt"], ["burnt_f"], to=TensorProto.FLOAT),
+        helper.make_node("ReduceMean", ["burnt_f"], ["overexposed"], axes=[1, 2], keepdims=0),
+        helper.make_node("ReduceMean", ["luma"], ["luma_mean"], axes=[1, 2], keepdims=1),
+        helper.make_node("Sub", ["luma", "luma_mean"], ["luma_dev"]),
+        helper.make_node("Mul", ["luma_dev", "luma_dev"], ["luma_dev2"]),
+        helper.make_node("ReduceMean", ["luma_dev2"], ["luma_var"], axes=[1, 2], keepdims=0),
+        helper.make_node("Sqrt", ["luma_var"], ["contrast"]),
+        helper.make_node("Unsqueeze", ["luma", "one_axis"], ["luma4d"]),  # [N, 1, S, S]
+        helper.make_node("Conv", ["luma4d", "laplacian"], ["lap"]),  # valid region, no padding
+        helper.make_node("Mul", ["lap", "lap"], ["lap2"]),
+        helper.make_node("ReduceMean", ["lap2"], ["lap_ms"], axes=[1, 2, 3], keepdims=0),
+        helper.make_node("Sqrt", ["lap_ms"], ["lap_rms"]),
+        helper.make_node("Add", ["contrast", "contrast_floor"], ["contrast_safe"]),
+        helper.make_node("Div", ["lap_rms", "contrast_safe"], ["sharpness"]),
+    ]
+    for signal in QUALITY_SIGNALS:
+        nodes.append(helper.make_node("Reshape", [signal, "col"], [f"{signal}_col"]))
+    nodes.append(helper.make_node("Concat", [f"{s}_col" for s in QUALITY_SIGNALS], ["quality"], axis=1))
+    inits.append(_const("one_axis", [1], np.int64))
+    return nodes, inits
+
+
+def build_tiny_model(seed: int = 0) -> onnx.ModelProto:
+    inits = [_const("scale", 255.0), _const("flat", [-1], np.int64)]
+    nodes = [
+        helper.make_node("Cast", ["image"], ["x_f"], to=TensorProto.FLOAT),
+        helper.make_node("Div", ["x_f", "scale"], ["x01"]),  # [N, S, S, 3] in 0..1
+        helper.make_node("Transpose", ["x01"], ["x_nchw"], perm=[0, 3, 1, 2]),
+    ]
+    for part_nodes, part_inits in (
+        _malignant_nodes(np.random.default_rng(seed)),
+        _gate_nodes(),
+        _evidence_nodes(),
+        _quality_nodes(),
+    ):
+        nodes += part_nodes
+        inits += part_inits
     graph = helper.make_graph(
         nodes,
         "skinscan_tiny",
-        [helper.make_tensor_value_info("image", TensorProto.UINT8, ["N", 224, 224, 3])],
-        [helper.make_tensor_value_info("p_malignant", TensorProto.FLOAT, ["N"])],
+        [helper.make_tensor_value_info("image", TensorProto.UINT8, ["N", SIZE, SIZE, 3])],
+        [
+            helper.make_tensor_value_info("p_malignant", TensorProto.FLOAT, ["N"]),
+            helper.make_tensor_value_info("p_lesion", TensorProto.FLOAT, ["N"]),
+            helper.make_tensor_value_info("evidence", TensorProto.FLOAT, ["N", GRID, GRID]),
+            helper.make_tensor_value_info("quality", TensorProto.FLOAT, ["N", len(QUALITY_SIGNALS)]),
+        ],
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
-    onnx.checker.check_model(model)
+    onnx.checker.check_model(model, full_check=True)
     return model
 
 
+def tiny_card(onnx_sha256: str) -> dict[str, Any]:
+    """The contract-2 card of the stand-in (thresholds: see QUALITY_CHECKS)."""
+    return {
+        "name": "skinscan-tiny-test",
+        "version": "0.0.0-test",
+        "created": "2026-01-01T00:00:00Z",
+        "onnx_sha256": onnx_sha256,
+        "architecture": "tiny random conv (test fixture, not a real model)",
+        "input": dict(INPUT_CONTRACT) | {"size": SIZE},
+        "output": {"name": "p_malignant", "dtype": "float32", "shape": ["N"]},
+        "labels": list(LABELS),
+        "threshold": 0.5,
+        "risk_bands": {"low": 0.0, "medium": 0.5, "high": 0.8},
+        "gate": {
+            "output": "p_lesion",
+            "threshold": 0.5,
+            "method": "sigmoid(30 * (mean red - mean blue)): a stand-in, not a trained gate",
+        },
+        "quality": {
+            "output": "quality",
+            "signals": list(QUALITY_SIGNALS),
+            "min_side": 64,
+            "checks": [dict(check) for check in QUALITY_CHECKS],
+        },
+    }
+
+
 def write_tiny_model(directory: str | Path) -> Path:
-    """Write ``skinscan.onnx`` and a valid card into ``directory``; return the ONNX path."""
+    """Write ``skinscan.onnx`` and a valid contract-2 card into ``directory``; return the ONNX path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "skinscan.onnx"
     onnx.save(build_tiny_model(), str(path))
-    write_card(
-        directory / "skinscan.json",
-        {
-            "name": "skinscan-tiny-test",
-            "version": "0.0.0-test",
-            "created": "2026-01-01T00:00:00Z",
-            "onnx_sha256": file_sha256(path),
-            "architecture": "tiny random conv (test fixture, not a real model)",
-            "input": dict(INPUT_CONTRACT),
-            "labels": list(LABELS),
-            "threshold": 0.5,
-            "risk_bands": {"low": 0.0, "medium": 0.5, "high": 0.8},
-        },
-    )
+    write_card(directory / "skinscan.json", tiny_card(file_sha256(path)))
     return path
 
 

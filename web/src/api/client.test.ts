@@ -57,3 +57,29 @@ describe("predict", () => {
     expect(error.message).not.toMatch(/Traceback/);
   });
 });
+
+describe("language", () => {
+  it("sends the page's language as Accept-Language and words its own errors in it", async () => {
+    const { setActiveLang } = await import("../i18n/translate");
+    const fetchMock = vi.fn(() => Promise.resolve(jsonResponse(200, ANSWER)));
+    vi.stubGlobal("fetch", fetchMock);
+    try {
+      setActiveLang("zh");
+      await predict(new Blob([PNG]), "a.png");
+      expect(new Headers((fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1].headers).get("Accept-Language")).toMatch(/^zh-CN,zh/);
+      expect((await rejection(checkPhoto(new Blob(["hello"])))).message).toMatch(/不是图片/);
+      setActiveLang("en");
+      await predict(new Blob([PNG]), "a.png");
+      expect(new Headers((fetchMock.mock.calls[1] as unknown as [string, RequestInit])[1].headers).get("Accept-Language")).toBe("en");
+    } finally {
+      setActiveLang("en");
+    }
+  });
+
+  it("keeps a refusal's hint and reason codes", async () => {
+    const body = { detail: "Out of focus.", code: "photo_unusable", hint: "Hold still.", reasons: ["out_of_focus"] };
+    vi.stubGlobal("fetch", vi.fn().mockResolvedValue(jsonResponse(422, body)));
+    const error = await rejection(predict(new Blob([PNG])));
+    expect(error).toMatchObject({ code: "photo_unusable", detail: "Out of focus.", hint: "Hold still.", reasons: ["out_of_focus"] });
+  });
+});

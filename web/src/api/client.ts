@@ -1,13 +1,32 @@
 import { MAX_UPLOAD_BYTES, PREDICT_URL } from "../config";
+import { activeLang, isMessageKey, LOCALES, type Params, translate } from "../i18n/translate";
 import type { Prediction } from "./types";
 
-/** A failure the page explains to the person; `code` is stable (the API's codes plus our own). */
+/**
+ * A failure the page explains to the person; `code` is stable (the API's codes plus our own).
+ * `detail` is the server's own wording (already in the page's language, via Accept-Language);
+ * without it the page words the message from its catalogue (`error.<code>`, with `params`).
+ * A refused photo (422 not_a_lesion / photo_unusable) also carries the server's `hint` and `reasons`.
+ */
 export class PageError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  readonly params: Params;
+  readonly detail: string | null;
+  readonly hint: string | null;
+  readonly reasons: readonly string[];
+  constructor(
+    code: string,
+    message?: string | null,
+    extra: { params?: Params; detail?: string | null; hint?: string | null; reasons?: readonly string[] } = {},
+  ) {
+    const key = `error.${code}`;
+    super(message ?? extra.detail ?? (isMessageKey(key) ? translate(activeLang(), key, extra.params) : code));
     this.name = "PageError";
     this.code = code;
+    this.params = extra.params ?? {};
+    this.detail = extra.detail ?? null;
+    this.hint = extra.hint ?? null;
+    this.reasons = extra.reasons ?? [];
   }
 }
 
@@ -27,7 +46,7 @@ function readHead(file: Blob, length: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.onerror = () => reject(new PageError("unreadable_file", "This file could not be read. Try another photo."));
+    reader.onerror = () => reject(new PageError("unreadable_file"));
     reader.readAsArrayBuffer(file.slice(0, length));
   });
 }
@@ -35,19 +54,20 @@ function readHead(file: Blob, length: number): Promise<Uint8Array> {
 /** Check a file before uploading it: it must be a photo (by content, not by name) and not too big. */
 export async function checkPhoto(file: Blob, maxBytes: number = MAX_UPLOAD_BYTES): Promise<void> {
   if (file.size === 0) {
-    throw new PageError("empty_file", "This file is empty. Choose a photo (JPEG, PNG or WebP).");
+    throw new PageError("empty_file");
   }
   if (file.size > maxBytes) {
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    throw new PageError(
-      "too_large",
-      `This photo is ${mb(file.size)} MB; the limit is ${mb(maxBytes)} MB. Choose a smaller photo.`,
-    );
+    throw new PageError("too_large", null, { params: { size: mb(file.size), limit: mb(maxBytes) } });
   }
   const head = await readHead(file, 16);
   if (!IMAGE_SIGNATURES.some((matches) => matches(head))) {
-    throw new PageError("not_an_image", "This file is not an image. Choose a photo as JPEG, PNG or WebP.");
+    throw new PageError("not_an_image");
   }
+}
+
+function isGrid(value: unknown): value is number[][] {
+  return Array.isArray(value) && value.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number"));
 }
 
 function isPrediction(value: unknown): value is Prediction {
@@ -58,23 +78,60 @@ function isPrediction(value: unknown): value is Prediction {
     typeof v.p_malignant === "number" &&
     (v.risk === "low" || v.risk === "medium" || v.risk === "high") &&
     typeof v.advice === "string" &&
-    typeof v.disclaimer === "string"
+    typeof v.disclaimer === "string" &&
+    (v.evidence === undefined || isGrid(v.evidence))
   );
 }
 
-/** POST the photo as multipart field `image`; resolve to the answer or reject with a PageError. */
+/** The page's language as an Accept-Language value (CORS-safelisted: letters, digits, '-', ',', ';', '='). */
+export function acceptLanguage(): string {
+  const lang = activeLang();
+  return lang === "en" ? "en" : `${LOCALES[lang]},${lang};q=0.9,en;q=0.5`;
+}
+
+function field(body: unknown, name: string): unknown {
+  return typeof body === "object" && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** The PageError for a non-2xx answer: the server's code and wording, or ours by status. */
+function httpError(status: number, body: unknown): PageError {
+  const rawDetail = field(body, "detail");
+  const detail = typeof rawDetail === "string" ? rawDetail : null;
+  const rawCode = field(body, "code");
+  const code = typeof rawCode === "string" ? rawCode : `http_${status}`;
+  const hint = field(body, "hint");
+  const reasons = field(body, "reasons");
+  const extra = {
+    detail,
+    hint: typeof hint === "string" ? hint : null,
+    reasons: Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === "string") : [],
+    params: { status },
+  };
+  if (status >= 500) return new PageError(code, translate(activeLang(), "error.server"), { ...extra, detail: null });
+  if (detail !== null || isMessageKey(`error.${code}`)) return new PageError(code, null, extra);
+  if (status === 413) return new PageError(code, translate(activeLang(), "error.upload_too_large"), extra);
+  if (status === 429) return new PageError(code, translate(activeLang(), "error.rate_limited"), extra);
+  return new PageError(code, translate(activeLang(), "error.http", { status }), extra);
+}
+
+/**
+ * POST the photo as multipart field `image`, in the page's language (Accept-Language); resolve to
+ * the answer or reject with a PageError.
+ */
 export async function predict(photo: Blob, filename = "photo", signal?: AbortSignal): Promise<Prediction> {
   const form = new FormData();
   form.append("image", photo, filename);
   let response: Response;
   try {
-    response = await fetch(PREDICT_URL, { method: "POST", body: form, signal: signal ?? null });
+    response = await fetch(PREDICT_URL, {
+      method: "POST",
+      body: form,
+      headers: { "Accept-Language": acceptLanguage() },
+      signal: signal ?? null,
+    });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
-    throw new PageError(
-      "unreachable",
-      "The skinscan server cannot be reached. Check your connection and try again in a moment.",
-    );
+    throw new PageError("unreachable");
   }
   let body: unknown = null;
   try {
@@ -83,25 +140,6 @@ export async function predict(photo: Blob, filename = "photo", signal?: AbortSig
     body = null;
   }
   if (response.ok && isPrediction(body)) return body;
-  if (response.ok) {
-    throw new PageError("bad_response", "The server sent an answer this page does not understand.");
-  }
-  const detail =
-    typeof body === "object" && body !== null && typeof (body as { detail?: unknown }).detail === "string"
-      ? (body as { detail: string }).detail
-      : null;
-  const code =
-    typeof body === "object" && body !== null && typeof (body as { code?: unknown }).code === "string"
-      ? (body as { code: string }).code
-      : `http_${response.status}`;
-  if (response.status === 413) {
-    throw new PageError(code, detail ?? "This photo is too large for the server. Choose a smaller photo.");
-  }
-  if (response.status === 429) {
-    throw new PageError(code, detail ?? "Too many requests. Wait a minute and try again.");
-  }
-  if (response.status >= 500) {
-    throw new PageError(code, "The server had a problem analysing this photo. Please try again.");
-  }
-  throw new PageError(code, detail ?? `The server refused this photo (HTTP ${response.status}).`);
+  if (response.ok) throw new PageError("bad_response");
+  throw httpError(response.status, body);
 }

@@ -10,6 +10,8 @@ export interface Prediction {
   threshold: number;
   advice: string;
   disclaimer: string;
+  /** Where the malignant evidence lies: a small h x w grid, 0..1 (model contract 2). */
+  evidence?: number[][];
   model: { name: string; version: string };
   timing_ms?: Record<string, number>;
 }
@@ -17,4 +19,7 @@ export interface Prediction {
 export interface ApiErrorBody {
   detail: string;
   code: string;
+  /** A refused photo (422 not_a_lesion | photo_unusable): what to do, and the machine reason codes. */
+  hint?: string;
+  reasons?: string[];
 }

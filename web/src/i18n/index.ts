@@ -1,0 +1,18 @@
+export { en, type MessageKey, type Messages } from "./en";
+export { zh } from "./zh";
+export { I18nProvider, initialLang, type I18n, useT } from "./I18nProvider";
+export {
+  activeLang,
+  CATALOGUES,
+  detectLang,
+  format,
+  formatDate,
+  isMessageKey,
+  type Lang,
+  LANGS,
+  LOCALES,
+  parseLang,
+  type Params,
+  setActiveLang,
+  translate,
+} from "./translate";

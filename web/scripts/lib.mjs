@@ -37,6 +37,27 @@ export async function launchChromium(extraArgs = []) {
   return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
 }
 
+/**
+ * Watch for the page's next file chooser. Awaits Chromium's confirmation that file choosers are
+ * intercepted before returning, so a key press sent right after cannot open (and, headless, silently
+ * drop) a chooser first. Playwright's own `waitForEvent("filechooser")` switches interception on
+ * with a message it does not wait for: a click hides that race behind its actionability checks, a
+ * key press (two quick CDP messages) loses it about half the time.
+ */
+export async function watchFileChooser(page, timeout = 5_000) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Page.enable");
+  await cdp.send("Page.setInterceptFileChooserDialog", { enabled: true });
+  const opened = new Promise((resolveOpened, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no file chooser within ${timeout} ms`)), timeout);
+    cdp.once("Page.fileChooserOpened", (event) => {
+      clearTimeout(timer);
+      resolveOpened(event);
+    });
+  });
+  return { opened, detach: () => cdp.detach().catch(() => undefined) };
+}
+
 export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,12 @@ INPUT_CONTRACT = {
     "resize": "bilinear (Pillow BILINEAR, support widened when shrinking)",
 }
 OUTPUT_NAME = "p_malignant"
+EVIDENCE_OUTPUT = "evidence"
+"""Contract 2: the class activation map, ``[N, S/32, S/32]`` (docs/model-contract.md)."""
+QUALITY_REASONS = ("out_of_focus", "too_dark", "overexposed", "low_contrast")
+"""Reason codes a quality check may name (each has a hint in the message catalogues)."""
+TOO_SMALL = "too_small"
+NOT_A_LESION = "not_a_lesion"
 
 
 class CardError(ValueError):
@@ -33,8 +40,47 @@ class CardError(ValueError):
 
 
 @dataclass(frozen=True)
+class GateSpec:
+    """Card block ``gate``: refuse photos whose ``output`` (p_lesion) is below ``threshold``."""
+
+    output: str
+    threshold: float
+    method: str
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """One check of card block ``quality``: fails below ``min`` or above ``max`` (exactly one is set)."""
+
+    signal: str
+    reason: str
+    min: float | None = None
+    max: float | None = None
+
+    def fails(self, value: float) -> bool:
+        if math.isnan(value):
+            return True
+        if self.min is not None:
+            return value < self.min
+        return self.max is not None and value > self.max
+
+
+@dataclass(frozen=True)
+class QualitySpec:
+    """Card block ``quality``: the columns of ``output``, the checks, the smallest usable photo side."""
+
+    output: str
+    signals: tuple[str, ...]
+    min_side: int
+    checks: tuple[QualityCheck, ...]
+
+
+@dataclass(frozen=True)
 class ModelCard:
-    """What serving needs from the card, typed; ``data`` keeps the whole document."""
+    """What serving needs from the card, typed; ``data`` keeps the whole document.
+
+    ``gate`` and ``quality`` are None for a contract-1 card: the model then answers every photo.
+    """
 
     name: str
     version: str
@@ -43,6 +89,13 @@ class ModelCard:
     input_size: int
     onnx_sha256: str
     data: dict[str, Any] = field(repr=False)
+    output: str = OUTPUT_NAME
+    gate: GateSpec | None = None
+    quality: QualitySpec | None = None
+
+    @property
+    def contract(self) -> int:
+        return 2 if self.gate is not None and self.quality is not None else 1
 
     def risk(self, p_malignant: float) -> str:
         """Risk band for a probability: the highest band whose lower bound it reaches."""
@@ -88,9 +141,15 @@ def validate_card(data: dict[str, Any]) -> ModelCard:
         raise CardError(f"risk_bands must name {list(RISK_LEVELS)}, got {sorted(bands)}")
     if not bands["low"] == 0.0 <= bands["medium"] <= bands["high"] <= 1.0:
         raise CardError(f"risk_bands must be lower bounds 0 = low <= medium <= high <= 1, got {bands}")
-    size = int(data["input"].get("size", 0))
-    if size <= 0:
-        raise CardError("input.size must be a positive integer")
+    if not math.isclose(bands["medium"], threshold, abs_tol=1e-6):
+        raise CardError(
+            f"risk_bands.medium ({bands['medium']}) must equal the threshold ({threshold}): the low band is "
+            "the benign answer, so label, band and advice never disagree"
+        )
+    size = data["input"].get("size") if isinstance(data["input"], dict) else None
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0 or size % 32:
+        raise CardError(f"input.size must be a positive multiple of 32, got {size!r}")
+    output = data.get("output", {})
     return ModelCard(
         name=str(data["name"]),
         version=str(data["version"]),
@@ -99,6 +158,72 @@ def validate_card(data: dict[str, Any]) -> ModelCard:
         input_size=size,
         onnx_sha256=str(data["onnx_sha256"]),
         data=data,
+        output=str(output.get("name", OUTPUT_NAME)) if isinstance(output, dict) else OUTPUT_NAME,
+        gate=_gate(data["gate"]) if "gate" in data else None,
+        quality=_quality(data["quality"]) if "quality" in data else None,
+    )
+
+
+def _probability(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < float(value) < 1.0:
+        raise CardError(f"{where} must be a number in (0, 1), got {value!r}")
+    return float(value)
+
+
+def _name(block: dict[str, Any], key: str, where: str) -> str:
+    value = block.get(key)
+    if not isinstance(value, str) or not value:
+        raise CardError(f"{where}.{key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _gate(block: Any) -> GateSpec:
+    if not isinstance(block, dict):
+        raise CardError("gate must be an object")
+    return GateSpec(
+        output=_name(block, "output", "gate"),
+        threshold=_probability(block.get("threshold"), "gate.threshold"),
+        method=str(block.get("method", "")),
+    )
+
+
+def _check(raw: Any, signals: tuple[str, ...], where: str) -> QualityCheck:
+    if not isinstance(raw, dict):
+        raise CardError(f"{where} must be an object")
+    signal, reason = _name(raw, "signal", where), _name(raw, "reason", where)
+    if signal not in signals:
+        raise CardError(f"{where}.signal {signal!r} is not one of quality.signals {list(signals)}")
+    if reason not in QUALITY_REASONS:
+        raise CardError(f"{where}.reason {reason!r} must be one of {list(QUALITY_REASONS)}")
+    bounds = {key: raw[key] for key in ("min", "max") if key in raw}
+    if len(bounds) != 1:
+        raise CardError(f"{where} needs exactly one of min or max, got {sorted(bounds) or 'neither'}")
+    ((key, value),) = bounds.items()
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise CardError(f"{where}.{key} must be a finite number, got {value!r}")
+    return QualityCheck(signal=signal, reason=reason, **{key: float(value)})
+
+
+def _quality(block: Any) -> QualitySpec:
+    if not isinstance(block, dict):
+        raise CardError("quality must be an object")
+    raw_signals = block.get("signals")
+    if not isinstance(raw_signals, list) or not raw_signals or not all(isinstance(s, str) for s in raw_signals):
+        raise CardError(f"quality.signals must be a non-empty list of names, got {raw_signals!r}")
+    signals = tuple(raw_signals)
+    if len(set(signals)) != len(signals):
+        raise CardError(f"quality.signals must not repeat a name, got {list(signals)}")
+    min_side = block.get("min_side")
+    if isinstance(min_side, bool) or not isinstance(min_side, int) or min_side < 1:
+        raise CardError(f"quality.min_side must be a positive integer, got {min_side!r}")
+    raw_checks = block.get("checks")
+    if not isinstance(raw_checks, list):
+        raise CardError("quality.checks must be a list")
+    return QualitySpec(
+        output=_name(block, "output", "quality"),
+        signals=signals,
+        min_side=min_side,
+        checks=tuple(_check(raw, signals, f"quality.checks[{i}]") for i, raw in enumerate(raw_checks)),
     )
 
 

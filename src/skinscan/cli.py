@@ -31,25 +31,48 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(host=args.host, port=args.port, model=args.model, workers=args.workers)
 
 
+PREDICT_EPILOG = """\
+One line per photo, tab-separated:
+  PHOTO  benign|malignant  p_malignant=0.123  risk=low|medium|high  advice
+  PHOTO  refused  code=photo_unusable|not_a_lesion  reasons=too_dark,...  hint
+  PHOTO  error  message
+A refused photo gets no probability: the model cannot judge it (blurred, too dark, too small...)
+or it does not look like a close-up of a skin lesion; the hint says how to take a better one.
+
+exit status: 0 every photo answered; 3 at least one refused (none unreadable); 1 at least one
+could not be read; 2 the model could not be loaded.
+"""
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
+    from skinscan import messages
     from skinscan.images import ImageRejected
-    from skinscan.predictor import ModelLoadError, Predictor
+    from skinscan.predictor import ModelLoadError, Predictor, Refusal
 
     try:
         predictor = Predictor(args.model)
     except ModelLoadError as exc:
         logging.error("%s", exc)
         return 2
-    status = 0
+    unreadable = refused = False
     for photo in args.photos:
         try:
             result = predictor.predict(Path(photo))
         except (ImageRejected, OSError) as exc:
             sys.stdout.write(f"{photo}\terror\t{exc}\n")
-            status = 1
+            unreadable = True
             continue
-        sys.stdout.write(f"{photo}\t{result.label}\tp_malignant={result.p_malignant:.3f}\trisk={result.risk}\n")
-    return status
+        if isinstance(result, Refusal):
+            refused = True
+            hint = messages.hint(result.reasons, args.lang)
+            reasons = ",".join(result.reasons)
+            sys.stdout.write(f"{photo}\trefused\tcode={result.code}\treasons={reasons}\t{hint}\n")
+            continue
+        advice = messages.text(f"advice.{result.risk}", args.lang)
+        sys.stdout.write(
+            f"{photo}\t{result.label}\tp_malignant={result.p_malignant:.3f}\trisk={result.risk}\t{advice}\n"
+        )
+    return 1 if unreadable else 3 if refused else 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -93,9 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
     serve.set_defaults(func=_cmd_serve)
 
-    predict = sub.add_parser("predict", help="print label, probability and risk for photos")
+    predict = sub.add_parser(
+        "predict",
+        help="print label, probability, risk and advice for photos, or why a photo is refused",
+        epilog=PREDICT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     predict.add_argument("photos", nargs="+")
     predict.add_argument("--model", default=str(DEFAULT_MODEL))
+    predict.add_argument("--lang", choices=("en", "zh"), default="en", help="language of advice and hints")
     predict.set_defaults(func=_cmd_predict)
 
     train = sub.add_parser("train", help="fine-tune the model (needs the train extra)")

@@ -153,7 +153,7 @@ def build_corpus() -> list[Upload]:
         Upload("palette PNG", 200, files=_file("p.png", _png("P"), "image/png")),
         Upload("16-bit PNG", 200, files=_file("16.png", _png("I;16"), "image/png")),
         Upload("1x1 image", 400, "image_too_small", files=_file("1.png", encode(Image.new("RGB", (1, 1)), "PNG"))),
-        Upload("10000x40 strip", 200, files=_file("strip.png", encode(_photo(10000, 40), "PNG"), "image/png")),
+        Upload("10000x64 strip", 200, files=_file("strip.png", encode(_photo(10000, 64), "PNG"), "image/png")),
         Upload("PNG sent as image/jpeg", 200, files=_file("x.jpg", _png("RGB"), "image/jpeg")),
         Upload("JPEG as octet-stream", 200, files=_file("x.bin", jpeg, "application/octet-stream")),
         Upload("EXIF-rotated JPEG", 200, files=_file("r.jpg", _jpeg(exif=exif))),

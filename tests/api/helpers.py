@@ -25,7 +25,7 @@ STORE_ROTATED = {
     8: Image.Transpose.ROTATE_270,
 }
 
-ANSWER_FIELDS = {"label", "p_malignant", "risk", "threshold", "advice", "disclaimer", "model", "timing_ms"}
+ANSWER_FIELDS = {"label", "p_malignant", "risk", "threshold", "advice", "disclaimer", "evidence", "model", "timing_ms"}
 
 
 def settings_for(model: Path, tmp_path: Path, **overrides: Any) -> Settings:

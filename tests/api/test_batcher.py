@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
-from skinscan.predictor import Predictor
+from skinscan.predictor import ModelOutputs, Predictor
 
 
 class _FakePredictor:
@@ -41,6 +41,9 @@ class _FakePredictor:
         if self.fail:
             raise RuntimeError("model exploded")
         return batch.reshape(len(batch), -1).mean(axis=1).astype(np.float32) / 255
+
+    def run_arrays(self, batch: np.ndarray) -> ModelOutputs:
+        return ModelOutputs(p_malignant=self.predict_arrays(batch))
 
 
 def test_calibration_keeps_batch_1_when_batching_hurts() -> None:
@@ -76,7 +79,7 @@ def test_concurrent_requests_share_calls_and_keep_their_answers() -> None:
 
     async def main() -> list[float]:
         results = await asyncio.gather(*(batcher.predict(photo) for photo in _photos(20)))
-        return [r.p_malignant for r in results]
+        return [r.outputs.p_malignant for r in results]
 
     answers = asyncio.run(main())
     batcher.close()
@@ -101,7 +104,7 @@ def test_a_model_failure_fails_its_requests_not_the_batcher() -> None:
 
     assert all(isinstance(r, RuntimeError) for r in asyncio.run(main()))
     batcher.predictor = _FakePredictor(1.0)  # type: ignore[assignment]
-    assert asyncio.run(batcher.predict(_photos(1)[0])).p_malignant == 0.0
+    assert asyncio.run(batcher.predict(_photos(1)[0])).outputs.p_malignant == 0.0
     batcher.close()
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skinscan.predictor import Predictor
+from skinscan.predictor import PhotoOutputs, Predictor
 
 
 @dataclass(frozen=True)
 class BatchResult:
-    p_malignant: float
+    outputs: PhotoOutputs
     queue_ms: float
     model_ms: float
     batch_size: int
@@ -62,7 +62,7 @@ def calibrate_batch_size(
 
 
 class MicroBatcher:
-    """Collects ``uint8 [224, 224, 3]`` arrays from many requests and runs them in batches."""
+    """Collects ``uint8 [S, S, 3]`` arrays from many requests and runs them in batches."""
 
     def __init__(self, predictor: Predictor, max_batch: int) -> None:
         self.predictor = predictor
@@ -90,18 +90,18 @@ class MicroBatcher:
                 stacked = np.stack([pixels for pixels, _, _ in batch])
                 started = time.perf_counter()
                 try:
-                    probabilities = await loop.run_in_executor(self._executor, self.predictor.predict_arrays, stacked)
+                    outputs = await loop.run_in_executor(self._executor, self.predictor.run_arrays, stacked)
                 except Exception as exc:  # a model failure fails these requests, not the server
                     for _, _, future in batch:
                         if not future.done():
                             future.set_exception(exc)
                     continue
                 model_ms = (time.perf_counter() - started) * 1e3
-                for (_, queued, future), p in zip(batch, probabilities.tolist(), strict=True):
+                for i, (_, queued, future) in enumerate(batch):
                     if not future.done():  # the client may have gone away meanwhile
                         future.set_result(
                             BatchResult(
-                                p_malignant=float(p),
+                                outputs=outputs.photo(i),
                                 queue_ms=(started - queued) * 1e3,
                                 model_ms=model_ms,
                                 batch_size=len(batch),

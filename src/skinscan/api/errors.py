@@ -1,6 +1,7 @@
 """Every error leaves the API as JSON ``{"detail": message, "code": stable machine code}``.
 
-Clients (the page, scripts) branch on ``code``; ``detail`` is for people. Anything a client can
+Clients (the page, scripts) branch on ``code``; ``detail`` is for people, in the language that
+``Accept-Language`` asks for (English or Simplified Chinese; see skinscan.messages). Anything a client can
 send ends in a 4xx; an unexpected exception is logged (without the request body) and answered
 with a plain 500 that reveals nothing.
 """
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from skinscan import messages
 from skinscan.images import ImageRejected
 
 log = logging.getLogger("skinscan.api")
@@ -41,39 +43,66 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_response(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
+def language_headers(language: str) -> dict[str, str]:
+    """Headers of a response whose words follow Accept-Language."""
+    return {"Content-Language": messages.CONTENT_LANGUAGE[language], "Vary": "Accept-Language"}
 
 
-async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    *,
+    language: str = messages.DEFAULT_LANGUAGE,
+) -> JSONResponse:
+    """``detail`` is the specific English message; other languages get the catalogue's text for ``code``."""
+    if language != messages.DEFAULT_LANGUAGE and messages.has(f"error.{code}"):
+        detail = messages.text(f"error.{code}", language)
+    return JSONResponse(
+        {"detail": detail, "code": code},
+        status_code=status,
+        headers=(headers or {}) | language_headers(language),
+    )
+
+
+def request_language(request: Request) -> str:
+    return messages.negotiate(request.headers.get("accept-language"))
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.detail, exc.headers)
+    return error_response(exc.status, exc.code, exc.detail, exc.headers, language=request_language(request))
 
 
-async def _image_rejected(_: Request, exc: Exception) -> JSONResponse:
+async def _image_rejected(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ImageRejected)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, language=request_language(request))
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _CODES_BY_STATUS.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
-    return error_response(exc.status_code, code, detail, dict(exc.headers or {}))
+    return error_response(exc.status_code, code, detail, dict(exc.headers or {}), language=request_language(request))
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for error in exc.errors()[:5]:
         where = ".".join(str(p) for p in error.get("loc", ()))
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    return error_response(422, "validation_error", "Invalid request: " + "; ".join(parts))
+    return error_response(
+        422, "validation_error", "Invalid request: " + "; ".join(parts), language=request_language(request)
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(500, "internal_error", "Something went wrong on our side. Please try again.")
+    return error_response(
+        500, "internal_error", messages.text("error.internal_error"), language=request_language(request)
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

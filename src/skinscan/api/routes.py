@@ -9,14 +9,17 @@ from typing import Annotated, Any
 import anyio.to_thread
 import numpy as np
 from anyio import CapacityLimiter
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
 
+from skinscan import messages
 from skinscan.api.batcher import MicroBatcher
-from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut
+from skinscan.api.errors import language_headers
+from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut, RefusalOut
 from skinscan.api.settings import Settings
 from skinscan.api.uploads import FIELD, read_image_field
 from skinscan.images import load_rgb, square_crop_resize
-from skinscan.predictor import Predictor
+from skinscan.predictor import Answer, Predictor, Refusal, decide
 
 
 @dataclass
@@ -42,6 +45,18 @@ def _state(request: Request) -> ServingState:
 
 StateDep = Annotated[ServingState, Depends(_state)]
 
+
+def _language(
+    accept_language: Annotated[
+        str | None,
+        Header(description="Language of the texts for people: en (default) or zh / zh-CN (Simplified Chinese)."),
+    ] = None,
+) -> str:
+    return messages.negotiate(accept_language)
+
+
+LanguageDep = Annotated[str, Depends(_language)]
+
 router = APIRouter(prefix="/api/v1", tags=["skinscan"])
 
 UPLOAD_BODY = {
@@ -66,9 +81,38 @@ UPLOAD_BODY = {
 }
 
 
-def _decode(data: bytes, size: int) -> np.ndarray:
-    """The project's one decoder and crop/resize (images.py), run in a worker thread."""
-    return square_crop_resize(load_rgb(data, target_side=size).image, size)
+def _decode(data: bytes, size: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The project's one decoder and crop/resize (images.py), run in a worker thread.
+
+    Returns the model input and the original photo's size (for the card's ``quality.min_side``).
+    """
+    decoded = load_rgb(data, target_side=size)
+    return square_crop_resize(decoded.image, size), decoded.original_size
+
+
+def refusal_response(refusal: Refusal, language: str) -> JSONResponse:
+    body = RefusalOut(
+        detail=messages.text(f"refusal.{refusal.code}", language),
+        code=refusal.code,
+        hint=messages.hint(refusal.reasons, language),
+        reasons=list(refusal.reasons),  # type: ignore[arg-type]
+    )
+    return JSONResponse(body.model_dump(), status_code=422, headers=language_headers(language))
+
+
+def answer_out(answer: Answer, state: ServingState, language: str, timing_ms: dict[str, float]) -> PredictionOut:
+    card = state.predictor.card
+    return PredictionOut(
+        label=answer.label,  # type: ignore[arg-type]
+        p_malignant=answer.p_malignant,
+        risk=answer.risk,  # type: ignore[arg-type]
+        threshold=answer.threshold,
+        advice=messages.text(f"advice.{answer.risk}", language),
+        disclaimer=messages.text("disclaimer", language),
+        evidence=answer.evidence,
+        model=ModelRef(name=card.name, version=card.version),
+        timing_ms=timing_ms,
+    )
 
 
 @router.post(
@@ -79,30 +123,33 @@ def _decode(data: bytes, size: int) -> np.ndarray:
     responses=ERROR_RESPONSES,
     openapi_extra=UPLOAD_BODY,
 )
-async def predict(request: Request, state: StateDep) -> PredictionOut:
-    """Upload a photo in the multipart field ``image``; get label, probability, risk and advice.
+async def predict(
+    request: Request, response: Response, state: StateDep, language: LanguageDep
+) -> PredictionOut | JSONResponse:
+    """Upload a photo in the multipart field ``image``; get label, probability, risk, advice and evidence.
 
-    The photo is read into memory (never onto disk), decoded upright, centre-cropped, resized to
-    224 px and rated by the model; nothing about it is stored or logged.
+    The photo is read into memory (never onto disk), decoded upright, centre-cropped and resized to
+    the model card's input size; nothing about it is stored or logged. A photo the model cannot judge
+    (blurred, too dark, too small...) or that is not a close-up of a skin lesion is refused with 422
+    and a ``RefusalOut`` (``code`` photo_unusable or not_a_lesion, ``reasons``, a ``hint``), never a
+    probability. Texts for people follow ``Accept-Language`` (en, zh); codes never change.
     """
     started = time.perf_counter()
     upload = await read_image_field(request, state.settings.max_upload_bytes)
     read_done = time.perf_counter()
     size = state.predictor.size
-    pixels = await anyio.to_thread.run_sync(_decode, upload.data, size, limiter=state.limiter())
+    pixels, original_size = await anyio.to_thread.run_sync(_decode, upload.data, size, limiter=state.limiter())
     decoded = time.perf_counter()
     result = await state.batcher.predict(pixels)
-    answer = state.predictor.answer(result.p_malignant)
-    card = state.predictor.card
-    return PredictionOut(
-        label=answer.label,  # type: ignore[arg-type]
-        p_malignant=answer.p_malignant,
-        risk=answer.risk,  # type: ignore[arg-type]
-        threshold=answer.threshold,
-        advice=answer.advice,
-        disclaimer=answer.disclaimer,
-        model=ModelRef(name=card.name, version=card.version),
-        timing_ms={
+    verdict = decide(result.outputs, state.predictor.card, original_size)
+    if isinstance(verdict, Refusal):
+        return refusal_response(verdict, language)
+    response.headers.update(language_headers(language))
+    return answer_out(
+        verdict,
+        state,
+        language,
+        {
             "read": round((read_done - started) * 1e3, 3),
             "decode": round((decoded - read_done) * 1e3, 3),
             "queue": round(result.queue_ms, 3),

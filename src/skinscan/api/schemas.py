@@ -19,8 +19,13 @@ class PredictionOut(BaseModel):
     p_malignant: float = Field(ge=0.0, le=1.0, description="Calibrated probability of malignancy.")
     risk: Literal["low", "medium", "high"]
     threshold: float = Field(description="Decision threshold on p_malignant (from the model card).")
-    advice: str
-    disclaimer: str
+    advice: str = Field(description="What to do, for a layperson, led by the risk band (Accept-Language).")
+    disclaimer: str = Field(description="Not a diagnosis (Accept-Language).")
+    evidence: list[list[float]] | None = Field(
+        description="Where the malignant evidence lies: a grid of S/32 x S/32 cells over the centred square "
+        "the model saw, rows top to bottom, each 0..1 (3 decimals; all 0 when nothing points to malignant). "
+        "null for a model without an evidence output (model contract 1)."
+    )
     model: ModelRef
     timing_ms: dict[str, float] = Field(
         description="Server-side milliseconds: read, decode, queue, model, total; batch = photos "
@@ -29,8 +34,23 @@ class PredictionOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    detail: str = Field(description="Human-readable message.")
-    code: str = Field(description="Stable machine-readable code, e.g. upload_too_large.")
+    detail: str = Field(description="Human-readable message (Accept-Language: en or zh).")
+    code: str = Field(description="Stable machine-readable code, e.g. upload_too_large; never translated.")
+
+
+RefusalReason = Literal["out_of_focus", "too_dark", "overexposed", "low_contrast", "too_small", "not_a_lesion"]
+
+
+class RefusalOut(BaseModel):
+    """The model will not judge this photo (docs/model-contract.md, "The decision"); no probability."""
+
+    detail: str = Field(description="Why there is no estimate, for people (Accept-Language).")
+    code: Literal["photo_unusable", "not_a_lesion"] = Field(
+        description="photo_unusable: the photo fails a quality check; not_a_lesion: it does not look like a "
+        "close-up of a skin lesion. Never translated."
+    )
+    hint: str = Field(description="How to take a photo that can be judged (Accept-Language).")
+    reasons: list[RefusalReason] = Field(min_length=1, description="Machine codes, one per problem found.")
 
 
 class HealthOut(BaseModel):
@@ -54,13 +74,13 @@ class ModelCardOut(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut, "description": description}
+    status: {"model": RefusalOut | ErrorOut if status == 422 else ErrorOut, "description": description}
     for status, description in (
         (400, "Not an image, a corrupt image or a malformed multipart body."),
         (408, "The upload took too long to arrive."),
         (413, "The upload is too large (bytes or pixels)."),
         (415, "Unsupported image type, or the body is not multipart/form-data."),
-        (422, "The multipart field 'image' is missing."),
+        (422, "The multipart field 'image' is missing (ErrorOut), or the photo was refused (RefusalOut)."),
         (429, "Rate limited; see Retry-After."),
     )
 }

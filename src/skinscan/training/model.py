@@ -63,6 +63,11 @@ class LesionNet(nn.Module):
         self.classifier = nn.Linear(self.features_dim, 1)
         nn.init.zeros_(self.classifier.bias)
         nn.init.normal_(self.classifier.weight, std=0.01)
+        # The gate sees the pooled features and the log of the photo's illuminant estimate (the
+        # colour cast that colour constancy removes before the trunk): skin has a typical one.
+        self.gate = nn.Linear(self.features_dim + 3, 1)
+        nn.init.zeros_(self.gate.bias)
+        nn.init.normal_(self.gate.weight, std=0.01)
         for module in self.frozen_modules():
             for parameter in module.parameters():
                 parameter.requires_grad_(False)
@@ -77,44 +82,111 @@ class LesionNet(nn.Module):
             module.eval()  # frozen BatchNorm keeps its ImageNet statistics
         return self
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Normalised float NCHW -> pooled features [N, C]."""
+    def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalised float NCHW -> last feature map [N, C, h, w] (h = w = input / 32)."""
         with torch.set_grad_enabled(torch.is_grad_enabled() and self.frozen_blocks == 0):
             x = self.act(self.stem(x))
             for block in self.blocks[: self.frozen_blocks]:
                 x = block(x)
         for block in self.blocks[self.frozen_blocks :]:
             x = block(x)
-        x = self.act(self.head(x))
-        return x.mean(dim=(2, 3))
+        out: torch.Tensor = self.act(self.head(x))
+        return out
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalised float NCHW -> pooled features [N, C]."""
+        return self.feature_map(x).mean(dim=(2, 3))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Normalised float NCHW -> logit [N]."""
+        """Normalised float NCHW -> malignancy logit [N]."""
         logit: torch.Tensor = self.classifier(self.dropout(self.features(x)))
         return logit.squeeze(1)
 
+    def both(self, x: torch.Tensor, log_illuminant: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Normalised float NCHW + log illuminant [N, 3] -> (malignancy logit [N], gate logit [N])."""
+        pooled = self.dropout(self.features(x))
+        gate_in = torch.cat([pooled, log_illuminant], dim=1)
+        return self.classifier(pooled).squeeze(1), self.gate(gate_in).squeeze(1)
+
 
 def to_network_input(batch_uint8_nhwc: torch.Tensor) -> torch.Tensor:
-    """uint8 NHWC RGB -> float NCHW in [-1, 1] (the EfficientNet-Lite normalisation)."""
+    """uint8 NHWC RGB -> float NCHW in [-1, 1] (the EfficientNet-Lite normalisation), no colour constancy."""
     x = batch_uint8_nhwc.permute(0, 3, 1, 2).float()
     return (x / 255.0 - 0.5) / 0.5
 
 
-class ExportedModel(nn.Module):
-    """The exported graph: uint8 [N,224,224,3] -> calibrated p_malignant [N].
+SHADES_OF_GREY_P = 6
+"""Minkowski norm of the shades-of-grey illuminant estimate (Finlayson & Trezzi 2004; p = 6 is the
+value used for dermoscopy colour constancy by Barata et al. 2015)."""
+MAX_GAIN = 2.0
 
-    Scaling, normalisation and the temperature live inside, so every caller (server, browser)
-    feeds identical bytes and gets identical probabilities.
+
+def shades_of_grey(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Colour constancy: float NCHW in [0, 1] -> (corrected photo in [0, 1], log illuminant [N, 3]).
+
+    Each channel is scaled so that the estimated illuminant becomes grey (gains limited to
+    1/MAX_GAIN..MAX_GAIN), so a photo under warm indoor light and one under a dermatoscope's white
+    LED reach the trunk with similar colours.
+    """
+    p = SHADES_OF_GREY_P
+    illuminant = x01.clamp_min(1e-3).pow(p).mean(dim=(2, 3)).pow(1.0 / p)  # [N, 3]
+    gain = (illuminant.mean(dim=1, keepdim=True) / illuminant).clamp(1.0 / MAX_GAIN, MAX_GAIN)
+    corrected = (x01 * gain[:, :, None, None]).clamp(0.0, 1.0)
+    return corrected, torch.log(illuminant)
+
+
+def normalised_input(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """float NCHW [0, 1] -> (colour-corrected network input in [-1, 1], log illuminant [N, 3])."""
+    corrected, log_illuminant = shades_of_grey(x01)
+    return (corrected - 0.5) / 0.5, log_illuminant
+
+
+QUALITY_SIGNALS = ("brightness", "overexposed", "contrast", "sharpness")
+LAPLACIAN = ((0.0, 1.0, 0.0), (1.0, -4.0, 1.0), (0.0, 1.0, 0.0))
+
+
+def quality_signals(x01: torch.Tensor) -> torch.Tensor:
+    """float NCHW [0, 1] -> [N, 4]: brightness, overexposed share, contrast, sharpness (docs/model-contract.md)."""
+    luma = 0.299 * x01[:, 0:1] + 0.587 * x01[:, 1:2] + 0.114 * x01[:, 2:3]
+    brightness = luma.mean(dim=(1, 2, 3))
+    overexposed = (luma >= 0.97).float().mean(dim=(1, 2, 3))
+    contrast = (luma - brightness[:, None, None, None]).pow(2).mean(dim=(1, 2, 3)).sqrt()
+    kernel = torch.tensor(LAPLACIAN, dtype=x01.dtype, device=x01.device)[None, None]
+    detail = nn.functional.conv2d(luma, kernel).pow(2).mean(dim=(1, 2, 3)).sqrt()
+    sharpness = detail / (contrast + 0.02)
+    return torch.stack([brightness, overexposed, contrast, sharpness], dim=1)
+
+
+OUTPUT_NAMES = ("p_malignant", "p_lesion", "evidence", "quality")
+
+
+class ExportedModel(nn.Module):
+    """The exported graph: uint8 [N,S,S,3] -> p_malignant, p_lesion, evidence, quality.
+
+    Scaling, colour constancy, normalisation and both temperatures live inside, so every caller
+    (server, browser) feeds identical bytes and gets identical answers (docs/model-contract.md).
     """
 
-    def __init__(self, net: LesionNet, temperature: float) -> None:
+    def __init__(self, net: LesionNet, scale: float = 1.0, shift: float = 0.0) -> None:
         super().__init__()
         self.net = net
-        self.register_buffer("inv_temperature", torch.tensor(1.0 / temperature, dtype=torch.float32))
+        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
+        self.register_buffer("shift", torch.tensor(shift, dtype=torch.float32))
 
-    def forward(self, image: torch.Tensor) -> torch.Tensor:
-        logit = self.net(to_network_input(image))
-        return torch.sigmoid(logit * self.inv_temperature)
+    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        x01 = image.permute(0, 3, 1, 2).float() / 255.0
+        quality = quality_signals(x01)
+        x, log_illuminant = normalised_input(x01)
+        fmap = self.net.feature_map(x)
+        pooled = fmap.mean(dim=(2, 3))
+        logit = self.net.classifier(pooled).squeeze(1)
+        gate_logit = self.net.gate(torch.cat([pooled, log_illuminant], dim=1)).squeeze(1)
+        # Class activation map of the pooled linear head: its spatial mean is the logit (less the bias).
+        cam = torch.relu(torch.einsum("nchw,c->nhw", fmap, self.net.classifier.weight[0]))
+        evidence = cam / (cam.amax(dim=(1, 2), keepdim=True) + 1e-6)
+        p_malignant = torch.sigmoid(logit * self.scale + self.shift)
+        p_lesion = torch.sigmoid(gate_logit)
+        return p_malignant, p_lesion, evidence, quality
 
 
 @torch.no_grad()

@@ -1,10 +1,13 @@
-"""``train(config, data, out)``: the readable training loop, top to bottom.
+"""``train(config, data, out)``: the readable training loop of model 2, top to bottom.
 
-1. decode train/ through the one decoder; 2. find same-lesion groups (backbone embeddings);
-3. carve a stratified, group-aware validation split from train (test/ is never read here);
-4. fine-tune EfficientNet-Lite (frozen stem + first blocks, low resolution first, then 224 px);
-5. keep the checkpoint with the best validation ROC AUC (EMA weights);
-6. fit a temperature, the decision threshold and the risk bands on validation.
+1. ``prepare``: decode every source, same-lesion groups, drop HAM10000 twins of Kaggle test photos,
+   split train / validation / test per source (lesions and patients kept whole);
+2. fine-tune EfficientNet-Lite (frozen stem + first blocks) with two heads: malignancy (lesion
+   photos only, class-balanced within each source) and the gate (lesion photos vs everyday photos),
+   on source-balanced batches, colour constancy inside the network input, low resolution first;
+3. keep the EMA checkpoint with the best source-averaged validation ROC AUC;
+4. calibrate on validation (each source counts equally): Platt scaling, a threshold that keeps
+   sensitivity on every source, risk bands, the gate threshold and the photo-quality thresholds.
 Everything lands in the run folder: config, split manifest, TensorBoard logs, history, best.pt,
 calibration.json.
 """
@@ -29,43 +32,42 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from skinscan.training import calibration
-from skinscan.training.augment import AugmentConfig, augment_batch, normalise
-from skinscan.training.data import (
-    group_near_duplicates,
-    group_split,
-    known_pairs,
-    load_split,
-    pair_recall,
-    write_json,
-    write_manifest,
-)
-from skinscan.training.model import LesionNet, embed, to_network_input
+from skinscan.training.augment import AugmentConfig, augment_batch
+from skinscan.training.data import write_json
+from skinscan.training.model import LesionNet, normalised_input
+from skinscan.training.prepare import Prepared, prepare
+from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
+from skinscan.training.splits import SplitConfig, write_manifest
 
 log = logging.getLogger(__name__)
+LESION_SOURCES = (KAGGLE, HAM, PAD)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     arch: str = "efficientnet-lite0"
     frozen_blocks: int = 6
-    epochs: int = 11
-    full_size_epochs: int = 2
-    """The last epochs run at the model's 224 px; the ones before at ``low_size`` (cheaper)."""
+    input_size: int = 192
+    """The model's input side S (the card's ``input.size``)."""
     low_size: int = 160
-    batch_size: int = 32
+    """Early epochs run at this cheaper size; the last ``full_size_epochs`` at ``input_size``."""
+    epochs: int = 10
+    full_size_epochs: int = 2
+    steps_per_epoch: int = 170
+    batch_mix: tuple[tuple[str, int], ...] = ((KAGGLE, 11), (HAM, 13), (PAD, 4), (NOT_SKIN, 4))
+    """Photos of each source in every batch: small sources are not drowned by large ones."""
     lr: float = 4e-4
     head_lr: float = 2e-3
     weight_decay: float = 1e-4
     warmup_epochs: float = 0.5
     dropout: float = 0.3
     ema_decay: float = 0.99
-    val_fraction: float = 0.2
-    duplicate_threshold: float = 0.92
-    """Cosine similarity of orientation-invariant embeddings above which two photos count as one lesion."""
-    seed: int = 20261125
+    gate_loss_weight: float = 0.5
+    seed: int = 20261127
     limit: int | None = None
-    """Use only this many training photos (smoke tests)."""
+    """Use only about this many photos (smoke tests)."""
     device: str = "cpu"
+    split: SplitConfig = field(default_factory=SplitConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
 
@@ -84,190 +86,246 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+class SourceBatches:
+    """Source-balanced batches: each source's training photos in a fresh random order, cycled."""
+
+    def __init__(self, prepared: Prepared, mix: tuple[tuple[str, int], ...], rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.mix = [(s, n) for s, n in mix if len(prepared.pool.where("train", s))]
+        self.pools = {s: prepared.pool.where("train", s) for s, _ in self.mix}
+        self.orders = {s: self.rng.permutation(idx) for s, idx in self.pools.items()}
+        self.cursor = dict.fromkeys(self.pools, 0)
+
+    def next(self) -> np.ndarray:
+        picks = []
+        for source, count in self.mix:
+            for _ in range(count):
+                if self.cursor[source] >= len(self.orders[source]):
+                    self.orders[source] = self.rng.permutation(self.pools[source])
+                    self.cursor[source] = 0
+                picks.append(self.orders[source][self.cursor[source]])
+                self.cursor[source] += 1
+        return np.array(picks)
+
+
+def class_weights(prepared: Prepared) -> dict[str, tuple[float, float]]:
+    """(benign, malignant) loss weights per source: each class weighs half of its source."""
+    weights = {}
+    for source in LESION_SOURCES:
+        labels = prepared.pool.label[prepared.pool.where("train", source)]
+        if len(labels) == 0:
+            continue
+        frac = float(np.clip((labels == 1).mean(), 0.1, 0.9))
+        weights[source] = (0.5 / (1 - frac), 0.5 / frac)
+    return weights
+
+
+def build_optimizer(net: LesionNet, config: TrainConfig) -> torch.optim.Optimizer:
+    heads = [*net.classifier.parameters(), *net.gate.parameters()]
+    head_ids = {id(p) for p in heads}
+    body = [p for p in net.parameters() if p.requires_grad and id(p) not in head_ids]
+    return torch.optim.AdamW(
+        [
+            {"params": body, "lr": config.lr, "base": config.lr},
+            {"params": heads, "lr": config.head_lr, "base": config.head_lr},
+        ],
+        weight_decay=config.weight_decay,
+    )
+
+
+class Ema:
+    """Exponential moving average of the weights and BatchNorm statistics."""
+
+    def __init__(self, net: LesionNet, decay: float) -> None:
+        self.model = copy.deepcopy(net).eval()
+        self.decay = decay
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, net: LesionNet) -> None:
+        for e, p in zip(self.model.state_dict().values(), net.state_dict().values(), strict=True):
+            if e.dtype.is_floating_point:
+                e.mul_(self.decay).add_(p.detach(), alpha=1 - self.decay)
+            else:
+                e.copy_(p)
+
+
+def batch_loss(
+    net: LesionNet, x01: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor, gate_weight: float
+) -> torch.Tensor:
+    """Malignancy BCE on lesion photos (weighted), gate BCE on every photo."""
+    x, log_illuminant = normalised_input(x01)
+    logit, gate_logit = net.both(x.contiguous(memory_format=torch.channels_last), log_illuminant)
+    lesion = labels >= 0
+    malignant_loss = F.binary_cross_entropy_with_logits(
+        logit[lesion], labels[lesion].float(), weight=weights[lesion], reduction="sum"
+    ) / weights[lesion].sum().clamp_min(1e-6)
+    gate_loss = F.binary_cross_entropy_with_logits(gate_logit, lesion.float())
+    return malignant_loss + gate_weight * gate_loss
+
+
+def train_one_epoch(
+    net: LesionNet,
+    ema: Ema,
+    optimizer: torch.optim.Optimizer,
+    prepared: Prepared,
+    batches: SourceBatches,
+    size: int,
+    step: int,
+    schedule: tuple[int, int],
+    config: TrainConfig,
+    generator: torch.Generator,
+) -> tuple[float, int]:
+    net.train()
+    weights_of = class_weights(prepared)
+    pool = prepared.pool
+    running = 0.0
+    bar = tqdm(range(config.steps_per_epoch), desc=f"@{size}px", unit="step", leave=False)
+    for _ in bar:
+        idx = batches.next()
+        labels = torch.from_numpy(pool.label[idx])
+        weights = torch.tensor(
+            [
+                weights_of.get(str(s), (1.0, 1.0))[max(0, int(y))]
+                for s, y in zip(pool.source[idx], pool.label[idx], strict=True)
+            ]
+        )
+        x01 = augment_batch(torch.from_numpy(pool.images[idx]), size, config.augment, generator)
+        for group in optimizer.param_groups:
+            group["lr"] = group["base"] * lr_factor(step, *schedule)
+        loss = batch_loss(net, x01, labels, weights, config.gate_loss_weight)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[no-untyped-call]
+        optimizer.step()
+        ema.update(net)
+        running += loss.item()
+        step += 1
+        bar.set_postfix(loss=f"{running / (bar.n + 1):.4f}")
+    return running / config.steps_per_epoch, step
+
+
 @torch.no_grad()
-def predict_logits(net: LesionNet, images: np.ndarray, device: torch.device, batch_size: int = 64) -> np.ndarray:
-    """Logits for uint8 NHWC photos at full size, no augmentation."""
+def predict_logits(net: LesionNet, images: np.ndarray, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """(malignancy logits, gate logits) for uint8 NHWC photos at the model's size, no augmentation."""
     net.eval()
-    out = []
+    logits, gates = [], []
     for start in range(0, len(images), batch_size):
-        x = to_network_input(torch.from_numpy(images[start : start + batch_size]).to(device))
-        out.append(net(x.contiguous(memory_format=torch.channels_last)).float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros(0, np.float32)
+        x01 = torch.from_numpy(images[start : start + batch_size]).permute(0, 3, 1, 2).float() / 255.0
+        x, log_illuminant = normalised_input(x01)
+        logit, gate = net.both(x.contiguous(memory_format=torch.channels_last), log_illuminant)
+        logits.append(logit.numpy())
+        gates.append(gate.numpy())
+    if not logits:
+        return np.zeros(0, np.float32), np.zeros(0, np.float32)
+    return np.concatenate(logits), np.concatenate(gates)
 
 
 def _safe_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(roc_auc_score(labels, scores)) if len(np.unique(labels)) == 2 else float("nan")
 
 
+def validate(net: LesionNet, prepared: Prepared) -> dict[str, float]:
+    """Per-source validation ROC AUC, their mean (the selection score), and the gate's ROC AUC."""
+    pool = prepared.pool
+    val = pool.where("val")
+    logits, gates = predict_logits(net, prepared.eval_images[val])
+    record: dict[str, float] = {}
+    for source in LESION_SOURCES:
+        mask = pool.source[val] == source
+        record[f"auc_{source}"] = _safe_auc(pool.label[val][mask], logits[mask])
+    aucs = [v for k, v in record.items() if k.startswith("auc_") and not math.isnan(v)]
+    record["score"] = float(np.mean(aucs)) if aucs else float("nan")
+    record["gate_auc"] = _safe_auc((pool.label[val] >= 0).astype(int), gates)
+    return record
+
+
 def train(config: TrainConfig, data: Path, out: Path) -> Path:
-    """Train, select on validation and calibrate; returns the path of the best checkpoint."""
+    """Prepare, train, select on validation and calibrate; returns the path of the best checkpoint."""
     started = time.time()
     out.mkdir(parents=True, exist_ok=True)
     generator = seed_everything(config.seed)
-    device = torch.device(config.device)
-    if device.type == "cpu":
+    if config.device == "cpu":
         torch.set_num_threads(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
     write_json(out / "config.json", asdict(config))
 
-    # 1. data (train split only; the test split is for the final report alone)
-    loaded = load_split(data, "train", limit=config.limit, seed=config.seed)
-    log.info("decoded %d training photos (%d unreadable)", len(loaded.samples), len(loaded.failures))
+    prepared = prepare(data, config.input_size, config.split, config.limit, cache=out / "embeddings.npz")
+    manifest_sha = write_manifest(out / "split.csv", prepared.pool)
 
-    # 2. same-lesion groups from the pretrained backbone
-    net = LesionNet(config.arch, frozen_blocks=config.frozen_blocks, dropout=config.dropout).to(device)
-    embeddings = embed(net, loaded.images, device=device)
-    groups, linked = group_near_duplicates(embeddings, config.duplicate_threshold)
-    rels = [s.rel for s in loaded.samples]
-    found, total = pair_recall(known_pairs(data), dict(zip(rels, groups.tolist(), strict=True)))
-    grouping = {
-        "method": "cosine similarity of orientation-averaged EfficientNet-Lite embeddings, union-find",
-        "threshold": config.duplicate_threshold,
-        "linked_pairs": len(linked),
-        "groups_with_repeats": int((np.bincount(groups) > 1).sum()),
-        "largest_group": int(np.bincount(groups).max()),
-        "known_pairs_recall": {"found": found, "total": total, "recall": found / total if total else None},
-    }
-    log.info("same-lesion grouping: %s", grouping)
-
-    # 3. group-aware, stratified validation split
-    train_idx, val_idx = group_split(loaded.labels, groups, config.val_fraction, config.seed)
-    assert not set(groups[train_idx]) & set(groups[val_idx]), "a same-lesion group crosses the split"
-    manifest_sha = write_manifest(out / "split.csv", loaded.samples, groups, val_idx)
-    x_train, y_train = loaded.images[train_idx], loaded.labels[train_idx]
-    x_val, y_val = loaded.images[val_idx], loaded.labels[val_idx]
-    log.info("split: %d train, %d validation (manifest sha256 %s)", len(train_idx), len(val_idx), manifest_sha[:12])
-
-    # 4. fine-tune
+    net = LesionNet(config.arch, frozen_blocks=config.frozen_blocks, dropout=config.dropout)
     net = net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
-    ema = copy.deepcopy(net).eval()
-    for p in ema.parameters():
-        p.requires_grad_(False)
-    head = list(net.classifier.parameters())
-    body = [p for n, p in net.named_parameters() if p.requires_grad and not n.startswith("classifier.")]
-    optimizer = torch.optim.AdamW(
-        [{"params": body, "lr": config.lr}, {"params": head, "lr": config.head_lr}],
-        weight_decay=config.weight_decay,
-    )
-    base_lrs = [config.lr, config.head_lr]
-    steps_per_epoch = max(1, len(x_train) // config.batch_size)
-    total_steps = steps_per_epoch * config.epochs
-    warmup = int(config.warmup_epochs * steps_per_epoch)
-    positives = max(1, int(y_train.sum()))
-    pos_weight = torch.tensor((len(y_train) - positives) / positives, device=device)
+    ema = Ema(net, config.ema_decay)
+    optimizer = build_optimizer(net, config)
+    batches = SourceBatches(prepared, config.batch_mix, np.random.default_rng(config.seed))
+    total = config.steps_per_epoch * config.epochs
+    schedule = (total, int(config.warmup_epochs * config.steps_per_epoch))
 
     from torch.utils.tensorboard import SummaryWriter
 
     writer = SummaryWriter(str(out / "tensorboard"))
     history: list[dict[str, float]] = []
-    best_auc, best_epoch, best_path, step = -1.0, 0, out / "best.pt", 0
+    best_score, best_epoch, best_path, step = -1.0, 0, out / "best.pt", 0
     for epoch in range(config.epochs):
-        size = 224 if epoch >= config.epochs - config.full_size_epochs else config.low_size
-        net.train()
-        order = torch.randperm(len(x_train), generator=generator).numpy()
-        running, seen = 0.0, 0
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{config.epochs} @{size}px", unit="step")
-        for b in bar:
-            idx = order[b * config.batch_size : (b + 1) * config.batch_size]
-            batch = torch.from_numpy(x_train[idx]).to(device)
-            target = torch.from_numpy(y_train[idx]).float().to(device)
-            x = normalise(augment_batch(batch, size, config.augment, generator_for(generator, device)))
-            for group, base in zip(optimizer.param_groups, base_lrs, strict=True):
-                group["lr"] = base * lr_factor(step, total_steps, warmup)
-            logits = net(x.contiguous(memory_format=torch.channels_last))
-            loss = F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()  # type: ignore[no-untyped-call]
-            optimizer.step()
-            with torch.no_grad():  # exponential moving average of weights and BN statistics
-                for e, p in zip(ema.state_dict().values(), net.state_dict().values(), strict=True):
-                    if e.dtype.is_floating_point:
-                        e.mul_(config.ema_decay).add_(p.detach(), alpha=1 - config.ema_decay)
-                    else:
-                        e.copy_(p)
-            running += loss.item() * len(idx)
-            seen += len(idx)
-            step += 1
-            bar.set_postfix(loss=f"{running / seen:.4f}")
-            writer.add_scalar("train/loss", loss.item(), step)
-        val_logits = predict_logits(ema, x_val, device)
-        val_auc = _safe_auc(y_val, val_logits)
-        val_loss = float(
-            F.binary_cross_entropy_with_logits(torch.from_numpy(val_logits), torch.from_numpy(y_val).float())
+        size = config.input_size if epoch >= config.epochs - config.full_size_epochs else config.low_size
+        train_loss, step = train_one_epoch(
+            net, ema, optimizer, prepared, batches, size, step, schedule, config, generator
         )
-        val_acc = float(((val_logits >= 0) == (y_val == 1)).mean())
-        record = {
-            "epoch": epoch + 1,
-            "size": size,
-            "train_loss": running / max(seen, 1),
-            "val_loss": val_loss,
-            "val_auc": val_auc,
-            "val_accuracy": val_acc,
-        }
+        record = {"epoch": epoch + 1, "size": size, "train_loss": train_loss} | validate(ema.model, prepared)
         history.append(record)
-        for key in ("val_loss", "val_auc", "val_accuracy"):
-            writer.add_scalar(f"val/{key[4:]}", record[key], epoch + 1)
-        log.info("epoch %d: %s", epoch + 1, {k: round(v, 4) for k, v in record.items()})
-        if best_epoch == 0 or (not math.isnan(val_auc) and val_auc > best_auc):
-            best_auc, best_epoch = val_auc, epoch + 1
-            torch.save(
-                {
-                    "state_dict": ema.state_dict(),
-                    "config": asdict(config),
-                    "epoch": epoch + 1,
-                    "val_auc": val_auc,
-                    "arch": config.arch,
-                    "frozen_blocks": config.frozen_blocks,
-                    "dropout": config.dropout,
-                },
-                best_path,
-            )
+        for key, value in record.items():
+            writer.add_scalar(f"val/{key}", value, epoch + 1)
+        log.info("epoch %d: %s", epoch + 1, {k: round(float(v), 4) for k, v in record.items()})
+        if best_epoch == 0 or record["score"] > best_score:
+            best_score, best_epoch = record["score"], epoch + 1
+            save_checkpoint(best_path, ema.model, config, epoch + 1, record["score"])
         write_json(out / "history.json", history)
     writer.close()
 
-    # 6. calibrate on validation with the best checkpoint
-    best = load_checkpoint(best_path, device)
-    val_logits = predict_logits(best, x_val, device)
-    calib = calibration.fit(val_logits, y_val)
-    seconds = time.time() - started
+    best = load_checkpoint(best_path)
+    val = prepared.pool.where("val")
+    logits, gates = predict_logits(best, prepared.eval_images[val])
+    calib = calibration.fit_v2(
+        logits, gates, prepared.pool.label[val], prepared.pool.source[val], prepared.eval_images[val], best
+    )
     summary = {
         "calibration": calib,
-        "grouping": grouping,
-        "split": {
-            "train": len(train_idx),
-            "val": len(val_idx),
-            "manifest_sha256": manifest_sha,
-            "unreadable": loaded.failures,
-        },
+        "data": prepared.record | {"manifest_sha256": manifest_sha},
         "best_epoch": best_epoch,
-        "train_seconds": round(seconds, 1),
+        "best_score": best_score,
+        "train_seconds": round(time.time() - started, 1),
         "history": history,
     }
     write_json(out / "calibration.json", summary)
     log.info(
-        "done in %.1f min; best epoch %s, val AUC %.4f; T=%.3f threshold=%.4f",
-        seconds / 60,
+        "done in %.1f min; best epoch %d, source-mean val AUC %.4f",
+        (time.time() - started) / 60,
         best_epoch,
-        best_auc,
-        calib["temperature"],
-        calib["threshold"],
+        best_score,
     )
     return best_path
 
 
-def generator_for(cpu_generator: torch.Generator, device: torch.device) -> torch.Generator:
-    """Augmentation randomness stays on the CPU generator (reproducible) unless training on GPU."""
-    if device.type == "cpu":
-        return cpu_generator
-    return torch.Generator(device=device).manual_seed(int(torch.randint(0, 2**31, (1,), generator=cpu_generator)))
+def save_checkpoint(path: Path, net: LesionNet, config: TrainConfig, epoch: int, score: float) -> None:
+    """A self-describing checkpoint: the network can be rebuilt from the file alone."""
+    torch.save(
+        {
+            "state_dict": net.state_dict(),
+            "config": json.loads(json.dumps(asdict(config))),
+            "epoch": epoch,
+            "val_score": score,
+            "arch": config.arch,
+            "frozen_blocks": config.frozen_blocks,
+            "dropout": config.dropout,
+            "input_size": config.input_size,
+        },
+        path,
+    )
 
 
 def network_from(checkpoint: dict[str, Any], device: torch.device | str = "cpu") -> LesionNet:
     """Rebuild the network from a loaded self-describing checkpoint alone."""
     net = LesionNet(
-        checkpoint["arch"],
-        frozen_blocks=checkpoint["frozen_blocks"],
-        dropout=checkpoint["dropout"],
-        pretrained=False,
+        checkpoint["arch"], frozen_blocks=checkpoint["frozen_blocks"], dropout=checkpoint["dropout"], pretrained=False
     )
     net.load_state_dict(checkpoint["state_dict"])
     return net.to(device).eval()
@@ -278,5 +336,5 @@ def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> LesionNet
     return network_from(torch.load(path, map_location=device, weights_only=True), device)
 
 
-def read_json(path: Path) -> dict[str, object]:
+def read_json(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))

@@ -1,4 +1,4 @@
-"""Smoke test: the real train() -> export() -> ONNX, end to end on a tiny synthetic set (CPU)."""
+"""Smoke test: the real train() -> export() -> evaluate(), end to end on a tiny synthetic set (CPU)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 import pytest
 import torch
 
+from contract import assert_follows_contract
 from skinscan.card import load_card
-from skinscan.predictor import Predictor
-from skinscan.training.data import load_split, read_manifest
-from skinscan.training.export import export
+from skinscan.training.evaluate import evaluate
+from skinscan.training.export import export, split_manifest_for
 from skinscan.training.model import ExportedModel
+from skinscan.training.prepare import read_manifest2
+from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
+from skinscan.training.splits import SplitConfig
 from skinscan.training.train import TrainConfig, load_checkpoint, train
 
 pytestmark = pytest.mark.slow
@@ -26,10 +27,20 @@ def trained(synthetic_data: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     run = tmp_path_factory.mktemp("run")
     models = tmp_path_factory.mktemp("models")
     reports = tmp_path_factory.mktemp("reports")
-    # The synthetic photos all look alike to an ImageNet backbone: group only exact copies here.
-    config = TrainConfig(epochs=2, full_size_epochs=1, low_size=96, batch_size=8, seed=3, duplicate_threshold=0.9999)
+    config = TrainConfig(
+        epochs=2,
+        full_size_epochs=1,
+        low_size=64,
+        input_size=96,
+        steps_per_epoch=2,
+        batch_mix=((KAGGLE, 3), (HAM, 2), (PAD, 2), (NOT_SKIN, 1)),
+        seed=3,
+        # the synthetic photos all look alike to an ImageNet backbone: group only exact copies here
+        split=SplitConfig(duplicate_threshold=0.9999),
+    )
     train(config, data=synthetic_data, out=run)
-    export(run=run, out=models, data=synthetic_data, reports=reports)
+    export(run=run, out=models, data=synthetic_data)
+    evaluate(models / "skinscan.onnx", synthetic_data, reports)
     return {"run": run, "models": models, "reports": reports, "data": synthetic_data}
 
 
@@ -39,43 +50,47 @@ def test_run_folder_describes_itself(trained: dict[str, Path]) -> None:
         assert (run / name).is_file(), name
     assert list((run / "tensorboard").iterdir()), "no TensorBoard event file"
     checkpoint = torch.load(run / "best.pt", map_location="cpu", weights_only=True)
-    assert {"state_dict", "config", "epoch", "val_auc", "arch"} <= set(checkpoint)
-    sides = read_manifest(run / "split.csv")
-    assert set(sides.values()) == {"train", "val"}
-    assert all(path.startswith("train/") for path in sides), "the test split leaked into training"
+    assert {"state_dict", "config", "epoch", "val_score", "arch", "input_size"} <= set(checkpoint)
     assert len(json.loads((run / "history.json").read_text())) == 2
+
+
+def test_split_keeps_test_photos_and_akiec_out_of_training(trained: dict[str, Path]) -> None:
+    manifest = read_manifest2(trained["run"] / "split.csv")
+    assert not any("/test/" in path for path in manifest), "the Kaggle test split leaked into training"
+    assert "ham10000/images/ISIC_23.jpg" not in manifest, "HAM10000 akiec must be left out"
+    pad = {path: side for path, (side, _) in manifest.items() if path.startswith("pad-ufes-20/")}
+    assert "test" in pad.values()
+    # PAT_2k and PAT_2k+1 belong to one patient: never on two sides
+    for k in range(10):
+        sides = {pad[f"pad-ufes-20/images/PAT_{i}.jpg"] for i in (2 * k, 2 * k + 1)}
+        assert len(sides) == 1, sides
+    assert split_manifest_for(trained["models"] / "skinscan.onnx").is_file()
 
 
 def test_onnx_follows_the_contract_and_matches_pytorch(trained: dict[str, Path]) -> None:
     path = trained["models"] / "skinscan.onnx"
-    card = load_card(trained["models"] / "skinscan.json", model_path=path)
-    model = onnx.load(str(path))
-    onnx.checker.check_model(model)
-    (inp,) = model.graph.input
-    (out,) = model.graph.output
-    assert inp.name == "image" and inp.type.tensor_type.elem_type == onnx.TensorProto.UINT8
-    assert [d.dim_value for d in inp.type.tensor_type.shape.dim][1:] == [224, 224, 3]
-    assert out.name == "p_malignant" and out.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    card = load_card(trained["models"] / "skinscan.json", model_path=path).data
+    photos = np.random.default_rng(1).integers(0, 256, size=(4, 96, 96, 3), dtype=np.uint8)
+    assert_follows_contract(path, card, photos)
+    net = load_checkpoint(trained["run"] / "best.pt")
+    platt = card["calibration"]["platt"]
+    with torch.no_grad():
+        p_torch = ExportedModel(net, platt["scale"], platt["shift"])(torch.from_numpy(photos))[0].numpy()
+    import onnxruntime as ort
 
-    photos = load_split(trained["data"], "test").images[:6]
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    (p_onnx,) = session.run(["p_malignant"], {"image": photos})
-    assert p_onnx.shape == (6,)
-    assert np.all((p_onnx >= 0) & (p_onnx <= 1))
-    if card.data["export"]["shipped"] == "fp32":
-        net = load_checkpoint(trained["run"] / "best.pt")
-        temperature = card.data["calibration"]["temperature"]
-        with torch.no_grad():
-            p_torch = ExportedModel(net, temperature)(torch.from_numpy(photos)).numpy()
-        assert np.max(np.abs(p_torch - p_onnx)) <= 1e-4
-    assert card.data["export"]["max_abs_diff_vs_pytorch"] <= 1e-4
+    (p_onnx,) = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(
+        ["p_malignant"], {"image": photos}
+    )
+    assert np.max(np.abs(p_torch - p_onnx)) <= 1e-5
 
 
-def test_exported_model_serves_predictions(trained: dict[str, Path]) -> None:
-    predictor = Predictor(trained["models"] / "skinscan.onnx")
-    photo = next((trained["data"] / "test" / "malignant").iterdir())
-    answer = predictor.predict(photo)
-    assert answer.label in ("benign", "malignant")
-    assert 0.0 <= answer.p_malignant <= 1.0
-    assert answer.risk in ("low", "medium", "high")
-    assert (answer.label == "malignant") == (answer.p_malignant >= predictor.card.threshold)
+def test_evaluation_writes_every_held_out_set(trained: dict[str, Path]) -> None:
+    card = load_card(trained["models"] / "skinscan.json").data
+    assert {"kaggle", "derm7pt"} <= set(card["metrics"]["test"])
+    metrics = json.loads((trained["reports"] / "metrics.json").read_text())
+    assert metrics["test"]["kaggle"]["n"]["photos"] == 12
+    assert metrics["test"]["derm7pt"]["n"]["photos"] == 8
+    assert metrics["ham_akiec"]["photos"] == 1
+    for figure in ("roc.png", "mistakes.png", "training.png"):
+        assert (trained["reports"] / "figures" / figure).stat().st_size > 1000, figure
+    assert "Held-out sets" in (trained["reports"] / "report.md").read_text()

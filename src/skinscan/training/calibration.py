@@ -137,8 +137,10 @@ def fit_v2(
             per_source_t[source] = threshold_for_sensitivity(p[mask], y[mask], TARGET_SENSITIVITY)
         if (y[mask] == 0).sum() >= MIN_MALIGNANT_FOR_RULE:
             per_source_high[source] = threshold_for_specificity(p[mask], y[mask], HIGH_RISK_SPECIFICITY)
-    threshold = min(per_source_t.values())
-    high = max(threshold, max(per_source_high.values()))
+    # A source with too few malignant (or benign) validation photos to state a rate does not vote;
+    # with none voting (tiny smoke sets), the pooled photos decide.
+    threshold = min(per_source_t.values(), default=threshold_for_sensitivity(p, y, TARGET_SENSITIVITY))
+    high = max(threshold, max(per_source_high.values(), default=threshold))
     p_lesion = sigmoid(gate_logits)
     gate_per_source = {s: float(np.quantile(p_lesion[sources == s], 1 - GATE_KEEP)) for s in np.unique(src).tolist()}
     gate_threshold = min(gate_per_source.values())

@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
-from skinscan.card import card_path_for, load_card, write_card
+from skinscan.card import card_path_for, write_card
+from skinscan.predictor import Answer, Predictor, quality_reasons
+from skinscan.predictor import decide as decide_photo
 from skinscan.training import quality
 from skinscan.training.metrics import metrics_with_intervals, point_metrics
-from skinscan.training.outputs import run_onnx
 from skinscan.training.prepare import read_manifest2
 from skinscan.training.sources import (
     DERM7PT,
@@ -88,27 +89,38 @@ def held_out_sets(root: Path, size: int, manifest: dict[str, tuple[str, int]] | 
 
 @dataclass
 class Decision:
-    """The card's decision for a batch of photos, as the server makes it."""
+    """The serving decision (``predictor.decide``) for a batch of photos, with the numbers behind it."""
 
     p: np.ndarray
     p_lesion: np.ndarray
     quality_refused: np.ndarray
+    """The photo-quality checks alone refuse it."""
     gate_refused: np.ndarray
+    """The gate alone refuses it (p_lesion below the card's threshold)."""
+    accepted: np.ndarray
+    """The server would answer it (``decide`` returns an Answer)."""
 
-    @property
-    def accepted(self) -> np.ndarray:
-        return np.asarray(~(self.quality_refused | self.gate_refused))
 
-
-def decide(model: Path, card: dict[str, Any], images: np.ndarray) -> Decision:
-    out = run_onnx(model, images)
-    checks = (card.get("quality") or {}).get("checks", [])
-    gate = float((card.get("gate") or {}).get("threshold", 0.0))
+def decide(predictor: Predictor, images: np.ndarray, batch_size: int = 32) -> Decision:
+    """Run the model file and apply the card's decision exactly as the server does, photo by photo."""
+    card = predictor.card
+    p, p_lesion, quality_refused, accepted = [], [], [], []
+    for start in range(0, len(images), batch_size):
+        outputs = predictor.run_arrays(images[start : start + batch_size])
+        for i in range(len(outputs)):
+            photo = outputs.photo(i)
+            p.append(photo.p_malignant)
+            p_lesion.append(1.0 if photo.p_lesion is None else photo.p_lesion)
+            quality_refused.append(bool(quality_reasons(photo, card, None)))
+            accepted.append(isinstance(decide_photo(photo, card, None), Answer))
+    gate = card.gate.threshold if card.gate is not None else 0.0
+    lesion = np.array(p_lesion, np.float32)
     return Decision(
-        p=out["p_malignant"],
-        p_lesion=out["p_lesion"],
-        quality_refused=quality.refused(out["quality"], checks),
-        gate_refused=out["p_lesion"] < gate,
+        p=np.array(p, np.float32),
+        p_lesion=lesion,
+        quality_refused=np.array(quality_refused, bool),
+        gate_refused=lesion < gate,
+        accepted=np.array(accepted, bool),
     )
 
 
@@ -144,9 +156,7 @@ ROBUSTNESS: dict[str, quality.Degrade] = {
 }
 
 
-def robustness(
-    model: Path, card: dict[str, Any], sets: dict[str, HeldOut], base: dict[str, Decision]
-) -> dict[str, Any]:
+def robustness(predictor: Predictor, sets: dict[str, HeldOut], base: dict[str, Decision]) -> dict[str, Any]:
     """Per set: how often the decision at the threshold flips under everyday photo changes."""
     table: dict[str, Any] = {}
     for name in LESION_SETS:
@@ -154,8 +164,9 @@ def robustness(
             continue
         table[name] = {}
         for change, fn in ROBUSTNESS.items():
-            d = decide(model, card, quality.apply(sets[name].images, fn))
-            flips = (d.p >= card["threshold"]) != (base[name].p >= card["threshold"])
+            d = decide(predictor, quality.apply(sets[name].images, fn))
+            threshold = predictor.card.threshold
+            flips = (d.p >= threshold) != (base[name].p >= threshold)
             table[name][change] = {
                 "decision_flip_rate": float(flips.mean()),
                 "mean_abs_dp": float(np.abs(d.p - base[name].p).mean()),
@@ -163,14 +174,14 @@ def robustness(
     return table
 
 
-def unusable(model: Path, card: dict[str, Any], sets: dict[str, HeldOut]) -> dict[str, Any]:
+def unusable(predictor: Predictor, sets: dict[str, HeldOut]) -> dict[str, Any]:
     """Strong and mild degradations of held-out lesion photos: share refused / accepted."""
     names = [n for n in (KAGGLE, PAD, HAM) if n in sets]
     images = np.concatenate([sets[n].images for n in names])
     table: dict[str, Any] = {"photos": len(images), "from": names}
     for kind, levels in quality.DEGRADATIONS.items():
         for level, (description, _) in levels.items():
-            d = decide(model, card, quality.apply(images, quality.degrader(kind, level)))
+            d = decide(predictor, quality.apply(images, quality.degrader(kind, level)))
             table[f"{kind}_{level}"] = {
                 "level": description,
                 "refused": float((~d.accepted).mean()),
@@ -201,11 +212,12 @@ def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -
     from skinscan.training.report import write_report
 
     card_file = card_path_for(model)
-    card = load_card(card_file, model_path=model).data
+    predictor = Predictor(model)
+    card = predictor.card.data
     manifest_path = model.with_suffix(".split.csv")
     manifest = read_manifest2(manifest_path) if manifest_path.is_file() else None
     sets = held_out_sets(data_root(data), int(card["input"]["size"]), manifest)
-    decisions = {name: decide(model, card, held.images) for name, held in sets.items()}
+    decisions = {name: decide(predictor, held.images) for name, held in sets.items()}
     threshold = float(card["threshold"])
     test = {n: lesion_metrics(decisions[n], sets[n].labels, threshold) for n in LESION_SETS if n in sets}
     result: dict[str, Any] = {
@@ -228,8 +240,8 @@ def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -
         }
     if PAD in sets:
         result["pad_by_skin_type"] = by_skin_type(decisions[PAD], sets[PAD], threshold)
-    result["unusable"] = unusable(model, card, sets)
-    result["robustness"] = robustness(model, card, sets, decisions)
+    result["unusable"] = unusable(predictor, sets)
+    result["robustness"] = robustness(predictor, sets, decisions)
     write_report(result, card, sets, decisions, reports)
     if update_card:
         card = dict(card)

@@ -46,8 +46,10 @@ class LesionNet(nn.Module):
         frozen_blocks: int = 3,
         dropout: float = 0.3,
         pretrained: bool = True,
+        colour_constancy: bool = True,
     ) -> None:
         super().__init__()
+        self.colour_constancy = colour_constancy
         net = EfficientNet.from_name(arch, image_size=224)
         if pretrained:
             state = torch.load(pretrained_weights_path(arch), map_location="cpu", weights_only=True)
@@ -102,6 +104,11 @@ class LesionNet(nn.Module):
         logit: torch.Tensor = self.classifier(self.dropout(self.features(x)))
         return logit.squeeze(1)
 
+    def prepare(self, x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """float NCHW [0, 1] -> (network input in [-1, 1], log illuminant [N, 3] for the gate)."""
+        corrected, log_illuminant = shades_of_grey(x01)
+        return ((corrected if self.colour_constancy else x01) - 0.5) / 0.5, log_illuminant
+
     def both(self, x: torch.Tensor, log_illuminant: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Normalised float NCHW + log illuminant [N, 3] -> (malignancy logit [N], gate logit [N])."""
         pooled = self.dropout(self.features(x))
@@ -133,12 +140,6 @@ def shades_of_grey(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     gain = (illuminant.mean(dim=1, keepdim=True) / illuminant).clamp(1.0 / MAX_GAIN, MAX_GAIN)
     corrected = (x01 * gain[:, :, None, None]).clamp(0.0, 1.0)
     return corrected, torch.log(illuminant)
-
-
-def normalised_input(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """float NCHW [0, 1] -> (colour-corrected network input in [-1, 1], log illuminant [N, 3])."""
-    corrected, log_illuminant = shades_of_grey(x01)
-    return (corrected - 0.5) / 0.5, log_illuminant
 
 
 QUALITY_SIGNALS = ("brightness", "overexposed", "contrast", "sharpness")
@@ -176,7 +177,7 @@ class ExportedModel(nn.Module):
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         x01 = image.permute(0, 3, 1, 2).float() / 255.0
         quality = quality_signals(x01)
-        x, log_illuminant = normalised_input(x01)
+        x, log_illuminant = self.net.prepare(x01)
         fmap = self.net.feature_map(x)
         pooled = fmap.mean(dim=(2, 3))
         logit = self.net.classifier(pooled).squeeze(1)

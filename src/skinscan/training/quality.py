@@ -90,25 +90,3 @@ def fit_thresholds(images: np.ndarray, sources: np.ndarray) -> dict[str, Any]:
         threshold = float(min(candidates) if bound == "min" else max(candidates))
         checks.append({"signal": signal, bound: round(threshold, 6), "reason": reason})
     return {"signals": list(QUALITY_SIGNALS), "min_side": MIN_SIDE, "checks": checks}
-
-
-def refused(values: np.ndarray, checks: list[dict[str, Any]]) -> np.ndarray:
-    """Boolean [N]: which photos at least one check refuses (the decision of docs/model-contract.md)."""
-    out = np.zeros(len(values), bool)
-    for check in checks:
-        col = QUALITY_SIGNALS.index(check["signal"])
-        if "min" in check:
-            out |= values[:, col] < check["min"]
-        else:
-            out |= values[:, col] > check["max"]
-    return out
-
-
-def degradation_table(images: np.ndarray, checks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Share refused by the quality checks alone: clean photos, and each degradation at each level."""
-    table: dict[str, Any] = {"clean_refused": float(refused(signals(images), checks).mean()) if len(images) else None}
-    for kind, levels in DEGRADATIONS.items():
-        for level, (description, _) in levels.items():
-            values = signals(apply(images, degrader(kind, level)))
-            table[f"{kind}_{level}"] = {"level": description, "refused": float(refused(values, checks).mean())}
-    return table

@@ -34,7 +34,7 @@ from tqdm import tqdm
 from skinscan.training import calibration
 from skinscan.training.augment import AugmentConfig, augment_batch
 from skinscan.training.data import write_json
-from skinscan.training.model import LesionNet, normalised_input
+from skinscan.training.model import LesionNet
 from skinscan.training.prepare import Prepared, prepare
 from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.splits import SplitConfig, write_manifest
@@ -63,6 +63,8 @@ class TrainConfig:
     dropout: float = 0.3
     ema_decay: float = 0.99
     gate_loss_weight: float = 0.5
+    colour_constancy: bool = True
+    """Shades-of-grey colour constancy on the network input (inside the exported graph too)."""
     seed: int = 20261127
     limit: int | None = None
     """Use only about this many photos (smoke tests)."""
@@ -155,7 +157,7 @@ def batch_loss(
     net: LesionNet, x01: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor, gate_weight: float
 ) -> torch.Tensor:
     """Malignancy BCE on lesion photos (weighted), gate BCE on every photo."""
-    x, log_illuminant = normalised_input(x01)
+    x, log_illuminant = net.prepare(x01)
     logit, gate_logit = net.both(x.contiguous(memory_format=torch.channels_last), log_illuminant)
     lesion = labels >= 0
     malignant_loss = F.binary_cross_entropy_with_logits(
@@ -212,7 +214,7 @@ def predict_logits(net: LesionNet, images: np.ndarray, batch_size: int = 64) -> 
     logits, gates = [], []
     for start in range(0, len(images), batch_size):
         x01 = torch.from_numpy(images[start : start + batch_size]).permute(0, 3, 1, 2).float() / 255.0
-        x, log_illuminant = normalised_input(x01)
+        x, log_illuminant = net.prepare(x01)
         logit, gate = net.both(x.contiguous(memory_format=torch.channels_last), log_illuminant)
         logits.append(logit.numpy())
         gates.append(gate.numpy())
@@ -252,7 +254,12 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
     prepared = prepare(data, config.input_size, config.split, config.limit, cache=out / "embeddings.npz")
     manifest_sha = write_manifest(out / "split.csv", prepared.pool)
 
-    net = LesionNet(config.arch, frozen_blocks=config.frozen_blocks, dropout=config.dropout)
+    net = LesionNet(
+        config.arch,
+        frozen_blocks=config.frozen_blocks,
+        dropout=config.dropout,
+        colour_constancy=config.colour_constancy,
+    )
     net = net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     ema = Ema(net, config.ema_decay)
     optimizer = build_optimizer(net, config)
@@ -317,6 +324,7 @@ def save_checkpoint(path: Path, net: LesionNet, config: TrainConfig, epoch: int,
             "frozen_blocks": config.frozen_blocks,
             "dropout": config.dropout,
             "input_size": config.input_size,
+            "colour_constancy": config.colour_constancy,
         },
         path,
     )
@@ -325,7 +333,11 @@ def save_checkpoint(path: Path, net: LesionNet, config: TrainConfig, epoch: int,
 def network_from(checkpoint: dict[str, Any], device: torch.device | str = "cpu") -> LesionNet:
     """Rebuild the network from a loaded self-describing checkpoint alone."""
     net = LesionNet(
-        checkpoint["arch"], frozen_blocks=checkpoint["frozen_blocks"], dropout=checkpoint["dropout"], pretrained=False
+        checkpoint["arch"],
+        frozen_blocks=checkpoint["frozen_blocks"],
+        dropout=checkpoint["dropout"],
+        pretrained=False,
+        colour_constancy=checkpoint.get("colour_constancy", True),
     )
     net.load_state_dict(checkpoint["state_dict"])
     return net.to(device).eval()

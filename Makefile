@@ -41,8 +41,8 @@ run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped m
 	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.all-stamp ## ruff on the Python code
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench scripts web/scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts web/scripts
 
 typecheck: $(VENV)/.all-stamp ## mypy (strict) on src/skinscan
 	$(VENV)/bin/mypy

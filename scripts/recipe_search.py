@@ -1,75 +1,70 @@
-"""Compare training recipes on the validation split: run several TrainConfigs side by side.
+"""Compare training recipes on validation only, at one short proxy budget, one after another.
 
-Used once on a lent GPU machine (16 cores, one H100) to choose the recipe that `make train` runs
-on the CPU; its results are in reports/recipe_search.json. Every run uses the same seed and so the
-same group-aware validation split; the test split is never read.
+Every recipe uses the same seed and data, so the same per-source validation split (the held-out
+test photos are never read). The grouping embeddings are computed once and reused. Results (per
+source validation ROC AUC, the source-mean that selects, the gate's AUC, minutes) go to
+reports/recipe_search.json.
 
-    python scripts/recipe_search.py --data DIR --configs scripts/recipe_search.json --device cuda
+    python scripts/recipe_search.py --data DIR [--device cuda] [--only baseline,no_colour_constancy]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
-import subprocess
-import sys
+import shutil
 import time
 from pathlib import Path
+from typing import Any
 
-log = logging.getLogger("recipe_search")
-WORKER = (
-    "import json, sys, logging, torch; torch.set_num_threads(2); logging.basicConfig(level=logging.INFO);"
-    "from pathlib import Path; from skinscan.training.train import TrainConfig, train;"
-    "from skinscan.training.augment import AugmentConfig;"
-    "c = json.loads(sys.argv[1]); a = c.pop('augment', None);"
-    "train(TrainConfig(**c, **({'augment': AugmentConfig(**a)} if a else {})), Path(sys.argv[2]), Path(sys.argv[3]))"
-)
+from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
+from skinscan.training.train import TrainConfig, train
+
+PROXY = {"epochs": 6, "full_size_epochs": 1, "steps_per_epoch": 120}
+RECIPES: dict[str, dict[str, Any]] = {
+    "baseline": {},
+    "no_colour_constancy": {"colour_constancy": False},
+    "natural_source_mix": {"batch_mix": ((KAGGLE, 11), (HAM, 18), (PAD, 1), (NOT_SKIN, 2))},
+    "frozen_4_blocks": {"frozen_blocks": 4},
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
-    parser.add_argument("--configs", required=True, help="JSON: {name: {TrainConfig overrides}}")
-    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--device", default="cpu")
     parser.add_argument("--runs", default="runs/search")
+    parser.add_argument("--embeddings", help="an embeddings.npz of an earlier run on the same data, to reuse")
+    parser.add_argument("--only", help="comma-separated recipe names")
     parser.add_argument("--out", default="reports/recipe_search.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    configs = json.loads(Path(args.configs).read_text())
-    started = time.time()
-    procs = {
-        name: subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WORKER,
-                json.dumps(dict(cfg, device=args.device)),
-                args.data,
-                f"{args.runs}/{name}",
-            ],
-            stdout=open(f"{args.runs}-{name}.log", "w"),  # noqa: SIM115 - the child owns it
-            stderr=subprocess.STDOUT,
-        )
-        for name, cfg in configs.items()
-    }
-    for name, proc in procs.items():
-        log.info("%s finished with %d after %.0f s", name, proc.wait(), time.time() - started)
-    results = {}
-    for name, cfg in configs.items():
-        summary = json.loads((Path(args.runs) / name / "calibration.json").read_text())
-        best = max(summary["history"], key=lambda r: r["val_auc"])
-        results[name] = {
-            "config": cfg,
+    out = Path(args.out)
+    results: dict[str, Any] = json.loads(out.read_text()) if out.is_file() else {}
+    results = results if results.get("proxy") == PROXY else {"proxy": PROXY, "recipes": {}}
+    names = args.only.split(",") if args.only else list(RECIPES)
+    for name in names:
+        run = Path(args.runs) / name
+        run.mkdir(parents=True, exist_ok=True)
+        if args.embeddings:
+            shutil.copyfile(args.embeddings, run / "embeddings.npz")
+        config = dataclasses.replace(TrainConfig(device=args.device), **PROXY, **RECIPES[name])
+        started = time.time()
+        train(config, Path(args.data), run)
+        summary = json.loads((run / "calibration.json").read_text())
+        best = max(summary["history"], key=lambda h: h["score"])
+        results["recipes"][name] = {
+            "overrides": {k: v for k, v in RECIPES[name].items()},
             "best_epoch": best["epoch"],
-            "best_val_auc": best["val_auc"],
-            "history": summary["history"],
-            "grouping": summary["grouping"],
+            "val": {k: round(v, 4) for k, v in best.items() if k.startswith("auc_") or k in ("score", "gate_auc")},
+            "minutes": round((time.time() - started) / 60, 1),
         }
-        log.info("%-12s best epoch %2d  val ROC AUC %.4f", name, best["epoch"], best["val_auc"])
-    Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
+        out.write_text(json.dumps(results, indent=2, default=list) + "\n", encoding="utf-8")
+        logging.info("%s: %s", name, results["recipes"][name])
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -14,6 +14,7 @@ a stable machine code and an HTTP status. Nothing is ever substituted for a phot
 from __future__ import annotations
 
 import io
+import logging
 import math
 import struct
 import warnings
@@ -21,7 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from skinscan.image_headers import exif_orientation, jpeg_layout
+
+log = logging.getLogger("skinscan.images")
 
 MODEL_SIZE = 224
 """Side of the square the model sees."""
@@ -29,6 +34,16 @@ MODEL_SIZE = 224
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 DEFAULT_MAX_PIXELS = 64_000_000
 """48 MP phone sensors exist; anything beyond this is refused before decoding."""
+FULL_DECODE_MAX_PIXELS = 24_000_000
+"""PNG, WebP and progressive JPEG cannot be decoded at a reduced scale (a progressive JPEG keeps
+every DCT coefficient of the image in memory), so they get a tighter limit: a 124 KB 16-bit PNG
+of 64 MP cost ~950 MB to decode; at 24 MP PNG and progressive JPEG peak at 120-170 MB."""
+WEBP_MAX_PIXELS = 16_000_000
+"""Pillow's WebP decoder holds about four full-size copies (a 2.5 KB lossless WebP of 64 MP cost
+730-1010 MB; 24 MP still 400 MB), so WebP gets the tightest limit (16 MP: under 300 MB)."""
+MAX_JPEG_SCANS = 64
+"""libjpeg's progressive scripts use about 10 scans and optimisers a few more; a scan bomb repeats
+empty scans thousands of times. ``image_headers.jpeg_layout`` counts them before decoding."""
 MIN_SIDE = 32
 """A lesion cannot be judged from fewer pixels than this on the short side."""
 
@@ -84,19 +99,46 @@ def sniff_format(data: bytes) -> str | None:
     return None
 
 
-def load_rgb(
-    source: bytes | str | Path,
-    *,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    target_side: int | None = MODEL_SIZE,
-) -> DecodedImage:
-    """Decode a photo into an upright 8-bit RGB image, or raise :class:`ImageRejected`.
+def quiet_pillow_warnings() -> None:
+    """Keep Pillow's per-tag EXIF/MPO warnings and its size warning out of the logs (once per process).
 
-    ``target_side``: when given, large JPEGs are decoded at a reduced scale (libjpeg DCT
-    scaling via ``Image.draft``) that still leaves the short side at least twice this size, so a
-    12 MP phone photo decodes in a few milliseconds. ``None`` decodes at full size.
+    A crafted 65 KB JPEG made Pillow warn once per broken tag (9 871 lines). The decoder reads
+    the one tag it needs itself (``image_headers.exif_orientation``) and checks sizes itself,
+    so these warnings carry nothing. A process-wide filter, because ``catch_warnings`` is not
+    thread-safe and decoding runs on worker threads.
     """
-    data = Path(source).read_bytes() if isinstance(source, str | Path) else source
+    if _QUIET_FILTERS and all(entry in warnings.filters for entry in _QUIET_FILTERS):
+        return
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+    _QUIET_FILTERS[:] = [warnings.filters[0]]
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+    _QUIET_FILTERS.append(warnings.filters[0])
+
+
+_QUIET_FILTERS: list[object] = []
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """What the header says, checked against every limit, before any pixel is decoded."""
+
+    format: str
+    size: tuple[int, int]
+    progressive: bool = False
+
+    @property
+    def pixels(self) -> int:
+        return self.size[0] * self.size[1]
+
+
+def _limit_for(fmt: str, progressive: bool, max_pixels: int) -> int:
+    if fmt == "JPEG" and not progressive:
+        return max_pixels  # decoded at 1/2..1/8 scale (libjpeg DCT scaling)
+    return min(max_pixels, WEBP_MAX_PIXELS if fmt == "WEBP" else FULL_DECODE_MAX_PIXELS)
+
+
+def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, ImageHeader]:
+    """Open (header only) and apply the allowlist, pixel, side and scan limits."""
     if not data:
         raise ImageRejected("empty_file", "The upload is empty: choose a photo (JPEG, PNG or WebP).")
     fmt = sniff_format(data)
@@ -108,58 +150,111 @@ def load_rgb(
             f"{fmt} images are not supported. Upload a photo as JPEG, PNG or WebP.",
             415,
         )
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns (and past 2x raises) on huge images; we check the size ourselves.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image: Image.Image = Image.open(io.BytesIO(data), formats=[fmt])
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ImageRejected(
-                    "too_many_pixels",
-                    f"The photo has {width}x{height} pixels; the limit is {max_pixels // 1_000_000} "
-                    "megapixels. Send a smaller photo.",
-                    413,
-                )
-            if min(width, height) < MIN_SIDE:
-                raise ImageRejected(
-                    "image_too_small",
-                    f"The photo is {width}x{height} pixels; at least {MIN_SIDE} pixels on each side are needed.",
-                    400,
-                )
-            if fmt == "JPEG" and target_side is not None:
-                _draft_for(image, 2 * target_side)
-            image = ImageOps.exif_transpose(image)
-            image.load()
-            rgb = _to_rgb(image)
-    except ImageRejected:
-        raise
-    except Image.DecompressionBombError as exc:
-        # Pillow refuses sizes over twice its own limit already in Image.open, before our check.
+    image: Image.Image = Image.open(io.BytesIO(data), formats=[fmt])
+    width, height = image.size
+    layout = jpeg_layout(data, stop_after=MAX_JPEG_SCANS) if fmt == "JPEG" else None
+    progressive = layout is not None and layout.progressive
+    limit = _limit_for(fmt, progressive, max_pixels)
+    if width * height > limit:
         raise ImageRejected(
             "too_many_pixels",
-            f"The photo has too many pixels; the limit is {max_pixels // 1_000_000} megapixels. Send a smaller photo.",
+            f"The photo has {width}x{height} pixels; the limit for this kind of {fmt} is "
+            f"{limit // 1_000_000} megapixels. Send a smaller photo.",
             413,
-        ) from exc
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        TypeError,
-        EOFError,
-        IndexError,
-        KeyError,
-        MemoryError,
-        ZeroDivisionError,
-        struct.error,
-    ) as exc:
+        )
+    if min(width, height) < MIN_SIDE:
         raise ImageRejected(
-            "corrupt_image",
-            f"The {fmt} file could not be decoded (it may be truncated or damaged). Try another photo.",
+            "image_too_small",
+            f"The photo is {width}x{height} pixels; at least {MIN_SIDE} pixels on each side are needed.",
             400,
-        ) from exc
-    return DecodedImage(image=rgb, format=fmt, original_size=(width, height))
+        )
+    if layout is not None and layout.scans > MAX_JPEG_SCANS:
+        raise ImageRejected(
+            "too_many_scans",
+            f"This progressive JPEG has more than {MAX_JPEG_SCANS} scans (a normal one has about 10), "
+            "which would take too long to decode. Save the photo again or send it as a plain JPEG.",
+            413,
+        )
+    return image, ImageHeader(format=fmt, size=(width, height), progressive=progressive)
+
+
+def inspect(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageHeader:
+    """Check an upload's header against every limit without decoding it (cheap)."""
+    quiet_pillow_warnings()
+    try:
+        return _open_checked(data, max_pixels)[1]
+    except ImageRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to read a header is a damaged file
+        raise _rejection(exc, sniff_format(data) or "image") from exc
+
+
+def _rejection(exc: BaseException, fmt: str) -> ImageRejected:
+    if isinstance(exc, Image.DecompressionBombError):
+        # Pillow refuses sizes over twice its own limit already in Image.open, before our check.
+        return ImageRejected(
+            "too_many_pixels", "The photo has too many pixels. Send a smaller photo (at most 64 megapixels).", 413
+        )
+    return ImageRejected(
+        "corrupt_image",
+        f"The {fmt} file could not be decoded (it may be truncated or damaged). Try another photo.",
+        400,
+    )
+
+
+def load_rgb(
+    source: bytes | str | Path,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    target_side: int | None = MODEL_SIZE,
+) -> DecodedImage:
+    """Decode a photo into an upright 8-bit RGB image, or raise :class:`ImageRejected`.
+
+    ``target_side``: when given, large photos are decoded or shrunk early (JPEG: libjpeg DCT
+    scaling via ``Image.draft``; others: ``Image.reduce`` right after decoding) while keeping
+    the short side at least twice this size, so a 12 MP phone photo decodes in a few
+    milliseconds and a big one never exists in memory in more than one full-size copy.
+    ``None`` decodes at full size. Every failure, whatever Pillow raises, is an ``ImageRejected``.
+    """
+    data = Path(source).read_bytes() if isinstance(source, str | Path) else source
+    quiet_pillow_warnings()
+    try:
+        image, header = _open_checked(data, max_pixels)
+        min_short = 2 * target_side if target_side is not None else None
+        if header.format == "JPEG" and min_short is not None:
+            _draft_for(image, min_short)
+        image.load()
+        exif = image.info.get("exif")
+        rgb = _to_rgb(_shrink(image, min_short))
+    except ImageRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a client's file must never become a 5xx
+        raise _rejection(exc, sniff_format(data) or "image") from exc
+    return DecodedImage(image=_upright(rgb, exif), format=header.format, original_size=header.size)
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright(image: Image.Image, exif: object) -> Image.Image:
+    """Apply the EXIF orientation; an unreadable one means no rotation (logged by code only)."""
+    if not isinstance(exif, bytes | bytearray) or not exif:
+        return image
+    try:
+        orientation = exif_orientation(bytes(exif))
+    except (ValueError, struct.error):
+        log.info("exif_orientation_unreadable: decoded without rotation")
+        return image
+    method = _TRANSPOSE.get(orientation)
+    return image.transpose(method) if method is not None else image
 
 
 def _draft_for(image: Image.Image, min_short_side: int) -> None:
@@ -172,15 +267,43 @@ def _draft_for(image: Image.Image, min_short_side: int) -> None:
     image.draft("RGB", (math.ceil(width / scale), math.ceil(height / scale)))
 
 
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def _shrink(image: Image.Image, min_short_side: int | None) -> Image.Image:
+    """Bring odd modes to 8 bits, then box-reduce by an integer factor that keeps the short side
+    at least ``min_short_side`` (no-op for photos smaller than twice that)."""
+    if image.mode in _SIXTEEN_BIT:
+        image = _gray8(image)
+    elif image.mode in ("P", "1"):
+        image = image.convert("RGBA" if image.mode == "P" else "L")
+    if min_short_side:
+        factor = min(image.size) // min_short_side
+        if factor >= 2:
+            image = image.reduce(factor)
+    return image
+
+
+def _gray8(image: Image.Image) -> Image.Image:
+    """16/32-bit grayscale to 8 bits, a strip at a time (no full-size 32-bit copy)."""
+    width, height = image.size
+    peak = 65535 if image.mode.startswith("I;16") else max(int(image.getextrema()[1]), 1)  # type: ignore[arg-type]
+    out = Image.new("L", image.size)
+    rows = max(1, (1 << 20) // width)
+    for top in range(0, height, rows):
+        box = (0, top, width, min(height, top + rows))
+        array = np.clip(np.asarray(image.crop(box), dtype=np.int64), 0, None)
+        gray = np.clip((array * 255 + peak // 2) // peak, 0, 255).astype(np.uint8)
+        out.paste(Image.fromarray(gray, "L"), box)
+    return out
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to 8-bit RGB (16-bit scaled down, alpha dropped, CMYK converted)."""
+    """Convert any (8-bit or float) Pillow mode to 8-bit RGB (alpha dropped, CMYK converted)."""
     if image.mode == "RGB":
         return image
-    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        array = np.asarray(image, dtype=np.uint32)
-        peak = 65535 if image.mode.startswith("I;16") else max(int(array.max()), 1)
-        gray = (array * 255 + peak // 2) // max(peak, 1)
-        return Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8), "L").convert("RGB")
+    if image.mode in _SIXTEEN_BIT:
+        image = _gray8(image)
     if image.mode == "F":
         array = np.nan_to_num(np.asarray(image, dtype=np.float32))
         return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8), "L").convert("RGB")

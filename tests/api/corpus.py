@@ -16,6 +16,14 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from api.hostile_gen import (
+    exif_artist_as_double,
+    exif_ifd_pointer_overflow,
+    exif_many_broken_tags,
+    png16_64mp,
+    progressive_scan_bomb,
+    webp_64mp,
+)
 from skinscan.synthetic import encode, lesion_photo
 
 OK = "ok"
@@ -204,6 +212,18 @@ def build_corpus() -> list[Upload]:
         ),
         Upload("10 000-character file name", 200, files=_file("a" * 10_000 + ".jpg", jpeg)),
         Upload("Unicode file name", 200, files=_file("Hautfleck-üñïçødé-😀-病変.jpg", jpeg)),
+        # Issue 12: decoder bombs and crafted EXIF (generators in hostile_gen.py).
+        Upload(
+            "progressive JPEG scan bomb (1000 end-of-band scans)",
+            413,
+            "too_many_scans",
+            files=_file("scans.jpg", progressive_scan_bomb(2048, 1000)),
+        ),
+        Upload("EXIF Orientation 6 + Artist as DOUBLE", 200, files=_file("e1.jpg", exif_artist_as_double())),
+        Upload("EXIF IFD pointer 0xFFFFFFF0", 200, files=_file("e2.jpg", exif_ifd_pointer_overflow())),
+        Upload("EXIF with 5000 broken tags", 200, files=_file("e3.jpg", exif_many_broken_tags())),
+        Upload("64 MP lossless WebP", 413, "too_many_pixels", files=_file("b.webp", webp_64mp(), "image/webp")),
+        Upload("64 MP 16-bit PNG", 413, "too_many_pixels", files=_file("b16.png", png16_64mp(), "image/png")),
         Upload("GET on the predict route", 405, "method_not_allowed", method="GET"),
         Upload("PUT on the predict route", 405, "method_not_allowed", method="PUT", files=_file("a.jpg", jpeg)),
     ]

@@ -13,11 +13,11 @@ from contract import assert_follows_contract
 from skinscan.card import load_card
 from skinscan.training.evaluate import evaluate
 from skinscan.training.export import export, split_manifest_for
-from skinscan.training.model import ExportedModel
+from skinscan.training.model import ExportedModel, load_checkpoint
 from skinscan.training.prepare import read_manifest2
 from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.splits import SplitConfig
-from skinscan.training.train import TrainConfig, load_checkpoint, train
+from skinscan.training.train import TrainConfig, train
 
 pytestmark = pytest.mark.slow
 

@@ -22,11 +22,11 @@ import torch
 from skinscan import __version__
 from skinscan.card import LABELS, file_sha256, write_card
 from skinscan.training.metrics import metrics_with_intervals
-from skinscan.training.model import OUTPUT_NAMES, ExportedModel
+from skinscan.training.model import OUTPUT_NAMES, ExportedModel, network_from
 from skinscan.training.outputs import run_onnx
 from skinscan.training.prepare import Prepared, read_manifest2, rebuild
 from skinscan.training.sources import FOLDERS, LICENCES, NOT_SKIN
-from skinscan.training.train import LESION_SOURCES, network_from, read_json
+from skinscan.training.train import LESION_SOURCES, read_json
 
 log = logging.getLogger(__name__)
 MAX_ABS_DIFF = 1e-4
@@ -96,11 +96,31 @@ def validation_metrics(path: Path, prepared: Prepared, calib: dict[str, Any]) ->
     return metrics
 
 
+def training_block(checkpoint: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
+    """The card's record of the data (sources, licences, split) and of the run."""
+    config = checkpoint["config"]
+    return {
+        "sources": {s: {"folder": FOLDERS[s], "licence": LICENCES[s]} for s in (*LESION_SOURCES, NOT_SKIN)},
+        "weights_licence": "Non-commercial use only: trained on HAM10000 (CC BY-NC-SA 4.0) and ISIC images "
+        "(partly CC BY-NC).",
+        "split_manifest_sha256": summary["data"]["manifest_sha256"],
+        "split": summary["data"]["counts"],
+        "same_lesion_grouping": summary["data"]["grouping"],
+        "ham_akiec": "left out of training and validation (see README: akiec mixes a pre-cancer that PAD-UFES-20 "
+        "calls benign with carcinoma in situ)",
+        "epochs": config["epochs"],
+        "best_epoch": checkpoint["epoch"],
+        "seed": config["seed"],
+        "config": config,
+        "train_seconds": summary["train_seconds"],
+        "history": summary["history"],
+    }
+
+
 def build_card(
     checkpoint: dict[str, Any], summary: dict[str, Any], target: Path, diffs: dict[str, float], val: dict[str, Any]
 ) -> dict[str, Any]:
     calib = summary["calibration"]
-    config = checkpoint["config"]
     return {
         "name": MODEL_NAME,
         "version": f"{__version__}+{checkpoint['arch']}.{checkpoint['input_size']}px.fp32",
@@ -137,22 +157,7 @@ def build_card(
             "validation": {s: v.get("gate_accepted", v.get("gate_refused")) for s, v in val.items()},
         },
         "quality": {"output": "quality", **calib["quality"], "rule": calib["rules"]["quality"]},
-        "training": {
-            "sources": {s: {"folder": FOLDERS[s], "licence": LICENCES[s]} for s in (*LESION_SOURCES, NOT_SKIN)},
-            "weights_licence": "Non-commercial use only: trained on HAM10000 (CC BY-NC-SA 4.0) and ISIC images "
-            "(partly CC BY-NC).",
-            "split_manifest_sha256": summary["data"]["manifest_sha256"],
-            "split": summary["data"]["counts"],
-            "same_lesion_grouping": summary["data"]["grouping"],
-            "ham_akiec": "left out of training and validation (see README: akiec mixes a pre-cancer that PAD-UFES-20 "
-            "calls benign with carcinoma in situ)",
-            "epochs": config["epochs"],
-            "best_epoch": checkpoint["epoch"],
-            "seed": config["seed"],
-            "config": config,
-            "train_seconds": summary["train_seconds"],
-            "history": summary["history"],
-        },
+        "training": training_block(checkpoint, summary),
         "export": {"max_abs_diff_vs_pytorch": diffs, "shipped": "fp32"},
         "metrics": {"validation": val, "test": None},
         "intended_use": "Education and research: a second look at a photo of a single skin lesion, to encourage a "

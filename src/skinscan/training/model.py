@@ -7,7 +7,11 @@ downloaded at run time. The network takes RGB in [0, 1] normalised as (x - 0.5) 
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -214,3 +218,42 @@ def embed(
         feats = torch.stack([net.features(v.contiguous(memory_format=torch.channels_last)) for v in views]).mean(0)
         out.append(nn.functional.normalize(feats, dim=1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, net.features_dim), np.float32)
+
+
+# ---------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path: Path, net: LesionNet, config: Any, epoch: int, score: float) -> None:
+    """A self-describing checkpoint: the network can be rebuilt from the file alone."""
+    torch.save(
+        {
+            "state_dict": net.state_dict(),
+            "config": json.loads(json.dumps(asdict(config))),
+            "epoch": epoch,
+            "val_score": score,
+            "arch": config.arch,
+            "frozen_blocks": config.frozen_blocks,
+            "dropout": config.dropout,
+            "input_size": config.input_size,
+            "colour_constancy": config.colour_constancy,
+        },
+        path,
+    )
+
+
+def network_from(checkpoint: dict[str, Any], device: torch.device | str = "cpu") -> LesionNet:
+    """Rebuild the network from a loaded self-describing checkpoint alone."""
+    net = LesionNet(
+        checkpoint["arch"],
+        frozen_blocks=checkpoint["frozen_blocks"],
+        dropout=checkpoint["dropout"],
+        pretrained=False,
+        colour_constancy=checkpoint.get("colour_constancy", True),
+    )
+    net.load_state_dict(checkpoint["state_dict"])
+    return net.to(device).eval()
+
+
+def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> LesionNet:
+    """Rebuild the network from a checkpoint file."""
+    return network_from(torch.load(path, map_location=device, weights_only=True), device)

@@ -34,7 +34,7 @@ from tqdm import tqdm
 from skinscan.training import calibration
 from skinscan.training.augment import AugmentConfig, augment_batch
 from skinscan.training.data import write_json
-from skinscan.training.model import LesionNet
+from skinscan.training.model import LesionNet, load_checkpoint, save_checkpoint
 from skinscan.training.prepare import Prepared, prepare
 from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.splits import SplitConfig, write_manifest
@@ -253,99 +253,60 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
 
     prepared = prepare(data, config.input_size, config.split, config.limit, cache=out / "embeddings.npz")
     manifest_sha = write_manifest(out / "split.csv", prepared.pool)
+    history = fit_epochs(config, prepared, out, generator)
+    best_record = max(history, key=lambda r: r["score"])
+
+    best = load_checkpoint(out / "best.pt")
+    val = prepared.pool.where("val")
+    logits, gates = predict_logits(best, prepared.eval_images[val])
+    calib = calibration.fit(
+        logits, gates, prepared.pool.label[val], prepared.pool.source[val], prepared.eval_images[val]
+    )
+    summary = {
+        "calibration": calib,
+        "data": prepared.record | {"manifest_sha256": manifest_sha},
+        "best_epoch": int(best_record["epoch"]),
+        "best_score": best_record["score"],
+        "train_seconds": round(time.time() - started, 1),
+        "history": history,
+    }
+    write_json(out / "calibration.json", summary)
+    log.info("done in %.1f min; best: %s", (time.time() - started) / 60, best_record)
+    return out / "best.pt"
+
+
+def fit_epochs(
+    config: TrainConfig, prepared: Prepared, out: Path, generator: torch.Generator
+) -> list[dict[str, float]]:
+    """The epochs: train, validate, keep the EMA weights with the best source-mean validation AUC."""
+    from torch.utils.tensorboard import SummaryWriter
 
     net = LesionNet(
         config.arch,
         frozen_blocks=config.frozen_blocks,
         dropout=config.dropout,
         colour_constancy=config.colour_constancy,
-    )
-    net = net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+    ).to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     ema = Ema(net, config.ema_decay)
     optimizer = build_optimizer(net, config)
     batches = SourceBatches(prepared, config.batch_mix, np.random.default_rng(config.seed))
-    total = config.steps_per_epoch * config.epochs
-    schedule = (total, int(config.warmup_epochs * config.steps_per_epoch))
-
-    from torch.utils.tensorboard import SummaryWriter
-
+    schedule = (config.steps_per_epoch * config.epochs, int(config.warmup_epochs * config.steps_per_epoch))
     writer = SummaryWriter(str(out / "tensorboard"))
     history: list[dict[str, float]] = []
-    best_score, best_epoch, best_path, step = -1.0, 0, out / "best.pt", 0
+    step = 0
     for epoch in range(config.epochs):
         size = config.input_size if epoch >= config.epochs - config.full_size_epochs else config.low_size
-        train_loss, step = train_one_epoch(
-            net, ema, optimizer, prepared, batches, size, step, schedule, config, generator
-        )
-        record = {"epoch": epoch + 1, "size": size, "train_loss": train_loss} | validate(ema.model, prepared)
-        history.append(record)
+        loss, step = train_one_epoch(net, ema, optimizer, prepared, batches, size, step, schedule, config, generator)
+        record = {"epoch": epoch + 1, "size": size, "train_loss": loss} | validate(ema.model, prepared)
         for key, value in record.items():
             writer.add_scalar(f"val/{key}", value, epoch + 1)
         log.info("epoch %d: %s", epoch + 1, {k: round(float(v), 4) for k, v in record.items()})
-        if best_epoch == 0 or record["score"] > best_score:
-            best_score, best_epoch = record["score"], epoch + 1
-            save_checkpoint(best_path, ema.model, config, epoch + 1, record["score"])
+        if not history or record["score"] > max(r["score"] for r in history):
+            save_checkpoint(out / "best.pt", ema.model, config, epoch + 1, record["score"])
+        history.append(record)
         write_json(out / "history.json", history)
     writer.close()
-
-    best = load_checkpoint(best_path)
-    val = prepared.pool.where("val")
-    logits, gates = predict_logits(best, prepared.eval_images[val])
-    calib = calibration.fit_v2(
-        logits, gates, prepared.pool.label[val], prepared.pool.source[val], prepared.eval_images[val], best
-    )
-    summary = {
-        "calibration": calib,
-        "data": prepared.record | {"manifest_sha256": manifest_sha},
-        "best_epoch": best_epoch,
-        "best_score": best_score,
-        "train_seconds": round(time.time() - started, 1),
-        "history": history,
-    }
-    write_json(out / "calibration.json", summary)
-    log.info(
-        "done in %.1f min; best epoch %d, source-mean val AUC %.4f",
-        (time.time() - started) / 60,
-        best_epoch,
-        best_score,
-    )
-    return best_path
-
-
-def save_checkpoint(path: Path, net: LesionNet, config: TrainConfig, epoch: int, score: float) -> None:
-    """A self-describing checkpoint: the network can be rebuilt from the file alone."""
-    torch.save(
-        {
-            "state_dict": net.state_dict(),
-            "config": json.loads(json.dumps(asdict(config))),
-            "epoch": epoch,
-            "val_score": score,
-            "arch": config.arch,
-            "frozen_blocks": config.frozen_blocks,
-            "dropout": config.dropout,
-            "input_size": config.input_size,
-            "colour_constancy": config.colour_constancy,
-        },
-        path,
-    )
-
-
-def network_from(checkpoint: dict[str, Any], device: torch.device | str = "cpu") -> LesionNet:
-    """Rebuild the network from a loaded self-describing checkpoint alone."""
-    net = LesionNet(
-        checkpoint["arch"],
-        frozen_blocks=checkpoint["frozen_blocks"],
-        dropout=checkpoint["dropout"],
-        pretrained=False,
-        colour_constancy=checkpoint.get("colour_constancy", True),
-    )
-    net.load_state_dict(checkpoint["state_dict"])
-    return net.to(device).eval()
-
-
-def load_checkpoint(path: Path, device: torch.device | str = "cpu") -> LesionNet:
-    """Rebuild the network from a checkpoint file."""
-    return network_from(torch.load(path, map_location=device, weights_only=True), device)
+    return history
 
 
 def read_json(path: Path) -> dict[str, Any]:

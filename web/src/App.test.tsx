@@ -16,8 +16,8 @@ beforeEach(() => {
 
 afterEach(() => vi.unstubAllGlobals());
 
-const upload = (name: string, bytes: BlobPart[], type: string) => {
-  const input = screen.getByLabelText(/^choose a photo$/i);
+const upload = (name: string, bytes: BlobPart[], type: string, label = /^choose a photo$/i) => {
+  const input = screen.getByLabelText(label);
   expect(input).toHaveAttribute("type", "file");
   expect(input).toHaveAttribute("accept", "image/*");
   return userEvent.upload(input, new File(bytes, name, { type }), { applyAccept: false });
@@ -29,16 +29,35 @@ describe("App", () => {
     expect(screen.getByTestId("disclaimer")).toHaveTextContent(/not a diagnosis/i);
   });
 
-  it("shows the ANSWER for a photo, announced politely", async () => {
+  it("shows the ANSWER for a photo and moves focus to its headline (not one big live region)", async () => {
     render(<App />);
     await upload("spot.png", [PNG], "image/png");
     const result = await screen.findByTestId("result");
-    expect(result).toHaveTextContent("Benign");
+    expect(result).toHaveTextContent("Low concern");
     expect(result).toHaveTextContent("8%");
-    expect(result).toHaveTextContent("Low risk");
-    expect(result.closest("[aria-live]")).toHaveAttribute("aria-live", "polite");
+    expect(result.closest("[aria-live]")).toBeNull();
+    await waitFor(() => expect(document.activeElement).toHaveTextContent("Low concern: keep an eye on it"));
     expect(screen.queryByTestId("error")).not.toBeInTheDocument();
     expect(screen.getByTestId("disclaimer")).toBeVisible();
+  });
+
+  it("offers 'Choose another photo' only once a photo was chosen", async () => {
+    render(<App />);
+    expect(screen.queryByText("Choose another photo")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Take a photo")).not.toHaveAttribute("tabindex", "-1");
+  });
+
+  it("shows the page in Chinese with ?lang=zh", async () => {
+    window.history.replaceState(null, "", "/?lang=zh");
+    try {
+      render(<App />);
+      expect(screen.getByTestId("disclaimer")).toHaveTextContent("这不是诊断");
+      expect(document.documentElement.lang).toBe("zh-CN");
+      await upload("notes.txt", ["just text"], "text/plain", /^选择照片$/);
+      expect(await screen.findByTestId("error")).toHaveTextContent("这个文件不是图片");
+    } finally {
+      window.history.replaceState(null, "", "/");
+    }
   });
 
   it("refuses a text file without calling the server", async () => {
@@ -58,6 +77,7 @@ describe("App", () => {
     const error = await screen.findByTestId("error");
     expect(error).toHaveTextContent(/64 megapixels/);
     expect(error).toHaveAttribute("role", "alert");
+    expect(screen.getByRole("button", { name: "Choose another photo" })).toBeInTheDocument();
   });
 
   it("shows a loading state while the server works", async () => {

@@ -1,9 +1,11 @@
+import { useT } from "../i18n";
+
 /** Always on screen: the page is a research tool, not a diagnosis. */
 export function Disclaimer() {
+  const { t } = useT();
   return (
-    <aside className="disclaimer" data-testid="disclaimer" aria-label="Medical disclaimer">
-      <strong>Not a diagnosis.</strong> skinscan is a research tool and can be wrong. Only a doctor who examines you
-      can diagnose a skin lesion: if a spot is new, changing, bleeding or worries you, see a doctor.
+    <aside className="disclaimer" data-testid="disclaimer" aria-label={t("disclaimer.label")}>
+      <strong>{t("disclaimer.strong")}</strong> {t("disclaimer.text")}
     </aside>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { useT } from "../i18n";
 import { rgbToImageData } from "../inference/decode";
 import { CropFrame } from "./CropFrame";
 
@@ -7,13 +8,14 @@ export interface PhotoSource {
   name: string;
   width: number;
   height: number;
-  /** The exact 224x224 RGB bytes the model sees (null while computing or if the browser can't decode). */
+  /** The exact SxS RGB bytes the model sees (null while computing or if the browser can't decode). */
   modelInput: Uint8Array | null;
   modelSize: number;
 }
 
 /** The photo with the model's crop outlined, and the 224 px picture the model actually sees. */
 export function PhotoPreview({ photo }: { photo: PhotoSource }) {
+  const { t } = useT();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -25,8 +27,8 @@ export function PhotoPreview({ photo }: { photo: PhotoSource }) {
 
   return (
     <figure className="photo-preview">
-      <CropFrame width={photo.width} height={photo.height} label="what the model sees">
-        <img src={photo.url} alt={`Your photo ${photo.name}`} className="crop-frame__media" />
+      <CropFrame width={photo.width} height={photo.height} label={t("preview.crop")}>
+        <img src={photo.url} alt={t("preview.photo_alt", { name: photo.name })} className="crop-frame__media" />
       </CropFrame>
       <figcaption className="photo-preview__caption">
         {photo.modelInput ? (
@@ -34,12 +36,11 @@ export function PhotoPreview({ photo }: { photo: PhotoSource }) {
             ref={canvasRef}
             className="photo-preview__model-input"
             role="img"
-            aria-label={`The ${photo.modelSize} by ${photo.modelSize} pixel square the model analyses`}
+            aria-label={t("preview.model_alt", { size: photo.modelSize })}
           />
         ) : null}
         <span>
-          The model looks only at the centred square ({photo.width}×{photo.height} photo → {photo.modelSize}×
-          {photo.modelSize} px). Keep the spot in the middle, in focus and well lit.
+          {t("preview.caption", { width: photo.width, height: photo.height, size: photo.modelSize })}
         </span>
       </figcaption>
     </figure>

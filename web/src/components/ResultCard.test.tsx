@@ -1,6 +1,7 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { Prediction } from "../api/types";
+import { I18nProvider } from "../i18n";
 import { percent } from "./format";
 import { ResultCard } from "./ResultCard";
 
@@ -8,36 +9,63 @@ const base: Prediction = {
   label: "malignant",
   p_malignant: 0.734,
   risk: "high",
-  threshold: 0.3,
+  threshold: 0.383,
   advice: "Please see a dermatologist soon.",
   disclaimer: "This is not a diagnosis.",
-  model: { name: "skinscan", version: "1.0.0" },
-  timing_ms: { decode: 3, model: 20 },
+  evidence: [
+    [0, 0.2],
+    [0.5, 1],
+  ],
+  model: { name: "skinscan", version: "2.0.0+efficientnet-lite0.fp32" },
+  timing_ms: { decode: 3, model: 20, total: 23 },
 };
 
 describe("ResultCard", () => {
-  it("shows label, percentage, risk in words, advice and disclaimer", () => {
+  it("leads with the band and what to do, then the score as a natural frequency", () => {
     render(<ResultCard result={base} />);
     const card = screen.getByTestId("result");
-    expect(card).toHaveTextContent("Malignant");
-    expect(card).toHaveTextContent("73%");
-    expect(card).toHaveTextContent("High risk");
-    expect(card).toHaveTextContent("Please see a dermatologist soon.");
+    const text = card.textContent ?? "";
+    expect(screen.getByRole("heading", { level: 3 })).toHaveTextContent("Higher concern: see a doctor soon");
+    expect(text.indexOf("What to do")).toBeLessThan(text.indexOf("73%"));
+    expect(card).toHaveTextContent("Model score: 73%");
+    expect(card).toHaveTextContent("Of 100 spots that looked like this in the research photos the model learned from, about 73 were skin cancer.");
+    expect(card).toHaveTextContent("from a score of 38%");
     expect(card).toHaveTextContent("This is not a diagnosis.");
     expect(card).toHaveAttribute("data-risk", "high");
     expect(card).toHaveAttribute("data-p-malignant", "0.734");
-    // A sentence for screen readers that does not depend on colour or layout.
-    expect(screen.getByText(/Result: Malignant\. Probability of malignant 73%\. High risk\./)).toBeInTheDocument();
+    // No diagnosis-like "Malignant" headline, no developer details.
+    expect(text).not.toMatch(/Malignant|ms\b|fp32|efficientnet/);
+    expect(card).toHaveTextContent("model 2.0.0");
   });
 
   it.each([
-    ["low", "Low risk"],
-    ["medium", "Medium risk"],
-    ["high", "High risk"],
-  ] as const)("names the %s band in words, not colour alone", (risk, words) => {
-    render(<ResultCard result={{ ...base, risk, label: "benign" }} />);
-    expect(screen.getByTestId("result")).toHaveTextContent(words);
-    expect(screen.getByTestId("result")).toHaveTextContent("Benign");
+    ["low", "benign", 0.26, "Low concern: keep an eye on it", /Check the spot again in about 3 months/],
+    ["medium", "malignant", 0.45, "Some concern: have a doctor look at it", /Book an appointment/],
+    ["high", "malignant", 0.9, "Higher concern: see a doctor soon", /within the next 2 weeks/],
+  ] as const)("the %s band: headline, advice and look agree", (risk, label, p, headline, advice) => {
+    render(<ResultCard result={{ ...base, risk, label, p_malignant: p }} />);
+    const card = screen.getByTestId("result");
+    expect(card).toHaveTextContent(headline);
+    expect(card).toHaveTextContent(advice);
+    expect(card.textContent).not.toMatch(/probably fine/);
+  });
+
+  it("shows where the model looked, with what the map is not", () => {
+    render(<ResultCard result={base} />);
+    expect(screen.getByTestId("heatmap")).toHaveTextContent(/not an outline/);
+    expect(screen.getByRole("checkbox", { name: "Show where the model looked" })).toBeChecked();
+  });
+
+  it("speaks Chinese end to end", () => {
+    render(
+      <I18nProvider lang="zh">
+        <ResultCard result={{ ...base, risk: "low", label: "benign", p_malignant: 0.26 }} />
+      </I18nProvider>,
+    );
+    const card = screen.getByTestId("result");
+    expect(card).toHaveTextContent("关注度低：留意观察即可");
+    expect(card).toHaveTextContent("每 100 个看起来像这样的斑点，大约有 26 个是皮肤癌");
+    expect(document.documentElement.lang).toBe("zh-CN");
   });
 });
 

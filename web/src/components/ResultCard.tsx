@@ -1,19 +1,37 @@
+import { type ReactNode, useEffect, useRef } from "react";
 import type { Prediction } from "../api/types";
+import { perHundred, shortVersion } from "../history/check";
+import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
-import { LABEL_WORDS, percent, RISK_WORDS } from "./format";
+import { percent } from "./format";
+import { Heatmap } from "./Heatmap";
 import { ProbabilityMeter } from "./ProbabilityMeter";
-import { RiskBadge } from "./RiskBadge";
+import { RISK_ICONS } from "./RiskBadge";
 
 interface Props {
   result: Prediction;
   card?: ModelCard | null;
+  /** The square the model saw (data URL), under the heat map. */
+  image?: string | null;
+  /** When the check was made (ms since 1970). */
+  checkedAt?: number;
+  /** Move keyboard and screen-reader focus to the headline when shown. */
+  autoFocus?: boolean;
+  /** Save / export controls. */
+  actions?: ReactNode;
 }
 
-/** The server's full answer: label, probability, risk band, advice and disclaimer. */
-export function ResultCard({ result, card }: Props) {
-  const summary =
-    `Result: ${LABEL_WORDS[result.label]}. Probability of malignant ${percent(result.p_malignant)}. ` +
-    `${RISK_WORDS[result.risk]}.`;
+/**
+ * The answer in plain words: first the band as a headline and what to do, then the score with a
+ * natural-frequency explanation, the scale, where the model looked, and the disclaimer. Label,
+ * band, score and advice come from one band, so they never contradict each other.
+ */
+export function ResultCard({ result, card, image = null, checkedAt, autoFocus = false, actions }: Props) {
+  const { t, date } = useT();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (autoFocus) headingRef.current?.focus();
+  }, [autoFocus]);
   return (
     <article
       className={`result result--${result.risk}`}
@@ -23,37 +41,47 @@ export function ResultCard({ result, card }: Props) {
       data-p-malignant={result.p_malignant}
       aria-labelledby="result-heading"
     >
-      <p className="visually-hidden">{summary}</p>
       <header className="result__header">
-        <h3 id="result-heading" className="result__title">
-          <span className="result__kicker">Model answer</span>
-          <span className="result__label">{LABEL_WORDS[result.label]}</span>
+        <span className="result__kicker">{t("result.kicker")}</span>
+        <h3 id="result-heading" ref={headingRef} tabIndex={-1} className="result__headline">
+          <span className="result__icon" aria-hidden="true">
+            {RISK_ICONS[result.risk]}
+          </span>
+          {t(`result.headline.${result.risk}`)}
         </h3>
-        <RiskBadge risk={result.risk} size="large" />
       </header>
-      <p className="result__probability">
-        <span className="result__percent">{percent(result.p_malignant)}</span> probability of malignant
+      <section className="result__advice" aria-labelledby="result-todo">
+        <h4 id="result-todo">{t("result.todo")}</h4>
+        <p>{t(`result.advice.${result.risk}`)}</p>
+      </section>
+      <ScoreExplained result={result} card={card ?? null} />
+      {result.evidence && result.evidence.length > 0 ? <Heatmap evidence={result.evidence} image={image} /> : null}
+      <p className="result__disclaimer">{result.disclaimer}</p>
+      {actions ? <div className="result__actions">{actions}</div> : null}
+      <p className="result__meta">
+        {t("result.meta", { date: date(checkedAt ?? Date.now()), version: shortVersion(result.model.version) })}
       </p>
+    </article>
+  );
+}
+
+/** The score, what it means in "of 100 spots" terms, and where the line for a doctor lies. */
+function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard | null }) {
+  const { t } = useT();
+  return (
+    <section className="result__score" aria-labelledby="result-score">
+      <p className="result__look">{t(`result.look.${result.label}`)}</p>
+      <h4 id="result-score" className="result__score-title">
+        {t("result.score", { percent: percent(result.p_malignant) })}
+      </h4>
       <ProbabilityMeter
         p={result.p_malignant}
         threshold={result.threshold}
         bands={card ? { medium: card.risk_bands.medium, high: card.risk_bands.high } : undefined}
       />
-      <p className="result__explain">
-        The model calls a lesion malignant at {percent(result.threshold)} or more (a threshold chosen to miss few
-        melanomas, so it raises some false alarms).
-      </p>
-      <section className="result__advice" aria-label="What to do">
-        <h4>What to do</h4>
-        <p>{result.advice}</p>
-      </section>
-      <p className="result__disclaimer">{result.disclaimer}</p>
-      <p className="result__meta">
-        {result.model.name} {result.model.version}
-        {result.timing_ms && Object.keys(result.timing_ms).length > 0
-          ? ` · analysed in ${Math.round(Object.values(result.timing_ms).reduce((a, b) => a + b, 0))} ms`
-          : ""}
-      </p>
-    </article>
+      <p className="result__frequency">{t("result.frequency", { count: perHundred(result.p_malignant) })}</p>
+      <p className="result__explain">{t("result.frequency_note")}</p>
+      <p className="result__explain">{t("result.threshold", { percent: percent(result.threshold) })}</p>
+    </section>
   );
 }

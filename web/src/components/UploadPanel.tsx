@@ -1,19 +1,23 @@
 import { type ChangeEvent, type DragEvent, type RefObject, useState } from "react";
+import { useT } from "../i18n";
 
 interface Props {
   onPhoto: (file: File) => void;
   onStartCamera: () => void;
   inputRef: RefObject<HTMLInputElement | null>;
-  busy: boolean;
+  /** A photo has been chosen already: offer "another". */
+  hasPhoto: boolean;
 }
 
 /**
  * Choose a photo (on phones the same input offers the camera), drop one, or paste one; or start
  * the live camera. The plain file input keeps the OS picker's choice of gallery or camera; on touch
  * devices a second input with `capture="environment"` opens the rear camera directly (on Android
- * `capture` hides the gallery, which is why it is not on the main input).
+ * `capture` hides the gallery, which is why it is not on the main input). Both inputs are visually
+ * hidden but keyboard-reachable; their labels look like buttons and show the focus ring.
  */
-export function UploadPanel({ onPhoto, onStartCamera, inputRef, busy }: Props) {
+export function UploadPanel({ onPhoto, onStartCamera, inputRef, hasPhoto }: Props) {
+  const { t } = useT();
   const [dragging, setDragging] = useState(false);
 
   const takeFile = (event: ChangeEvent<HTMLInputElement>) => {
@@ -45,38 +49,29 @@ export function UploadPanel({ onPhoto, onStartCamera, inputRef, busy }: Props) {
         <circle cx="24" cy="26" r="8" />
         <path d="M17 12l3-5h8l3 5" />
       </svg>
-      <p className="dropzone__title">Check a photo of a skin spot</p>
+      <p className="dropzone__title">{dragging ? t("upload.drop") : t("upload.title")}</p>
       <div className="dropzone__buttons">
+        <input ref={inputRef} id="photo-input" className="visually-hidden" type="file" accept="image/*" onChange={takeFile} />
         <label className="button button--primary" htmlFor="photo-input">
-          {busy ? "Choose another photo" : "Choose a photo"}
-        </label>
-        <input
-          ref={inputRef}
-          id="photo-input"
-          className="visually-hidden"
-          type="file"
-          accept="image/*"
-          onChange={takeFile}
-        />
-        <label className="button button--secondary dropzone__snap" htmlFor="photo-capture">
-          Take a photo
+          {hasPhoto ? t("upload.choose_another") : t("upload.choose")}
         </label>
         <input
           id="photo-capture"
-          className="visually-hidden"
+          className="visually-hidden dropzone__snap-input"
           type="file"
           accept="image/*"
           capture="environment"
-          tabIndex={-1}
           onChange={takeFile}
         />
+        <label className="button button--secondary dropzone__snap" htmlFor="photo-capture">
+          {t("upload.take")}
+        </label>
         <button type="button" className="button button--secondary" data-testid="camera-start" onClick={onStartCamera}>
-          Start live camera
+          {t("upload.live")}
         </button>
       </div>
-      <p className="dropzone__hint">
-        or drag a photo here, or paste one (Ctrl+V). JPEG, PNG or WebP. The photo is sent to the skinscan server for analysis.
-      </p>
+      <p className="dropzone__hint">{t("upload.hint")}</p>
+      <p className="dropzone__hint">{t("privacy.upload")}</p>
     </div>
   );
 }

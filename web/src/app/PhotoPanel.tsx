@@ -1,0 +1,45 @@
+import type { RefObject } from "react";
+import type { PageError } from "../api/client";
+import { Guidance } from "../components/Guidance";
+import { LiveCamera } from "../components/LiveCamera";
+import { type PhotoSource, PhotoPreview } from "../components/PhotoPreview";
+import { UploadPanel } from "../components/UploadPanel";
+import { useT } from "../i18n";
+import { PageErrorNotice } from "./notices";
+
+interface Props {
+  camera: boolean;
+  error: PageError | null;
+  photo: PhotoSource | null;
+  inputRef: RefObject<HTMLInputElement | null>;
+  onPhoto: (file: File) => void;
+  onStartCamera: () => void;
+  onCapture: (frame: Blob) => void;
+  onCameraError: (error: PageError) => void;
+  onStopCamera: () => void;
+}
+
+/**
+ * Where the photo comes from: upload (with the photo tips and the crop preview) or the live
+ * camera. Errors sit at the top of this panel, so on a phone they are on screen without scrolling.
+ */
+export function PhotoPanel({ camera, error, photo, inputRef, onPhoto, onStartCamera, onCapture, onCameraError, onStopCamera }: Props) {
+  const { t } = useT();
+  return (
+    <section className="panel panel--input" aria-labelledby="input-heading">
+      <h2 id="input-heading" className="panel__heading">
+        {camera ? t("input.heading_live") : t("input.heading")}
+      </h2>
+      {error ? <PageErrorNotice error={error} inputRef={inputRef} /> : null}
+      {camera ? (
+        <LiveCamera onCapture={onCapture} onError={onCameraError} onStop={onStopCamera} />
+      ) : (
+        <>
+          <UploadPanel onPhoto={onPhoto} onStartCamera={onStartCamera} inputRef={inputRef} hasPhoto={photo !== null} />
+          <Guidance />
+          {photo ? <PhotoPreview photo={photo} /> : null}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+import { useMemo } from "react";
+import type { Prediction } from "../api/types";
+import { ResultCard } from "../components/ResultCard";
+import { checkFrom } from "../history/check";
+import { SaveCheck } from "../history/SaveCheck";
+import { useT } from "../i18n";
+import type { ModelCard } from "../inference/card";
+import { ExportButton } from "../report/ExportButton";
+import type { Status } from "./useAnalysis";
+
+interface Props {
+  status: Status;
+  result: Prediction | null;
+  checkedAt: number;
+  card: ModelCard | null;
+  thumbnail: string | null;
+  knownSpots: string[];
+  onSave: (spot: string) => Promise<unknown>;
+}
+
+/**
+ * The answer, with Save and Export. Only the short "Analysing…" line is a live region; the answer
+ * itself is not announced as a whole: focus moves to its headline, which screen readers read once.
+ */
+export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownSpots, onSave }: Props) {
+  const { t } = useT();
+  const check = useMemo(() => (result ? checkFrom(result, thumbnail, checkedAt) : null), [result, thumbnail, checkedAt]);
+  return (
+    <section className="panel panel--result" aria-labelledby="result-panel-heading">
+      <h2 id="result-panel-heading" className="panel__heading">
+        {t("result.heading")}
+      </h2>
+      <div role="status" aria-live="polite" className="result-status">
+        {status === "analysing" ? (
+          <p className="loading" data-testid="loading">
+            <span className="spinner" aria-hidden="true" /> {t("result.analysing")}
+          </p>
+        ) : null}
+      </div>
+      {status === "idle" || status === "error" ? <p className="placeholder">{t("result.placeholder")}</p> : null}
+      {status === "done" && result && check ? (
+        <ResultCard
+          key={checkedAt}
+          result={result}
+          card={card}
+          image={thumbnail}
+          checkedAt={checkedAt}
+          autoFocus
+          actions={
+            <>
+              <SaveCheck key={checkedAt} knownSpots={knownSpots} onSave={(spot) => onSave(spot)} />
+              <ExportButton check={check} />
+            </>
+          }
+        />
+      ) : null}
+    </section>
+  );
+}

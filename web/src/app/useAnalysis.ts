@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { checkPhoto, PageError, predict } from "../api/client";
+import type { Prediction } from "../api/types";
+import type { PhotoSource } from "../components/PhotoPreview";
+import { decodePhoto, readPixels } from "../inference/decode";
+import { fetchCard, sharedWorker } from "../inference/model";
+
+export type Status = "idle" | "analysing" | "done" | "error";
+
+/** Above this the "what the model sees" square is skipped (the crop outline still shows). */
+const MAX_THUMBNAIL_PIXELS = 16_000_000;
+
+function asPageError(error: unknown): PageError {
+  return error instanceof PageError ? error : new PageError("unexpected");
+}
+
+/** The photo the page is looking at: its crop and the exact square the model sees. */
+function usePhoto() {
+  const [photo, setPhoto] = useState<PhotoSource | null>(null);
+  const photoUrl = photo?.url;
+  useEffect(() => () => void (photoUrl && URL.revokeObjectURL(photoUrl)), [photoUrl]);
+
+  const preview = useCallback(async (blob: Blob, name: string) => {
+    const url = URL.createObjectURL(blob);
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await decodePhoto(blob);
+    } catch {
+      URL.revokeObjectURL(url);
+      setPhoto(null);
+      return;
+    }
+    // The card says how large a square the model takes; without it only the crop outline shows.
+    const size = (await fetchCard().catch(() => null))?.input.size ?? 0;
+    const base: PhotoSource = { url, name, width: bitmap.width, height: bitmap.height, modelInput: null, modelSize: size };
+    setPhoto(base);
+    if (size === 0 || bitmap.width * bitmap.height > MAX_THUMBNAIL_PIXELS) {
+      bitmap.close(); // reading back a huge photo's pixels would cost hundreds of MB on a phone
+      return;
+    }
+    try {
+      const modelInput = await sharedWorker().modelInput(readPixels(bitmap, bitmap.width, bitmap.height), size);
+      setPhoto((current) => (current?.url === url ? { ...base, modelInput } : current));
+    } catch {
+      // The crop outline is still shown; only the model's square is missing.
+    } finally {
+      bitmap.close();
+    }
+  }, []);
+
+  return { photo, setPhoto, preview };
+}
+
+/** Send photos to the server (upload, drop, paste or captured frame) and hold the answer or error. */
+export function useAnalysis() {
+  const [status, setStatus] = useState<Status>("idle");
+  const [result, setResult] = useState<Prediction | null>(null);
+  const [checkedAt, setCheckedAt] = useState(0);
+  const [error, setError] = useState<PageError | null>(null);
+  const { photo, setPhoto, preview } = usePhoto();
+  const request = useRef<AbortController | null>(null);
+
+  const analyse = useCallback(
+    async (blob: Blob, name: string) => {
+      request.current?.abort();
+      const controller = new AbortController();
+      request.current = controller;
+      setResult(null);
+      setError(null);
+      setStatus("analysing");
+      void preview(blob, name);
+      try {
+        await checkPhoto(blob);
+        const answer = await predict(blob, name, controller.signal);
+        if (controller.signal.aborted) return;
+        setResult(answer);
+        setCheckedAt(Date.now());
+        setStatus("done");
+      } catch (caught) {
+        if (controller.signal.aborted) return;
+        setError(asPageError(caught));
+        setStatus("error");
+      }
+    },
+    [preview],
+  );
+
+  const fail = useCallback((caught: unknown) => {
+    setError(asPageError(caught));
+    setStatus("error");
+  }, []);
+
+  /** Back to the start (e.g. when the live camera opens): no photo, answer or error. */
+  const reset = useCallback(() => {
+    request.current?.abort();
+    setError(null);
+    setPhoto(null);
+    setResult(null);
+    setStatus("idle");
+  }, [setPhoto]);
+
+  return { status, result, checkedAt, error, photo, analyse, fail, reset };
+}

@@ -1,0 +1,76 @@
+import { useState } from "react";
+import { RiskBadge } from "../components/RiskBadge";
+import { percent } from "../components/format";
+import { useT } from "../i18n";
+import type { Check } from "./check";
+import type { History } from "./useHistory";
+
+/** The saved checks on this device: list, delete one, delete all; and the privacy promise. */
+export function HistoryPanel({ history }: { history: History }) {
+  const { t } = useT();
+  const [notice, setNotice] = useState("");
+  const newestFirst = [...history.checks].reverse();
+
+  const clearAll = async () => {
+    if (!window.confirm(t("history.clear_confirm"))) return;
+    await history.clear();
+    setNotice(t("history.cleared"));
+  };
+
+  return (
+    <section className="panel panel--history" data-testid="history" aria-labelledby="history-heading">
+      <h2 id="history-heading" className="panel__heading">
+        {t("history.heading")}
+      </h2>
+      <p className="history__privacy">{t("privacy.local")}</p>
+      {!history.available ? <p>{t("history.unavailable")}</p> : null}
+      {history.available && newestFirst.length === 0 ? <p className="placeholder">{t("history.empty")}</p> : null}
+      {newestFirst.length > 0 ? (
+        <>
+          <p className="history__count">{t("history.count", { count: newestFirst.length })}</p>
+          <ul className="history__list">
+            {newestFirst.map((check) => (
+              <HistoryItem key={check.id} check={check} onDelete={() => void history.remove(check.id ?? -1)} />
+            ))}
+          </ul>
+          <button type="button" className="button button--ghost" data-testid="history-clear" onClick={() => void clearAll()}>
+            {t("history.clear")}
+          </button>
+        </>
+      ) : null}
+      <p className="visually-hidden" role="status">
+        {notice}
+      </p>
+    </section>
+  );
+}
+
+function HistoryItem({ check, onDelete }: { check: Check; onDelete: () => void }) {
+  const { t, date } = useT();
+  const spot = check.spot || t("history.unnamed");
+  const when = date(check.createdAt);
+  return (
+    <li className="history-item" data-testid="history-item" data-id={check.id}>
+      {check.thumbnail ? (
+        <img className="history-item__thumb" src={check.thumbnail} alt={t("history.thumb_alt", { spot, date: when })} />
+      ) : (
+        <span className="history-item__thumb" aria-hidden="true" />
+      )}
+      <div className="history-item__text">
+        <strong>{spot}</strong>
+        <time dateTime={new Date(check.createdAt).toISOString()}>{when}</time>
+        <span>
+          <RiskBadge risk={check.risk} /> {t("result.score", { percent: percent(check.p_malignant) })}
+        </span>
+      </div>
+      <button
+        type="button"
+        className="button button--ghost history-item__delete"
+        aria-label={t("history.delete_named", { spot, date: when })}
+        onClick={onDelete}
+      >
+        {t("history.delete")}
+      </button>
+    </li>
+  );
+}

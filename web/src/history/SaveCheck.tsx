@@ -1,0 +1,56 @@
+import { type FormEvent, useId, useState } from "react";
+import { useT } from "../i18n";
+
+interface Props {
+  /** Spot names already used, offered as suggestions (same name = same spot for comparing). */
+  knownSpots: string[];
+  onSave: (spot: string) => Promise<unknown>;
+}
+
+/** Name the spot (optional) and keep this check in the browser's history. */
+export function SaveCheck({ knownSpots, onSave }: Props) {
+  const { t } = useT();
+  const id = useId();
+  const [spot, setSpot] = useState("");
+  const [state, setState] = useState<"idle" | "saving" | "saved" | "failed">("idle");
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setState("saving");
+    try {
+      await onSave(spot.trim());
+      setState("saved");
+    } catch {
+      setState("failed");
+    }
+  };
+
+  return (
+    <form className="save-check" onSubmit={(event) => void submit(event)}>
+      <label htmlFor={`${id}-spot`}>{t("save.spot")}</label>
+      <div className="save-check__row">
+        <input
+          id={`${id}-spot`}
+          type="text"
+          value={spot}
+          maxLength={60}
+          placeholder={t("save.spot_placeholder")}
+          list={`${id}-spots`}
+          autoComplete="off"
+          onChange={(event) => setSpot(event.currentTarget.value)}
+        />
+        <datalist id={`${id}-spots`}>
+          {knownSpots.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        <button type="submit" className="button button--secondary" data-testid="save" disabled={state === "saving" || state === "saved"}>
+          {t("save.button")}
+        </button>
+      </div>
+      <p className="save-check__status" role="status">
+        {state === "saved" ? t("save.done") : state === "failed" ? t("save.failed") : ""}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * The one-page report for a doctor, drawn in the browser on an A4-shaped canvas and saved as PNG:
+ * the square the model saw, the heat map, the answer in words, the score, the date, the model
+ * version and the disclaimer. Nothing leaves the device.
+ */
+import { drawEvidence, loadImage } from "../components/heatmap";
+import { percent } from "../components/format";
+import { type Check, perHundred } from "../history/check";
+import type { I18n } from "../i18n";
+
+const WIDTH = 1240; // A4 at 150 dpi
+const HEIGHT = 1754;
+const MARGIN = 90;
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+const INK = "#15202b";
+const SOFT = "#4a5866";
+
+/** Words (Latin scripts) and single characters (CJK) as line-break opportunities. */
+export function breakable(text: string): string[] {
+  return text.match(/[\u2e80-\u9fff\uff00-\uffef][\u3000-\u303f\uff0c\uff1a\uff1b\uff01\uff1f]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) ?? [];
+}
+
+/** Fill `text` wrapped to `width`; returns the y below it. */
+function paragraph(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, width: number, size: number, colour = INK, weight = 400): number {
+  ctx.font = `${weight} ${size}px ${FONT}`;
+  ctx.fillStyle = colour;
+  const lineHeight = Math.round(size * 1.4);
+  let line = "";
+  for (const piece of breakable(text)) {
+    if (line && ctx.measureText((line + piece).trimEnd()).width > width) {
+      ctx.fillText(line.trimEnd(), x, y);
+      y += lineHeight;
+      line = piece.trimStart();
+    } else {
+      line += piece;
+    }
+  }
+  if (line.trim()) {
+    ctx.fillText(line.trimEnd(), x, y);
+    y += lineHeight;
+  }
+  return y;
+}
+
+async function drawPictures(ctx: CanvasRenderingContext2D, check: Check, i18n: I18n, y: number): Promise<number> {
+  const side = (WIDTH - 2 * MARGIN - 40) / 2;
+  const photo = check.thumbnail ? await loadImage(check.thumbnail).catch(() => null) : null;
+  ctx.fillStyle = "#e5e9ec";
+  ctx.fillRect(MARGIN, y, side, side);
+  if (photo) ctx.drawImage(photo, MARGIN, y, side, side);
+  paragraph(ctx, i18n.t("export.photo"), MARGIN, y + side + 34, side, 22, SOFT);
+  if (check.evidence) {
+    const x = MARGIN + side + 40;
+    ctx.fillStyle = INK;
+    ctx.fillRect(x, y, side, side);
+    drawEvidence(ctx, check.evidence, photo, x, y, side);
+    paragraph(ctx, `${i18n.t("heatmap.title")}. ${i18n.t("heatmap.what")}`, x, y + side + 34, side, 20, SOFT);
+  }
+  return y + side + 150;
+}
+
+function drawAnswer(ctx: CanvasRenderingContext2D, check: Check, i18n: I18n, y: number): number {
+  const { t } = i18n;
+  const width = WIDTH - 2 * MARGIN;
+  y = paragraph(ctx, t(`result.headline.${check.risk}`), MARGIN, y, width, 40, INK, 700);
+  y = paragraph(ctx, t(`result.advice.${check.risk}`), MARGIN, y + 6, width, 26);
+  y = paragraph(ctx, t("result.score", { percent: percent(check.p_malignant) }), MARGIN, y + 18, width, 28, INK, 700);
+  y = paragraph(ctx, t("result.frequency", { count: perHundred(check.p_malignant) }), MARGIN, y, width, 24);
+  y = paragraph(ctx, t("result.frequency_note"), MARGIN, y, width, 22, SOFT);
+  return paragraph(ctx, t("result.threshold", { percent: percent(check.threshold) }), MARGIN, y, width, 22, SOFT);
+}
+
+/** Draw the report for a check; resolves to the canvas. */
+export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasElement> {
+  const canvas = document.createElement("canvas");
+  canvas.width = WIDTH;
+  canvas.height = HEIGHT;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("no 2D canvas");
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, WIDTH, HEIGHT);
+  ctx.textBaseline = "top";
+  const width = WIDTH - 2 * MARGIN;
+  let y = paragraph(ctx, i18n.t("export.title"), MARGIN, MARGIN, width, 48, "#0f4c5c", 700);
+  const meta = i18n.t("result.meta", { date: i18n.date(check.createdAt), version: check.model.version });
+  y = paragraph(ctx, check.spot ? `${check.spot} · ${meta}` : meta, MARGIN, y + 4, width, 24, SOFT);
+  y = await drawPictures(ctx, check, i18n, y + 30);
+  y = drawAnswer(ctx, check, i18n, y);
+  const boxTop = Math.max(y + 30, HEIGHT - MARGIN - 200);
+  ctx.fillStyle = "#eef6f8";
+  ctx.fillRect(MARGIN, boxTop, width, HEIGHT - MARGIN - boxTop);
+  ctx.fillStyle = "#0f4c5c";
+  ctx.fillRect(MARGIN, boxTop, 8, HEIGHT - MARGIN - boxTop);
+  paragraph(ctx, `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`, MARGIN + 30, boxTop + 24, width - 50, 24);
+  return canvas;
+}
+
+/** Draw the report and hand it to the browser as a PNG download. */
+export async function downloadReport(check: Check, i18n: I18n): Promise<void> {
+  const canvas = await drawReport(check, i18n);
+  const blob = await new Promise<Blob>((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"),
+  );
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = i18n.t("export.filename", { date: new Date(check.createdAt).toISOString().slice(0, 10) });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

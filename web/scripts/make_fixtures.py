@@ -22,6 +22,7 @@ from skinscan.images import square_crop_resize
 OUT = Path(__file__).resolve().parents[1] / "src" / "inference" / "__fixtures__"
 # (width, height): landscape and portrait shrinks, odd excess, exact side, an upscale,
 # a large phone-like frame and a tiny photo.
+FULL = 224  # the full-size output whose sha256 the test checks (any size works; the card's is not needed)
 SIZES = [(640, 480), (480, 640), (301, 257), (224, 300), (100, 90), (1280, 720), (33, 40)]
 SMALL = 48
 
@@ -44,7 +45,7 @@ def main() -> None:
     for width, height in SIZES:
         rgba = synthetic(width, height)
         rgb = Image.fromarray(rgba, "RGBA").convert("RGB")
-        expected = square_crop_resize(rgb)
+        expected = square_crop_resize(rgb, FULL)
         small = square_crop_resize(rgb, SMALL)
         name = f"synthetic_{width}x{height}_{SMALL}.rgb.gz"
         (OUT / name).write_bytes(gzip.compress(small.tobytes(), mtime=0))
@@ -55,6 +56,7 @@ def main() -> None:
                 "width": width,
                 "height": height,
                 "input_sha256": hashlib.sha256(rgba.tobytes()).hexdigest(),
+                "size": FULL,
                 "sha256": hashlib.sha256(expected.tobytes()).hexdigest(),
             }
         )

@@ -172,6 +172,14 @@ export const en = {
   "live.stop": "Stop camera",
   "live.on_device": "Computed on this device",
   "live.hint": "Hold the phone 10–15 cm from the spot, keep it inside the square, in focus and in good light. Live readings are computed on this device; Capture sends the frame to the server for the full answer.",
+  "live.hold_steady": "Hold steady…",
+  "live.label.benign": "Low concern",
+  "live.label.malignant": "Some concern: show it to a doctor",
+  "live.refused": "This view cannot be judged",
+  "live.speed": "{rate} readings/s · {ms} ms per frame",
+  "live.heatmap_show": "Show where the model looks",
+  "live.heatmap_alt": "Heat map over the square: warmer areas push the score up more",
+  "live.captured_refused": "The captured frame cannot be judged",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -170,4 +170,12 @@ export const zh: Messages = {
   "live.stop": "关闭相机",
   "live.on_device": "在本设备上计算",
   "live.hint": "把手机放在离斑点 10–15 厘米处，让斑点位于正方形内，保持清晰、光线充足。实时读数在本设备上计算；“拍摄并分析”会把这一帧发送到服务器，得到完整结果。",
+  "live.hold_steady": "请保持稳定…",
+  "live.label.benign": "关注度低",
+  "live.label.malignant": "值得关注：请给医生看看",
+  "live.refused": "无法判断当前画面",
+  "live.speed": "每秒 {rate} 次读数 · 每帧 {ms} 毫秒",
+  "live.heatmap_show": "显示模型关注的位置",
+  "live.heatmap_alt": "正方形上的热力图：颜色越暖的区域对评分的推高越多",
+  "live.captured_refused": "拍下的画面无法判断",
 };

@@ -1,8 +1,32 @@
 /**
- * The model card (`/models/skinscan.json`): the page takes the threshold, the risk bands and the
- * labels from it and from nowhere else, like the server does (src/skinscan/card.py).
+ * The model card (`/models/skinscan.json`): the page takes the input size, the threshold, the risk
+ * bands, the labels, the gate and the quality checks from it and from nowhere else, like the server
+ * does (src/skinscan/card.py; docs/model-contract.md). A contract-1 card (no `gate`, no `quality`)
+ * still loads: the model then answers every frame.
  */
 import type { Label, Risk } from "../api/types";
+
+/** Card block `gate`: refuse a photo whose `output` (p_lesion) is below `threshold`. */
+export interface GateSpec {
+  output: string;
+  threshold: number;
+}
+
+/** One quality check: fails below `min` or above `max` (exactly one is set), and when not a number. */
+export interface QualityCheck {
+  signal: string;
+  reason: string;
+  min?: number;
+  max?: number;
+}
+
+/** Card block `quality`: the columns of `output`, the checks, the smallest usable photo side. */
+export interface QualitySpec {
+  output: string;
+  signals: string[];
+  minSide: number;
+  checks: QualityCheck[];
+}
 
 export interface ModelCard {
   name: string;
@@ -11,6 +35,10 @@ export interface ModelCard {
   risk_bands: Record<Risk, number>;
   labels: [Label, Label];
   input: { name: string; size: number };
+  /** The name of the probability output (`p_malignant`). */
+  output: string;
+  gate: GateSpec | null;
+  quality: QualitySpec | null;
 }
 
 export const RISK_LEVELS: readonly Risk[] = ["low", "medium", "high"];
@@ -36,7 +64,8 @@ export function parseCard(data: unknown): ModelCard {
   }
   const input = d.input as { name?: unknown; size?: unknown } | undefined;
   const size = Number(input?.size);
-  if (!(size > 0)) throw new CardError("model card input.size must be positive");
+  if (!(Number.isInteger(size) && size > 0)) throw new CardError("model card input.size must be a positive integer");
+  const output = d.output as { name?: unknown } | undefined;
   return {
     name: String(d.name),
     version: String(d.version),
@@ -44,6 +73,56 @@ export function parseCard(data: unknown): ModelCard {
     risk_bands: { low, medium, high },
     labels: ["benign", "malignant"],
     input: { name: String(input?.name ?? "image"), size },
+    output: typeof output?.name === "string" && output.name ? output.name : "p_malignant",
+    gate: "gate" in d ? parseGate(d.gate) : null,
+    quality: "quality" in d ? parseQuality(d.quality) : null,
+  };
+}
+
+function text(block: Record<string, unknown>, key: string, where: string): string {
+  const value = block[key];
+  if (typeof value !== "string" || !value) throw new CardError(`model card ${where}.${key} must be a non-empty string`);
+  return value;
+}
+
+function parseGate(raw: unknown): GateSpec {
+  if (typeof raw !== "object" || raw === null) throw new CardError("model card gate must be an object");
+  const block = raw as Record<string, unknown>;
+  const threshold = block.threshold;
+  if (typeof threshold !== "number" || !(threshold > 0 && threshold < 1)) {
+    throw new CardError("model card gate.threshold must lie in (0, 1)");
+  }
+  return { output: text(block, "output", "gate"), threshold };
+}
+
+function parseCheck(raw: unknown, signals: string[], where: string): QualityCheck {
+  if (typeof raw !== "object" || raw === null) throw new CardError(`model card ${where} must be an object`);
+  const block = raw as Record<string, unknown>;
+  const signal = text(block, "signal", where);
+  if (!signals.includes(signal)) throw new CardError(`model card ${where}.signal ${signal} is not in quality.signals`);
+  const bounds = (["min", "max"] as const).filter((key) => key in block);
+  const key = bounds[0];
+  if (bounds.length !== 1 || key === undefined || typeof block[key] !== "number") {
+    throw new CardError(`model card ${where} needs exactly one numeric min or max`);
+  }
+  return { signal, reason: text(block, "reason", where), [key]: block[key] };
+}
+
+function parseQuality(raw: unknown): QualitySpec {
+  if (typeof raw !== "object" || raw === null) throw new CardError("model card quality must be an object");
+  const block = raw as Record<string, unknown>;
+  const signals = block.signals;
+  if (!Array.isArray(signals) || !signals.every((s): s is string => typeof s === "string")) {
+    throw new CardError("model card quality.signals must be a list of names");
+  }
+  const minSide = block.min_side;
+  if (typeof minSide !== "number" || !(minSide >= 0)) throw new CardError("model card quality.min_side must be >= 0");
+  const checks = Array.isArray(block.checks) ? block.checks : [];
+  return {
+    output: text(block, "output", "quality"),
+    signals,
+    minSide,
+    checks: checks.map((check, i) => parseCheck(check, signals, `quality.checks[${i}]`)),
   };
 }
 

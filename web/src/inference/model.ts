@@ -3,10 +3,13 @@
  */
 import { CARD_URL, MODEL_URL, ORT_WASM_PREFIX } from "../config";
 import { type ModelCard, parseCard } from "./card";
-import type { WorkerRequest, WorkerResponse } from "./protocol";
+import type { Decision } from "./decision";
+import type { EvidenceGrid, WorkerRequest, WorkerResponse } from "./protocol";
 
+/** One photo or frame through the in-browser model: the contract's decision and the times. */
 export interface Reading {
-  p: number;
+  decision: Decision;
+  evidence: EvidenceGrid | null;
   preprocessMs: number;
   modelMs: number;
 }
@@ -50,10 +53,10 @@ export class InferenceWorker {
     });
   }
 
-  async load(onProgress?: (loaded: number, total: number) => void) {
+  async load(card: ModelCard, onProgress?: (loaded: number, total: number) => void) {
     const wasmPrefix = new URL(ORT_WASM_PREFIX, window.location.href).href;
     const modelUrl = new URL(MODEL_URL, window.location.href).href;
-    const reply = await this.call({ type: "load", id: this.nextId++, modelUrl, wasmPrefix }, [], onProgress);
+    const reply = await this.call({ type: "load", id: this.nextId++, modelUrl, wasmPrefix, card }, [], onProgress);
     if (reply.type !== "loaded") throw new Error("unexpected reply from the model worker");
     return reply;
   }
@@ -62,20 +65,22 @@ export class InferenceWorker {
   async classify(image: ImageData): Promise<Reading> {
     const reply = await this.sendFrame("classify", image);
     if (reply.type !== "result") throw new Error("unexpected reply from the model worker");
-    return { p: reply.p, preprocessMs: reply.preprocessMs, modelMs: reply.modelMs };
+    const { decision, evidence, preprocessMs, modelMs } = reply;
+    return { decision, evidence, preprocessMs, modelMs };
   }
 
-  /** The exact 224x224 RGB input the model sees for this photo. */
-  async modelInput(image: ImageData): Promise<Uint8Array> {
-    const reply = await this.sendFrame("preprocess", image);
+  /** The exact size x size RGB input the model sees for this photo (size: the card's input size). */
+  async modelInput(image: ImageData, size: number): Promise<Uint8Array> {
+    const reply = await this.sendFrame("preprocess", image, size);
     if (reply.type !== "input") throw new Error("unexpected reply from the model worker");
     return new Uint8Array(reply.rgb);
   }
 
   /** Send a frame's pixels to the worker without copying them (the buffer is transferred). */
-  private sendFrame(type: "classify" | "preprocess", image: ImageData) {
+  private sendFrame(type: "classify" | "preprocess", image: ImageData, size = 0) {
     const pixels = image.data.buffer as ArrayBuffer;
-    return this.call({ type, id: this.nextId++, width: image.width, height: image.height, pixels }, [pixels]);
+    const frame = { id: this.nextId++, width: image.width, height: image.height, pixels };
+    return this.call(type === "classify" ? { type, ...frame } : { type, ...frame, size }, [pixels]);
   }
 
   terminate(): void {
@@ -98,17 +103,27 @@ export function sharedWorker(): InferenceWorker {
   return shared;
 }
 
-export async function fetchCard(): Promise<ModelCard> {
-  const response = await fetch(CARD_URL);
-  if (!response.ok) throw new Error(`model card download failed: HTTP ${response.status}`);
-  return parseCard(await response.json());
+let cardRequest: Promise<ModelCard> | null = null;
+
+/** The model card, fetched once for the page (a failed fetch is retried by the next call). */
+export function fetchCard(): Promise<ModelCard> {
+  cardRequest ??= (async () => {
+    const response = await fetch(CARD_URL);
+    if (!response.ok) throw new Error(`model card download failed: HTTP ${response.status}`);
+    return parseCard(await response.json());
+  })();
+  cardRequest.catch(() => {
+    cardRequest = null;
+  });
+  return cardRequest;
 }
 
-/** Load the model card and the model into the worker once; later calls share the same promise. */
+/** Load the model card, then the model into the worker, once; later calls share the same promise. */
 export function loadModel(onProgress?: (loaded: number, total: number) => void): Promise<LoadedModel> {
   loading ??= (async () => {
     const worker = sharedWorker();
-    const [card, loaded] = await Promise.all([fetchCard(), worker.load(onProgress)]);
+    const card = await fetchCard();
+    const loaded = await worker.load(card, onProgress);
     return { worker, card, info: { modelBytes: loaded.modelBytes, loadMs: loaded.loadMs, threads: loaded.threads } };
   })();
   loading.catch(() => {

@@ -32,20 +32,21 @@ describe("cropBox", () => {
     expect(cropBox(640, 480)).toEqual({ left: 80, top: 0, side: 480 });
     expect(cropBox(480, 640)).toEqual({ left: 0, top: 80, side: 480 });
     expect(cropBox(301, 257)).toEqual({ left: 22, top: 0, side: 257 });
-    expect(cropBox(224, 224)).toEqual({ left: 0, top: 0, side: 224 });
+    expect(cropBox(300, 300)).toEqual({ left: 0, top: 0, side: 300 });
   });
 });
 
 describe("axisCoefficients", () => {
   it("widens the triangle filter when shrinking and keeps weights summing to one", () => {
-    const shrink = axisCoefficients(480, 224);
-    expect(shrink.kernelSize).toBe(2 * Math.ceil(480 / 224) + 1);
-    for (let i = 0; i < 224; i++) {
+    const out = 200;
+    const shrink = axisCoefficients(480, out);
+    expect(shrink.kernelSize).toBe(2 * Math.ceil(480 / out) + 1);
+    for (let i = 0; i < out; i++) {
       let total = 0;
       for (let k = 0; k < shrink.count[i]!; k++) total += shrink.weights[i * shrink.kernelSize + k]!;
       expect(Math.abs(total - (1 << 22))).toBeLessThanOrEqual(shrink.kernelSize);
     }
-    const grow = axisCoefficients(100, 224);
+    const grow = axisCoefficients(100, out);
     expect(grow.kernelSize).toBe(3);
   });
 });
@@ -69,13 +70,13 @@ describe("squareCropResize matches Pillow (skinscan.images.square_crop_resize)",
       }
       expect({ worst, differing }).toEqual({ worst: 0, differing: 0 });
 
-      const full = squareCropResize(rgba, width, height);
-      expect(full.length).toBe(224 * 224 * 3);
+      const full = squareCropResize(rgba, width, height, fixture.size);
+      expect(full.length).toBe(fixture.size * fixture.size * 3);
       expect(sha256(full)).toBe(fixture.sha256);
     });
   }
 
   it("rejects a buffer that is too short", () => {
-    expect(() => squareCropResize(new Uint8Array(10), 10, 10)).toThrow(RangeError);
+    expect(() => squareCropResize(new Uint8Array(10), 10, 10, 8)).toThrow(RangeError);
   });
 });

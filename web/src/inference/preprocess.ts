@@ -1,6 +1,6 @@
 /**
- * The model's view of a photo: the largest centred square, resized to 224x224 exactly as the
- * server does it (`skinscan.images.square_crop_resize`, i.e. Pillow's `Image.resize(BILINEAR)`).
+ * The model's view of a photo: the largest centred square, resized to the card's input size
+ * (`input.size`, never hard-coded) exactly as the server does it (`skinscan.images.square_crop_resize`, i.e. Pillow's `Image.resize(BILINEAR)`).
  *
  * Pillow's bilinear resize is a separable triangle filter. When it shrinks, the filter's support
  * is widened by the reduction factor, so every source pixel contributes (no aliasing). It runs a
@@ -9,8 +9,6 @@
  * This file re-implements that arithmetic so the browser feeds the model the same bytes as the
  * server (checked against Pillow-made fixtures in `preprocess.test.ts`).
  */
-
-export const MODEL_SIZE = 224;
 
 /** Fixed-point precision of Pillow's 8-bit resampler (32 bits - 8 bits of value - 2 guard bits). */
 const PRECISION_BITS = 22;
@@ -96,7 +94,7 @@ export function squareCropResize(
   rgba: Uint8Array | Uint8ClampedArray,
   width: number,
   height: number,
-  size: number = MODEL_SIZE,
+  size: number,
 ): Uint8Array {
   if (width <= 0 || height <= 0 || rgba.length < width * height * 4) {
     throw new RangeError(`expected ${width}x${height} RGBA pixels, got ${rgba.length} bytes`);

@@ -2,19 +2,23 @@
 /**
  * The in-browser model, off the main thread: onnxruntime-web (WebAssembly backend) runs
  * models/skinscan.onnx on frames that the page sends as raw RGBA pixels. The worker crops and
- * resizes them exactly like the server (preprocess.ts), so a live reading and the server's answer
- * for the same frame agree.
+ * resizes them exactly like the server (preprocess.ts) to the card's input size, reads the four
+ * outputs by name and applies the contract's decision (decision.ts) as the server does, so a live
+ * reading and the server's answer for the same frame agree, refusals included.
  */
 import * as ort from "onnxruntime-web/wasm";
+import type { ModelCard } from "./card";
+import { decide, type ModelOutputs } from "./decision";
 import { squareCropResize } from "./preprocess";
-import type { WorkerRequest, WorkerResponse } from "./protocol";
+import type { EvidenceGrid, WorkerRequest, WorkerResponse } from "./protocol";
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/** The `evidence` output's name (docs/model-contract.md); contract-1 models lack it. */
+const EVIDENCE = "evidence";
+
 let session: ort.InferenceSession | null = null;
-let inputName = "image";
-let outputName = "p_malignant";
-let size = 224;
+let card: ModelCard | null = null;
 
 function reply(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -43,7 +47,20 @@ async function fetchModel(url: string, id: number): Promise<Uint8Array> {
   return bytes;
 }
 
-async function load(id: number, modelUrl: string, wasmPrefix: string): Promise<void> {
+/** The model file must have the outputs and the input size its card promises. */
+function checkAgainstCard(loaded: ort.InferenceSession, spec: ModelCard): void {
+  const needed = [spec.output, spec.gate?.output, spec.quality?.output].filter((n): n is string => !!n);
+  const missing = needed.filter((name) => !loaded.outputNames.includes(name));
+  if (missing.length) throw new Error(`the model lacks the outputs its card names: ${missing.join(", ")}`);
+  if (!loaded.inputNames.includes(spec.input.name)) throw new Error(`the model has no input ${spec.input.name}`);
+  const meta = loaded.inputMetadata?.find((m) => m.name === spec.input.name);
+  const side = meta && "shape" in meta ? meta.shape[1] : undefined;
+  if (typeof side === "number" && side !== spec.input.size) {
+    throw new Error(`the model takes ${side} px, its card says ${spec.input.size}`);
+  }
+}
+
+async function load(id: number, modelUrl: string, wasmPrefix: string, spec: ModelCard): Promise<void> {
   const start = performance.now();
   ort.env.wasm.wasmPaths = wasmPrefix;
   // We are already in a worker: no proxy worker. Threads need SharedArrayBuffer, which only a
@@ -53,14 +70,13 @@ async function load(id: number, modelUrl: string, wasmPrefix: string): Promise<v
   ort.env.wasm.proxy = false;
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   const model = await fetchModel(modelUrl, id);
-  session = await ort.InferenceSession.create(model, {
+  const created = await ort.InferenceSession.create(model, {
     executionProviders: ["wasm"],
     graphOptimizationLevel: "all",
   });
-  inputName = session.inputNames[0] ?? "image";
-  outputName = session.outputNames.includes("p_malignant") ? "p_malignant" : (session.outputNames[0] ?? "");
-  const meta = session.inputMetadata?.[0];
-  if (meta && "shape" in meta && typeof meta.shape[1] === "number") size = meta.shape[1];
+  checkAgainstCard(created, spec);
+  session = created;
+  card = spec;
   reply({
     type: "loaded",
     id,
@@ -70,18 +86,41 @@ async function load(id: number, modelUrl: string, wasmPrefix: string): Promise<v
   });
 }
 
+function evidenceGrid(tensor: ort.Tensor | undefined): EvidenceGrid | null {
+  if (!tensor || tensor.dims.length !== 3) return null;
+  const [, height = 0, width = 0] = tensor.dims;
+  return { height, width, values: Float32Array.from(tensor.data as Float32Array) };
+}
+
 async function classify(id: number, width: number, height: number, pixels: ArrayBuffer): Promise<void> {
-  if (!session) throw new Error("the model is not loaded yet");
+  if (!session || !card) throw new Error("the model is not loaded yet");
+  const size = card.input.size;
   const t0 = performance.now();
   const rgb = squareCropResize(new Uint8Array(pixels), width, height, size);
   const t1 = performance.now();
   const tensor = new ort.Tensor("uint8", rgb, [1, size, size, 3]);
-  const outputs = await session.run({ [inputName]: tensor });
-  const output = outputs[outputName];
-  const p = Number(output?.data[0]);
+  const outputs = await session.run({ [card.input.name]: tensor });
+  const read = (name: string | undefined) => (name ? outputs[name] : undefined);
+  const quality = read(card.quality?.output);
+  const pLesion = read(card.gate?.output);
+  const said: ModelOutputs = {
+    pMalignant: Number(read(card.output)?.data[0]),
+    pLesion: pLesion ? Number(pLesion.data[0]) : null,
+    quality: quality ? Array.from(quality.data as Float32Array) : null,
+  };
+  const decision = decide(card, said, Math.min(width, height));
+  const evidence = decision.kind === "answer" ? evidenceGrid(read(EVIDENCE)) : null;
   tensor.dispose();
-  output?.dispose();
-  reply({ type: "result", id, p, preprocessMs: t1 - t0, modelMs: performance.now() - t1 });
+  for (const output of Object.values(outputs)) output.dispose();
+  const modelMs = performance.now() - t1;
+  reply({ type: "result", id, decision, evidence, preprocessMs: t1 - t0, modelMs }, evidence ? [evidence.values.buffer] : []);
+}
+
+function preprocess(request: Extract<WorkerRequest, { type: "preprocess" }>): void {
+  const t0 = performance.now();
+  const rgb = squareCropResize(new Uint8Array(request.pixels), request.width, request.height, request.size);
+  const buffer = rgb.buffer as ArrayBuffer;
+  reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [buffer]);
 }
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
@@ -89,17 +128,11 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const work = (async () => {
     switch (message.type) {
       case "load":
-        return load(message.id, message.modelUrl, message.wasmPrefix);
+        return load(message.id, message.modelUrl, message.wasmPrefix, message.card);
       case "classify":
         return classify(message.id, message.width, message.height, message.pixels);
-      case "preprocess": {
-        const t0 = performance.now();
-        const rgb = squareCropResize(new Uint8Array(message.pixels), message.width, message.height, size);
-        reply({ type: "input", id: message.id, rgb: rgb.buffer as ArrayBuffer, preprocessMs: performance.now() - t0 }, [
-          rgb.buffer,
-        ]);
-        return;
-      }
+      case "preprocess":
+        return preprocess(message);
     }
   })();
   work.catch((error: unknown) => {

@@ -1,0 +1,45 @@
+import { isMessageKey, useT } from "../i18n";
+
+interface Props {
+  /** `not_a_lesion` | `photo_unusable` (the server's 422 code). */
+  code: string;
+  /** Machine reason codes, e.g. `out_of_focus`, `not_a_lesion`. */
+  reasons: readonly string[];
+  /** The server's hint, already in the page language; the catalogue's hints are used without it. */
+  hint: string | null;
+  onRetry: () => void;
+}
+
+/**
+ * A photo the model must not judge: what is wrong, what to do, and a way to try again. It never
+ * shows a probability (the server gives none for a refused photo).
+ */
+export function Refusal({ code, reasons, hint, onRetry }: Props) {
+  const { t } = useT();
+  const what = `refusal.${code}`;
+  const reasonKeys = [...new Set(reasons)].map((r) => `reason.${r}`).filter(isMessageKey);
+  const hints = hint ? [hint] : [...new Set(reasons)].map((r) => `hint.${r}`).filter(isMessageKey).map((k) => t(k));
+  return (
+    <section className="refusal" data-testid="refusal" data-code={code} data-reasons={reasons.join(" ")} aria-labelledby="refusal-heading">
+      <h3 id="refusal-heading" className="refusal__heading">
+        {t("refusal.heading")}
+      </h3>
+      {isMessageKey(what) ? <p>{t(what)}</p> : null}
+      {reasonKeys.length ? (
+        <ul className="refusal__reasons">
+          {reasonKeys.map((key) => (
+            <li key={key}>{t(key)}</li>
+          ))}
+        </ul>
+      ) : null}
+      {hints.map((text) => (
+        <p key={text} className="refusal__hint">
+          {text}
+        </p>
+      ))}
+      <button type="button" className="button button--primary" onClick={onRetry}>
+        {t("refusal.retry")}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * "The decision" of docs/model-contract.md, the same as the server's (src/skinscan/predictor.py):
+ *
+ * 1. reasons = the reason of every failing quality check, plus `too_small` when the photo's shorter
+ *    side (here the video frame's) is below `quality.min_side`;
+ * 2. any reason: refuse with `photo_unusable`;
+ * 3. else p_lesion below `gate.threshold`: refuse with `not_a_lesion`, reasons [`not_a_lesion`];
+ * 4. else answer. A refused photo never gets a probability.
+ *
+ * Everything comes from the card; a contract-1 card (no gate, no quality) answers every photo.
+ */
+import type { Label, Risk } from "../api/types";
+import { labelFor, type ModelCard, type QualityCheck, riskFor } from "./card";
+
+export const TOO_SMALL = "too_small";
+export const NOT_A_LESION = "not_a_lesion";
+export type RefusalCode = "not_a_lesion" | "photo_unusable";
+
+/** What the model said about one photo, read by output name. */
+export interface ModelOutputs {
+  pMalignant: number;
+  /** The gate output; null when the card has no gate. */
+  pLesion: number | null;
+  /** One value per `quality.signals` name; null when the card has no quality block. */
+  quality: ArrayLike<number> | null;
+}
+
+export type Decision =
+  | { kind: "answer"; p: number; label: Label; risk: Risk }
+  | { kind: "refused"; code: RefusalCode; reasons: string[] };
+
+/** A check fails below its `min`, above its `max`, and whenever the signal is not a number. */
+export function checkFails(check: QualityCheck, value: number): boolean {
+  if (Number.isNaN(value)) return true;
+  if (check.min !== undefined) return value < check.min;
+  return check.max !== undefined && value > check.max;
+}
+
+/** Step 1: the reason codes of every failing check, then `too_small`, in the card's order. */
+export function qualityReasons(card: ModelCard, quality: ArrayLike<number> | null, shortSide: number): string[] {
+  const spec = card.quality;
+  if (!spec) return [];
+  const reasons: string[] = [];
+  for (const check of spec.checks) {
+    const column = spec.signals.indexOf(check.signal);
+    const value = quality && column >= 0 && column < quality.length ? Number(quality[column]) : Number.NaN;
+    if (checkFails(check, value) && !reasons.includes(check.reason)) reasons.push(check.reason);
+  }
+  if (shortSide < spec.minSide) reasons.push(TOO_SMALL);
+  return reasons;
+}
+
+/** Steps 1-4 for one photo whose shorter side is `shortSide` pixels. */
+export function decide(card: ModelCard, outputs: ModelOutputs, shortSide: number): Decision {
+  const reasons = qualityReasons(card, outputs.quality, shortSide);
+  if (reasons.length > 0) return { kind: "refused", code: "photo_unusable", reasons };
+  if (card.gate) {
+    const pLesion = outputs.pLesion ?? Number.NaN;
+    if (!(pLesion >= card.gate.threshold)) return { kind: "refused", code: "not_a_lesion", reasons: [NOT_A_LESION] };
+  }
+  const p = outputs.pMalignant;
+  return { kind: "answer", p, label: labelFor(card, p), risk: riskFor(card, p) };
+}

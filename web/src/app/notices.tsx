@@ -1,6 +1,7 @@
 import type { RefObject } from "react";
 import type { PageError } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { Refusal } from "../components/Refusal";
 import { type I18n, isMessageKey, useT } from "../i18n";
 
 export const CAMERA_CODES = new Set(["camera_refused", "camera_absent", "camera_busy", "camera_failed", "camera_insecure"]);
@@ -46,6 +47,9 @@ function actionFor(code: string): "error.upload_instead" | "error.choose_another
 export function PageErrorNotice({ error, inputRef }: { error: PageError; inputRef: RefObject<HTMLInputElement | null> }) {
   const { t } = useT();
   const action = actionFor(error.code);
+  if (REFUSAL_CODES.has(error.code)) {
+    return <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={() => inputRef.current?.click()} />;
+  }
   return (
     <ErrorMessage message={errorText(error, t)} code={error.code}>
       {action ? (

@@ -4,6 +4,11 @@ Starlette's form parser spools files over 1 MB to a temporary file, so a medical
 the disk. Instead the request stream goes through python-multipart's streaming parser here, the
 one field we want is collected in a ``bytearray``, everything else is dropped, and the byte limit
 is enforced while reading: a too-large upload is answered 413 before the rest of it is received.
+
+Parsing is bounded and off the event loop: python-multipart walks part headers byte by byte in
+Python (15 MiB of empty parts with 8 headers each cost 6.4 s of CPU on the event-loop thread), so
+a body may have at most ``MAX_PARTS`` parts, ``MAX_HEADERS_PER_PART`` headers per part and
+``MAX_HEADER_BYTES`` of part headers in all, and the parser is fed in batches on a worker thread.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import anyio
+import anyio.to_thread
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
@@ -24,6 +30,13 @@ READ_TIMEOUT_S = 60.0
 """Time allowed to receive a whole upload (15 MB over a slow phone link still fits)."""
 MAX_PART_HEADER = 64 * 1024
 """Part headers may carry long (10 000-character) file names; they are read and then ignored."""
+MAX_PARTS = 16
+"""The page sends one part; a few extra form fields are tolerated, thousands are not."""
+MAX_HEADERS_PER_PART = 16
+MAX_HEADER_BYTES = 96 * 1024
+"""Part header bytes (names and values) over the whole body, all parts together."""
+PARSE_BATCH = 512 * 1024
+"""Bytes handed to the parser per worker-thread call (one call for a typical photo)."""
 
 
 @dataclass
@@ -40,6 +53,16 @@ def _too_large(limit: int) -> ApiError:
         # The rest of the body is left unread, so the connection cannot be reused.
         headers={"Connection": "close"},
     )
+
+
+def _bounded(code: str, detail: str) -> ApiError:
+    # The rest of the body is left unread, so the connection cannot be reused.
+    return ApiError(400, code, detail + " Send the photo in the field 'image'.", headers={"Connection": "close"})
+
+
+def _feed(parser: MultipartParser, pending: list[bytes]) -> None:
+    for chunk in pending:
+        parser.write(chunk)
 
 
 def _boundary(request: Request) -> bytes:
@@ -67,6 +90,9 @@ class _ImageCollector:
         self._header_field = bytearray()
         self._header_value = bytearray()
         self._disposition = b""
+        self._parts = 0
+        self._part_headers = 0
+        self._header_bytes = 0
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -82,14 +108,28 @@ class _ImageCollector:
     def _part_begin(self) -> None:
         self._disposition = b""
         self._in_image = False
+        self._parts += 1
+        self._part_headers = 0
+        if self._parts > MAX_PARTS:
+            raise _bounded("too_many_parts", f"The multipart body has more than {MAX_PARTS} parts.")
+
+    def _count_header_bytes(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise _bounded("part_headers_too_large", "The multipart body's part headers are too large.")
 
     def _header_field_data(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_field += data[start:end]
 
     def _header_value_data(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_value += data[start:end]
 
     def _header_end(self) -> None:
+        self._part_headers += 1
+        if self._part_headers > MAX_HEADERS_PER_PART:
+            raise _bounded("too_many_part_headers", f"A multipart part has more than {MAX_HEADERS_PER_PART} headers.")
         if bytes(self._header_field).lower() == b"content-disposition":
             self._disposition = bytes(self._header_value)
         self._header_field.clear()
@@ -121,8 +161,15 @@ async def read_image_field(request: Request, limit: int) -> Upload:
     if declared is not None and declared.isdigit() and int(declared) > body_limit:
         raise _too_large(limit)  # refused before a single body byte is read
     collector = _ImageCollector(limit)
-    parser = MultipartParser(boundary, collector.callbacks(), max_header_size=MAX_PART_HEADER)  # type: ignore[arg-type]
+    parser = MultipartParser(
+        boundary,
+        collector.callbacks(),  # type: ignore[arg-type]
+        max_header_size=MAX_PART_HEADER,
+        max_header_count=MAX_HEADERS_PER_PART + 1,  # ours answers first, with its own code
+    )
     received = 0
+    pending: list[bytes] = []
+    pending_bytes = 0
     try:
         with anyio.fail_after(READ_TIMEOUT_S):  # a client that trickles bytes cannot hold a worker
             async for chunk in request.stream():
@@ -130,7 +177,13 @@ async def read_image_field(request: Request, limit: int) -> Upload:
                 if received > body_limit:
                     raise _too_large(limit)
                 if chunk:
-                    parser.write(chunk)
+                    pending.append(chunk)
+                    pending_bytes += len(chunk)
+                if pending_bytes >= PARSE_BATCH:
+                    await anyio.to_thread.run_sync(_feed, parser, pending)
+                    pending, pending_bytes = [], 0
+            if pending:
+                await anyio.to_thread.run_sync(_feed, parser, pending)
     except TimeoutError as exc:
         raise ApiError(408, "upload_timeout", "The upload took too long.", headers={"Connection": "close"}) from exc
     except FormParserError as exc:

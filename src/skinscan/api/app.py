@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
+from skinscan.api.docs import install_offline_docs
 from skinscan.api.errors import install_error_handlers
 from skinscan.api.middleware import AccessLogMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from skinscan.api.routes import ServingState, router
@@ -53,10 +54,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             '`{"detail", "code"}` with a stable `code`.'
         ),
         lifespan=lifespan,
+        docs_url=None,  # /docs comes from install_offline_docs: no CDN
+        redoc_url=None,
     )
     app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher)
     install_error_handlers(app)
     app.include_router(router)
+    install_offline_docs(app)
     static = StaticSite(settings.web_dir, settings.model)
     if not static.has_page:
         log.warning("no built page in %s: serving the API only (build it with `make web`)", settings.web_dir)

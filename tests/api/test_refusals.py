@@ -164,3 +164,14 @@ def test_a_contract_1_card_loads_without_gate_or_quality(
         for photo in (blue_photo(), black_photo()):  # nothing is refused without the blocks
             response = post_image(client, photo, "p.png", "image/png")
             assert response.status_code == 200 and set(response.json()) == ANSWER_FIELDS
+
+
+def test_rate_limit_message_follows_the_language(make_client: MakeClient, photo: bytes) -> None:
+    with make_client(rate_limit=1) as client:
+        headers = {"Accept-Language": "zh-CN,zh;q=0.9"}
+        responses = [
+            client.post(PREDICT, files={"image": ("p.jpg", photo, "image/jpeg")}, headers=headers) for _ in range(3)
+        ]
+    limited = [r for r in responses if r.status_code == 429]
+    assert limited and limited[0].json() == {"code": "rate_limited", "detail": zh.MESSAGES["error.rate_limited"]}
+    assert limited[0].headers["content-language"] == "zh-CN" and "retry-after" in limited[0].headers

@@ -6,6 +6,7 @@ buffer or copy bodies: they only look at the scope and add headers to ``http.res
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -13,10 +14,25 @@ import secrets
 import time
 from collections import OrderedDict
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from skinscan import messages
 from skinscan.api.errors import error_response
+
+_ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "too_large",
+    416: "range_not_satisfiable",
+    429: "rate_limited",
+    431: "headers_too_large",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 access_log = logging.getLogger("skinscan.access")
 
@@ -29,10 +45,8 @@ PAGE_CSP = (
     "frame-ancestors 'none'"
 )
 DOCS_CSP = (
-    # FastAPI's /docs page loads Swagger UI from a CDN with an inline bootstrap script.
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-    "frame-ancestors 'none'"
+    # /docs serves Swagger UI from our own files (api/docs.py, which sets its own stricter policy).
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
 COMMON_HEADERS = {
@@ -82,7 +96,9 @@ class SecurityHeadersMiddleware:
 class RateLimitMiddleware:
     """Token bucket per client address on ``/api/`` (health excluded): ``per_minute`` sustained,
     the same number as burst. In memory and per process, so with N workers a client gets up to N
-    times the limit; put a shared limiter in the load balancer when scaling out."""
+    times the limit; put a shared limiter in the load balancer when scaling out. At most
+    ``MAX_CLIENTS`` buckets (the least recently seen go first), each keyed by a short normalised
+    address (``clientaddr.bucket_key``), so memory stays under ~10 MB whatever clients send."""
 
     MAX_CLIENTS = 50_000
 
@@ -116,8 +132,8 @@ class RateLimitMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        wait = self._take(client[0] if client else "unknown", time.monotonic())
+        client = scope.get("client")  # normalised by ClientAddressMiddleware: at most 43 characters
+        wait = self._take(str(client[0])[:64] if client else "unknown", time.monotonic())
         if wait > 0:
             retry = str(max(1, math.ceil(wait)))
             response = error_response(
@@ -125,6 +141,7 @@ class RateLimitMiddleware:
                 "rate_limited",
                 f"Too many requests: the limit is {int(self.capacity)} per minute. Try again in {retry} s.",
                 headers={"Retry-After": retry},
+                language=messages.negotiate(Headers(scope=scope).get("accept-language")),
             )
             await response(scope, receive, send)
             return
@@ -172,3 +189,74 @@ class AccessLogMiddleware:
                     "bytes_out": sent,
                 }
                 access_log.info(json.dumps(record, separators=(",", ":")))
+
+
+def _json_error_messages(start: Message, text: str, path: str) -> tuple[Message, Message]:
+    """The same status and headers (Allow, Content-Range, Retry-After...) with a JSON body."""
+    status = int(start["status"])
+    code = "cors_rejected" if text.startswith("Disallowed CORS") else _ERROR_CODES.get(status, "http_error")
+    detail = text.strip()[:200] or f"The request to {path[:100]} failed (HTTP {status})."
+    body = json.dumps({"detail": detail, "code": code}).encode()
+    headers = MutableHeaders(raw=[(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"])
+    headers["content-type"] = "application/json"
+    headers["content-length"] = str(len(body))
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers.raw},
+        {"type": "http.response.body", "body": body, "more_body": False},
+    )
+
+
+class JsonErrorsMiddleware:
+    """Every error leaving the app is JSON ``{"detail", "code"}``, whichever layer made it.
+
+    Starlette's CORS middleware refuses a preflight with ``text/plain``, ``FileResponse`` answers
+    a bad or unsatisfiable ``Range`` with ``text/plain`` 400/416; such bodies are rewritten here
+    (they are small). And if the server cancels a request that has not answered yet (the graceful
+    shutdown timeout), a JSON 503 goes out instead of uvicorn's plain-text 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+        started = False
+        body = bytearray()
+
+        async def send_json(message: Message) -> None:
+            nonlocal held, started
+            if message["type"] == "http.response.start":
+                started = True
+                content_type = MutableHeaders(scope=message).get("content-type", "")
+                if int(message["status"]) >= 400 and not content_type.startswith("application/json"):
+                    held = message
+                    return
+            elif held is not None and message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                text = bytes(body).decode("utf-8", "replace")
+                start, final = _json_error_messages(held, text, scope.get("path", ""))
+                held = None
+                if scope.get("method") == "HEAD":
+                    final = {"type": "http.response.body", "body": b"", "more_body": False}
+                await send(start)
+                await send(final)
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_json)
+        except asyncio.CancelledError:
+            if not started:
+                response = error_response(
+                    503,
+                    "shutting_down",
+                    "The server is restarting and could not finish this request. Please try again.",
+                    headers={"Retry-After": "1", "Connection": "close"},
+                )
+                await response(scope, receive, send)
+            raise

@@ -22,12 +22,12 @@ from typing import Any
 from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.train import TrainConfig, train
 
-PROXY = {"epochs": 6, "full_size_epochs": 1, "steps_per_epoch": 120}
+PROXY = {"epochs": 5, "full_size_epochs": 1, "steps_per_epoch": 120}
 RECIPES: dict[str, dict[str, Any]] = {
     "baseline": {},
     "no_colour_constancy": {"colour_constancy": False},
+    "more_phone_photos": {"batch_mix": ((KAGGLE, 10), (HAM, 12), (PAD, 6), (NOT_SKIN, 4))},
     "natural_source_mix": {"batch_mix": ((KAGGLE, 11), (HAM, 18), (PAD, 1), (NOT_SKIN, 2))},
-    "frozen_4_blocks": {"frozen_blocks": 4},
 }
 
 

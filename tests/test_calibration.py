@@ -19,7 +19,8 @@ def _data(seed: int = 0, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
 def test_platt_scaling_undoes_overconfidence_and_bias() -> None:
     logits, labels = _data()
     shifted = logits + 2.0  # over-confident and biased towards malignant
-    scale, shift = calibration.fit_platt(shifted, labels.astype(float), np.ones(len(labels)))
+    scale, shift, clinical = calibration.fit_platt(shifted, labels.astype(float), np.ones(len(labels)))
+    assert clinical == shift  # no clinical photos: one shift
     # the generating model is sigmoid(logit / 3): the fit must find about a = 1/3, b = -2/3
     assert 0.25 < scale < 0.42 and -0.9 < shift < -0.45
     p_before = calibration.sigmoid(shifted)

@@ -75,7 +75,9 @@ def test_onnx_follows_the_contract_and_matches_pytorch(trained: dict[str, Path])
     net = load_checkpoint(trained["run"] / "best.pt")
     platt = card["calibration"]["platt"]
     with torch.no_grad():
-        p_torch = ExportedModel(net, platt["scale"], platt["shift"])(torch.from_numpy(photos))[0].numpy()
+        p_torch = ExportedModel(net, platt["scale"], platt["shift"], platt["clinical_shift"])(torch.from_numpy(photos))[
+            0
+        ].numpy()
     import onnxruntime as ort
 
     (p_onnx,) = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(

@@ -46,8 +46,15 @@ def threshold_for_specificity(p: np.ndarray, labels: np.ndarray, specificity: fl
 # ---------------------------------------------------------------- model 2: every source counts
 
 GATE_KEEP = 0.99
-"""The gate threshold keeps at least this share of the validation lesion photos of every source."""
+"""The gate's lesion-side anchor: the p_lesion that this share of every source's lesion photos reach."""
+GATE_NEGATIVE_QUANTILE = 0.99
+"""The gate's other anchor: the p_lesion below which this share of validation everyday photos fall."""
 MIN_MALIGNANT_FOR_RULE = 5
+MIN_MALIGNANT_FOR_TARGET = 50
+"""A source needs this many malignant validation photos for the 95 % target: with 19 (PAD-UFES-20's
+validation share), 95 % would mean "miss none", so one odd photo would set the threshold."""
+FLOOR_SENSITIVITY = 0.80
+"""Every source, however small its validation share, keeps at least this sensitivity."""
 
 
 def source_weights(sources: np.ndarray) -> np.ndarray:
@@ -58,26 +65,43 @@ def source_weights(sources: np.ndarray) -> np.ndarray:
     return np.asarray(w * len(w) / w.sum())
 
 
-def fit_platt(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """Scale a and shift b minimising the weighted NLL of sigmoid(a * logit + b)."""
+def fit_platt(
+    logits: np.ndarray, labels: np.ndarray, weights: np.ndarray, dermoscopic: np.ndarray | None = None
+) -> tuple[float, float, float]:
+    """(a, b_dermoscopic, b_clinical) minimising the weighted NLL of sigmoid(a * logit + b).
+
+    ``dermoscopic`` (0..1 per photo, the modality head) blends the two shifts, as the exported graph
+    does; without it, or with no clinical photos, both shifts are the same.
+    """
     from scipy.optimize import minimize
 
+    d = np.ones(len(logits)) if dermoscopic is None else dermoscopic.astype(np.float64)
+    both = bool((d < 0.5).any()) and bool((d >= 0.5).any())
+
     def loss(params: np.ndarray) -> float:
-        z = params[0] * logits + params[1]
+        shift = d * params[1] + (1 - d) * (params[2] if both else params[1])
+        z = params[0] * logits + shift
         return float(np.sum(weights * (np.logaddexp(0.0, z) - labels * z)) / np.sum(weights))
 
-    result = minimize(loss, x0=np.array([1.0, 0.0]), method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9})
-    return float(result.x[0]), float(result.x[1])
+    x0 = np.array([1.0, 0.0, 0.0])
+    result = minimize(loss, x0=x0, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000})
+    a, b_d, b_c = (float(v) for v in result.x)
+    return a, b_d, b_c if both else b_d
 
 
 RULES = {
-    "calibration": "Platt scaling (a * logit + b) fitted on validation lesion photos, each source weighing the same",
-    "threshold": f"highest p with validation sensitivity >= {TARGET_SENSITIVITY} on every source",
+    "calibration": "Platt scaling sigmoid(a * logit + b) fitted on validation lesion photos, each source weighing the "
+    "same; b blends a dermoscopic and a clinical-photo shift by the graph's modality head",
+    "threshold": f"highest p with validation sensitivity >= {TARGET_SENSITIVITY} on every source with >= "
+    f"{MIN_MALIGNANT_FOR_TARGET} malignant validation photos and >= {FLOOR_SENSITIVITY} on every source",
     "risk_bands": "low below the threshold (the 'benign' answer); high from the p that at most "
     f"{100 * (1 - HIGH_RISK_SPECIFICITY):.0f}% of benign validation lesions reach on every source",
-    "gate": f"highest p_lesion that accepts >= {100 * GATE_KEEP:.0f}% of every source's validation lesion photos",
-    "quality": "each threshold keeps >= 99% of every source's clean validation lesion photos and >= 97.5% of "
-    "their mild degradations",
+    "gate": "midway (in logits) between the p_lesion that "
+    f"{100 * GATE_KEEP:.0f}% of every source's validation lesion photos reach and the p_lesion below which "
+    f"{100 * GATE_NEGATIVE_QUANTILE:.0f}% of validation everyday photos fall: the widest margin on both sides",
+    "quality": "each threshold sits midway between the 97.5th percentile of mild degradations (to keep) and the "
+    "5th percentile of strong ones (to refuse) of the validation lesion photos, and keeps >= 99% of every "
+    "source's clean photos",
 }
 
 
@@ -90,8 +114,10 @@ def threshold_and_bands(p: np.ndarray, y: np.ndarray, sources: np.ndarray) -> tu
     per_source_t, per_source_high = {}, {}
     for source in np.unique(sources).tolist():
         mask = sources == source
-        if (y[mask] == 1).sum() >= MIN_MALIGNANT_FOR_RULE:
-            per_source_t[source] = threshold_for_sensitivity(p[mask], y[mask], TARGET_SENSITIVITY)
+        malignant = int((y[mask] == 1).sum())
+        if malignant >= MIN_MALIGNANT_FOR_RULE:
+            target = TARGET_SENSITIVITY if malignant >= MIN_MALIGNANT_FOR_TARGET else FLOOR_SENSITIVITY
+            per_source_t[source] = threshold_for_sensitivity(p[mask], y[mask], target)
         if (y[mask] == 0).sum() >= MIN_MALIGNANT_FOR_RULE:
             per_source_high[source] = threshold_for_specificity(p[mask], y[mask], HIGH_RISK_SPECIFICITY)
     threshold = min(per_source_t.values(), default=threshold_for_sensitivity(p, y, TARGET_SENSITIVITY))
@@ -99,39 +125,54 @@ def threshold_and_bands(p: np.ndarray, y: np.ndarray, sources: np.ndarray) -> tu
     return threshold, high, per_source_t
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-7), 1 - 1e-7)
+    return float(np.log(p / (1 - p)))
+
+
 def gate_threshold(p_lesion: np.ndarray, sources: np.ndarray, lesion: np.ndarray) -> dict[str, Any]:
-    """The highest p_lesion that accepts GATE_KEEP of every source's lesion photos, and what it refuses."""
+    """The gate threshold (see RULES) and what it accepts and refuses on validation."""
     per_source = {
         s: float(np.quantile(p_lesion[sources == s], 1 - GATE_KEEP)) for s in np.unique(sources[lesion]).tolist()
     }
-    threshold = min(per_source.values())
-    refused = float((p_lesion[~lesion] < threshold).mean()) if (~lesion).any() else None
-    return {"threshold": threshold, "per_source_threshold": per_source, "val_not_skin_refused": refused}
+    lesion_anchor = min(per_source.values())
+    if (~lesion).any():
+        negative_anchor = float(np.quantile(p_lesion[~lesion], GATE_NEGATIVE_QUANTILE))
+        threshold = float(sigmoid(np.array((_logit(lesion_anchor) + _logit(negative_anchor)) / 2)))
+    else:
+        negative_anchor, threshold = None, lesion_anchor
+    return {
+        "threshold": threshold,
+        "lesion_anchor": lesion_anchor,
+        "negative_anchor": negative_anchor,
+        "val_accepted": {s: float((p_lesion[sources == s] >= threshold).mean()) for s in per_source},
+        "val_not_skin_refused": float((p_lesion[~lesion] < threshold).mean()) if (~lesion).any() else None,
+    }
 
 
-def fit(
-    logits: np.ndarray, gate_logits: np.ndarray, labels: np.ndarray, sources: np.ndarray, images: np.ndarray
-) -> dict[str, Any]:
+def fit(logits: dict[str, np.ndarray], labels: np.ndarray, sources: np.ndarray, images: np.ndarray) -> dict[str, Any]:
     """Platt scaling, threshold, risk bands, gate threshold and quality thresholds from validation.
 
-    ``labels`` is -1 for everyday photos (gate negatives); ``images`` are the validation photos at the
-    model's input size (for the quality thresholds). Every source counts: see ``RULES``.
+    ``logits``: the heads' validation logits ("malignant", "lesion", "dermoscopic"); ``labels`` is -1
+    for everyday photos (gate negatives); ``images`` are the validation photos at the model's input
+    size (for the quality thresholds). Every source counts: see ``RULES``.
     """
     from skinscan.training.quality import fit_thresholds
 
     lesion = labels >= 0
-    y, src, z = labels[lesion], sources[lesion], logits[lesion]
-    scale, shift = fit_platt(z, y.astype(np.float64), source_weights(src))
-    p = sigmoid(scale * z + shift)
+    y, src, z = labels[lesion], sources[lesion], logits["malignant"][lesion]
+    dermoscopic = sigmoid(logits["dermoscopic"][lesion])
+    scale, shift, clinical_shift = fit_platt(z, y.astype(np.float64), source_weights(src), dermoscopic)
+    p = sigmoid(scale * z + dermoscopic * shift + (1 - dermoscopic) * clinical_shift)
     threshold, high, per_source = threshold_and_bands(p, y, src)
     keep = ("roc_auc", "sensitivity", "specificity")
     return {
-        "platt": {"scale": scale, "shift": shift},
+        "platt": {"scale": scale, "shift": shift, "clinical_shift": clinical_shift},
         "threshold": threshold,
         "threshold_per_source": per_source,
         "risk_bands": {"low": 0.0, "medium": threshold, "high": high},
         "rules": RULES,
-        "gate": gate_threshold(sigmoid(gate_logits), sources, lesion),
+        "gate": gate_threshold(sigmoid(logits["lesion"]), sources, lesion),
         "quality": fit_thresholds(images[lesion], src),
         "at_threshold": {
             s: {k: v for k, v in point_metrics(p[src == s], y[src == s], threshold).items() if k in keep}

@@ -181,7 +181,8 @@ def export(run: Path, out: Path, data: Path | None) -> Path:
     summary = read_json(run / "calibration.json")
     calib = summary["calibration"]
     checkpoint = torch.load(run / "best.pt", map_location="cpu", weights_only=True)
-    model = ExportedModel(network_from(checkpoint), calib["platt"]["scale"], calib["platt"]["shift"]).eval()
+    platt = calib["platt"]
+    model = ExportedModel(network_from(checkpoint), platt["scale"], platt["shift"], platt["clinical_shift"]).eval()
     prepared = rebuild(data, int(checkpoint["input_size"]), read_manifest2(run / "split.csv"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "skinscan.onnx"

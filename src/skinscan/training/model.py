@@ -72,8 +72,12 @@ class LesionNet(nn.Module):
         # The gate sees the pooled features and the log of the photo's illuminant estimate (the
         # colour cast that colour constancy removes before the trunk): skin has a typical one.
         self.gate = nn.Linear(self.features_dim + 3, 1)
-        nn.init.zeros_(self.gate.bias)
-        nn.init.normal_(self.gate.weight, std=0.01)
+        # Dermoscopic close-up (contact plate, even light) or clinical camera photo: each kind gets its
+        # own calibration shift inside the exported graph.
+        self.modality = nn.Linear(self.features_dim, 1)
+        for head in (self.gate, self.modality):
+            nn.init.zeros_(head.bias)
+            nn.init.normal_(head.weight, std=0.01)
         for module in self.frozen_modules():
             for parameter in module.parameters():
                 parameter.requires_grad_(False)
@@ -113,11 +117,15 @@ class LesionNet(nn.Module):
         corrected, log_illuminant = shades_of_grey(x01)
         return ((corrected if self.colour_constancy else x01) - 0.5) / 0.5, log_illuminant
 
-    def both(self, x: torch.Tensor, log_illuminant: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Normalised float NCHW + log illuminant [N, 3] -> (malignancy logit [N], gate logit [N])."""
+    def heads(self, x: torch.Tensor, log_illuminant: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Normalised input + log illuminant -> logits [N] of (malignant, lesion photo, dermoscopic)."""
         pooled = self.dropout(self.features(x))
         gate_in = torch.cat([pooled, log_illuminant], dim=1)
-        return self.classifier(pooled).squeeze(1), self.gate(gate_in).squeeze(1)
+        return (
+            self.classifier(pooled).squeeze(1),
+            self.gate(gate_in).squeeze(1),
+            self.modality(pooled).squeeze(1),
+        )
 
 
 def to_network_input(batch_uint8_nhwc: torch.Tensor) -> torch.Tensor:
@@ -168,15 +176,23 @@ OUTPUT_NAMES = ("p_malignant", "p_lesion", "evidence", "quality")
 class ExportedModel(nn.Module):
     """The exported graph: uint8 [N,S,S,3] -> p_malignant, p_lesion, evidence, quality.
 
-    Scaling, colour constancy, normalisation and both temperatures live inside, so every caller
+    Scaling, colour constancy, normalisation and the calibration live inside, so every caller
     (server, browser) feeds identical bytes and gets identical answers (docs/model-contract.md).
     """
 
-    def __init__(self, net: LesionNet, scale: float = 1.0, shift: float = 0.0) -> None:
+    scale: torch.Tensor
+    shift: torch.Tensor
+    clinical_shift: torch.Tensor
+
+    def __init__(
+        self, net: LesionNet, scale: float = 1.0, shift: float = 0.0, clinical_shift: float | None = None
+    ) -> None:
         super().__init__()
         self.net = net
         self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
         self.register_buffer("shift", torch.tensor(shift, dtype=torch.float32))
+        clinical = shift if clinical_shift is None else clinical_shift
+        self.register_buffer("clinical_shift", torch.tensor(clinical, dtype=torch.float32))
 
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         x01 = image.permute(0, 3, 1, 2).float() / 255.0
@@ -189,7 +205,10 @@ class ExportedModel(nn.Module):
         # Class activation map of the pooled linear head: its spatial mean is the logit (less the bias).
         cam = torch.relu(torch.einsum("nchw,c->nhw", fmap, self.net.classifier.weight[0]))
         evidence = cam / (cam.amax(dim=(1, 2), keepdim=True) + 1e-6)
-        p_malignant = torch.sigmoid(logit * self.scale + self.shift)
+        # Platt scaling whose shift follows the photo's kind: dermoscopic (shift) or clinical camera photo.
+        dermoscopic = torch.sigmoid(self.net.modality(pooled).squeeze(1))
+        shift = dermoscopic * self.shift + (1 - dermoscopic) * self.clinical_shift
+        p_malignant = torch.sigmoid(logit * self.scale + shift)
         p_lesion = torch.sigmoid(gate_logit)
         return p_malignant, p_lesion, evidence, quality
 

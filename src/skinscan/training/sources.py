@@ -37,6 +37,8 @@ FOLDERS = {
     NOT_SKIN: "not-skin",
     DERM7PT: "derm7pt",
 }
+DERMOSCOPIC = (KAGGLE, HAM, DERM7PT)
+"""Sources of dermoscopic close-ups; PAD-UFES-20 holds clinical smartphone photos."""
 LICENCES = {
     KAGGLE: "ISIC Archive images, per-image CC-0 / CC-BY-NC(-SA): treated as non-commercial",
     HAM: "CC BY-NC-SA 4.0 (non-commercial, share-alike)",

@@ -36,7 +36,7 @@ from skinscan.training.augment import AugmentConfig, augment_batch
 from skinscan.training.data import write_json
 from skinscan.training.model import LesionNet, load_checkpoint, save_checkpoint
 from skinscan.training.prepare import Prepared, prepare
-from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
+from skinscan.training.sources import DERMOSCOPIC, HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.splits import SplitConfig, write_manifest
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class TrainConfig:
     dropout: float = 0.3
     ema_decay: float = 0.99
     gate_loss_weight: float = 0.5
+    modality_loss_weight: float = 0.2
     colour_constancy: bool = True
     """Shades-of-grey colour constancy on the network input (inside the exported graph too)."""
     seed: int = 20261127
@@ -154,17 +155,23 @@ class Ema:
 
 
 def batch_loss(
-    net: LesionNet, x01: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor, gate_weight: float
+    net: LesionNet,
+    x01: torch.Tensor,
+    labels: torch.Tensor,
+    weights: torch.Tensor,
+    dermoscopic: torch.Tensor,
+    config: TrainConfig,
 ) -> torch.Tensor:
-    """Malignancy BCE on lesion photos (weighted), gate BCE on every photo."""
+    """Malignancy BCE on lesion photos (weighted), gate BCE on every photo, modality BCE on lesion photos."""
     x, log_illuminant = net.prepare(x01)
-    logit, gate_logit = net.both(x.contiguous(memory_format=torch.channels_last), log_illuminant)
+    logit, gate_logit, modality_logit = net.heads(x.contiguous(memory_format=torch.channels_last), log_illuminant)
     lesion = labels >= 0
     malignant_loss = F.binary_cross_entropy_with_logits(
         logit[lesion], labels[lesion].float(), weight=weights[lesion], reduction="sum"
     ) / weights[lesion].sum().clamp_min(1e-6)
     gate_loss = F.binary_cross_entropy_with_logits(gate_logit, lesion.float())
-    return malignant_loss + gate_weight * gate_loss
+    modality_loss = F.binary_cross_entropy_with_logits(modality_logit[lesion], dermoscopic[lesion].float())
+    return malignant_loss + config.gate_loss_weight * gate_loss + config.modality_loss_weight * modality_loss
 
 
 def train_one_epoch(
@@ -196,7 +203,8 @@ def train_one_epoch(
         x01 = augment_batch(torch.from_numpy(pool.images[idx]), size, config.augment, generator)
         for group in optimizer.param_groups:
             group["lr"] = group["base"] * lr_factor(step, *schedule)
-        loss = batch_loss(net, x01, labels, weights, config.gate_loss_weight)
+        dermoscopic = torch.from_numpy(np.isin(pool.source[idx], DERMOSCOPIC))
+        loss = batch_loss(net, x01, labels, weights, dermoscopic, config)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         optimizer.step()
@@ -208,19 +216,19 @@ def train_one_epoch(
 
 
 @torch.no_grad()
-def predict_logits(net: LesionNet, images: np.ndarray, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """(malignancy logits, gate logits) for uint8 NHWC photos at the model's size, no augmentation."""
+@torch.no_grad()
+def predict_logits(net: LesionNet, images: np.ndarray, batch_size: int = 64) -> dict[str, np.ndarray]:
+    """Logits of every head ("malignant", "lesion", "dermoscopic") for uint8 NHWC photos, no augmentation."""
     net.eval()
-    logits, gates = [], []
+    parts: dict[str, list[np.ndarray]] = {"malignant": [], "lesion": [], "dermoscopic": []}
     for start in range(0, len(images), batch_size):
         x01 = torch.from_numpy(images[start : start + batch_size]).permute(0, 3, 1, 2).float() / 255.0
         x, log_illuminant = net.prepare(x01)
-        logit, gate = net.both(x.contiguous(memory_format=torch.channels_last), log_illuminant)
-        logits.append(logit.numpy())
-        gates.append(gate.numpy())
-    if not logits:
-        return np.zeros(0, np.float32), np.zeros(0, np.float32)
-    return np.concatenate(logits), np.concatenate(gates)
+        for key, value in zip(
+            parts, net.heads(x.contiguous(memory_format=torch.channels_last), log_illuminant), strict=True
+        ):
+            parts[key].append(value.numpy())
+    return {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
 
 
 def _safe_auc(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -231,14 +239,18 @@ def validate(net: LesionNet, prepared: Prepared) -> dict[str, float]:
     """Per-source validation ROC AUC, their mean (the selection score), and the gate's ROC AUC."""
     pool = prepared.pool
     val = pool.where("val")
-    logits, gates = predict_logits(net, prepared.eval_images[val])
+    logits = predict_logits(net, prepared.eval_images[val])
     record: dict[str, float] = {}
     for source in LESION_SOURCES:
         mask = pool.source[val] == source
-        record[f"auc_{source}"] = _safe_auc(pool.label[val][mask], logits[mask])
+        record[f"auc_{source}"] = _safe_auc(pool.label[val][mask], logits["malignant"][mask])
     aucs = [v for k, v in record.items() if k.startswith("auc_") and not math.isnan(v)]
     record["score"] = float(np.mean(aucs)) if aucs else float("nan")
-    record["gate_auc"] = _safe_auc((pool.label[val] >= 0).astype(int), gates)
+    record["gate_auc"] = _safe_auc((pool.label[val] >= 0).astype(int), logits["lesion"])
+    lesion = pool.label[val] >= 0
+    record["modality_auc"] = _safe_auc(
+        np.isin(pool.source[val][lesion], DERMOSCOPIC).astype(int), logits["dermoscopic"][lesion]
+    )
     return record
 
 
@@ -258,10 +270,8 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
 
     best = load_checkpoint(out / "best.pt")
     val = prepared.pool.where("val")
-    logits, gates = predict_logits(best, prepared.eval_images[val])
-    calib = calibration.fit(
-        logits, gates, prepared.pool.label[val], prepared.pool.source[val], prepared.eval_images[val]
-    )
+    logits = predict_logits(best, prepared.eval_images[val])
+    calib = calibration.fit(logits, prepared.pool.label[val], prepared.pool.source[val], prepared.eval_images[val])
     summary = {
         "calibration": calib,
         "data": prepared.record | {"manifest_sha256": manifest_sha},

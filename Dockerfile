@@ -25,7 +25,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     SKINSCAN_HOST=0.0.0.0 \
     SKINSCAN_MODEL=/app/models/skinscan.onnx \
-    SKINSCAN_WEB_DIR=/app/web/dist
+    SKINSCAN_WEB_DIR=/app/web/dist \
+    SKINSCAN_FORWARDED_HOPS=0
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin skinscan
 WORKDIR /app
 COPY --from=venv /opt/venv /opt/venv
@@ -37,6 +38,9 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/api/v1/health', timeout=2)"
 STOPSIGNAL SIGTERM
-# Behind a load balancer or proxy, set FORWARDED_ALLOW_IPS to its address ('*' on Heroku) so that
-# the rate limit sees client addresses; WEB_CONCURRENCY picks the worker processes.
+# Client addresses (rate limit): by default X-Forwarded-For is ignored. Behind proxies that append
+# to it, set SKINSCAN_FORWARDED_HOPS to their number (Heroku, Cloud Run: 1; heroku.yml does) or
+# SKINSCAN_TRUSTED_PROXIES to their addresses (nginx). FORWARDED_ALLOW_IPS is ignored (uvicorn's
+# proxy headers are off: it believed the client-written leftmost entry). WEB_CONCURRENCY picks
+# the worker processes.
 CMD ["sh", "-c", "exec skinscan serve --workers ${WEB_CONCURRENCY:-1}"]

@@ -1,7 +1,9 @@
 """``create_app(settings)``: the whole server, built on demand (nothing happens at import time).
 
-Layers, outermost first: access log -> security headers -> CORS (only for configured origins) ->
-rate limit -> FastAPI routes (``/api/v1``) -> static fallback (page at ``/``, ``/models/``).
+Layers, outermost first: access log -> security headers -> JSON errors (plain-text errors of
+inner layers rewritten, 503 on a cancelled request) -> client address (trusted proxies only) ->
+CORS (only for configured origins) -> rate limit -> FastAPI routes (``/api/v1``) -> static
+fallback (page at ``/``, ``/models/``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,15 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
+from skinscan.api.clientaddr import ClientAddressMiddleware
 from skinscan.api.docs import install_offline_docs
 from skinscan.api.errors import install_error_handlers
-from skinscan.api.middleware import AccessLogMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from skinscan.api.middleware import (
+    AccessLogMiddleware,
+    JsonErrorsMiddleware,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
 from skinscan.api.routes import ServingState, router
 from skinscan.api.settings import Settings
 from skinscan.api.static import StaticSite
@@ -77,6 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Retry-After", "X-Request-ID"],
             max_age=600,
         )
+    app.add_middleware(
+        ClientAddressMiddleware,
+        trusted_proxies=settings.trusted_proxies,
+        forwarded_hops=settings.forwarded_hops,
+    )
+    app.add_middleware(JsonErrorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
     return app

@@ -86,6 +86,8 @@ def serve(
     except ValidationError as exc:
         log.error("invalid settings: %s", exc)
         return 2
+    if "FORWARDED_ALLOW_IPS" in os.environ:
+        log.warning("FORWARDED_ALLOW_IPS is ignored: set SKINSCAN_FORWARDED_HOPS or SKINSCAN_TRUSTED_PROXIES")
     limit_malloc_arenas()
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # the same for worker processes
     cores = default_threads()
@@ -101,7 +103,9 @@ def serve(
         "access_log": False,
         "server_header": False,
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
-        "proxy_headers": True,  # trusted from FORWARDED_ALLOW_IPS (default 127.0.0.1; '*' on Heroku)
+        # Off: uvicorn believes the leftmost (client-written) X-Forwarded-For entry. The client
+        # address comes from clientaddr.ClientAddressMiddleware (SKINSCAN_FORWARDED_HOPS / _TRUSTED_PROXIES).
+        "proxy_headers": False,
     }
     try:
         if n_workers == 1:

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from skinscan.api.clientaddr import parse_networks
 from skinscan.predictor import default_threads
 
 
@@ -41,11 +42,39 @@ class Settings(BaseSettings):
     """Most photos one model call takes when concurrent requests are micro-batched; unset, the
     server measures the best size (1 to 16) for this model on this machine at start-up."""
 
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; the
+    client is the rightmost entry that is not one of them. Empty: forwarded headers are ignored."""
+    forwarded_hops: int = Field(default=0, ge=0, le=10)
+    """Proxies in front of the app that each append to X-Forwarded-For (Heroku, Cloud Run: 1);
+    the client is that many entries from the right. 0: not behind such proxies."""
+    decode_workers: int = Field(default=2, ge=0, le=16)
+    """Processes that decode big photos (0: decode in threads, no pool)."""
+    decode_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    """A decode that takes longer is abandoned (its worker process killed): 413 decode_too_slow."""
+    max_connections: int = Field(default=200, ge=1)
+    """Open connections per process; past it uvicorn answers 503 (its limit_concurrency)."""
+    max_header_kb: int = Field(default=32, ge=1, le=1024)
+    """Request line + headers; larger is answered 431 before the request reaches the app."""
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    """Time a client has to send complete request headers (slowloris); then 408 and closed."""
+    keep_alive_s: float = Field(default=5.0, gt=0, le=300)
+    """Idle time allowed between requests on a kept-alive connection."""
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if isinstance(value, list):
+            parse_networks(value)  # raises ValueError (-> a settings error) on a bad entry
         return value
 
     @property

@@ -25,6 +25,7 @@ from skinscan.api.middleware import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from skinscan.api.protocol import configure as configure_protocol
 from skinscan.api.routes import ServingState, router
 from skinscan.api.settings import Settings
 from skinscan.api.static import StaticSite
@@ -36,6 +37,7 @@ log = logging.getLogger("skinscan.api")
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the model (raises ``ModelLoadError`` naming the path) and assemble the app."""
     settings = settings or Settings()
+    configure_protocol(settings.max_header_kb * 1024, settings.header_timeout_s)
     predictor = Predictor(settings.model, threads=settings.threads)
     max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)
     batcher = MicroBatcher(predictor, max_batch=max_batch)

@@ -5,6 +5,9 @@
 - SIGTERM (Heroku, Docker, Kubernetes) stops accepting connections and lets in-flight requests
   finish (up to ``GRACEFUL_SECONDS``) before the process exits.
 - A missing or broken model stops start-up with a message that names the path (exit code 2).
+- HTTP limits (``api/protocol.py``): request headers over ``SKINSCAN_MAX_HEADER_KB`` -> 431,
+  headers not complete within ``SKINSCAN_HEADER_TIMEOUT_S`` -> 408, idle keep-alive closed after
+  ``SKINSCAN_KEEP_ALIVE_S``, more than ``SKINSCAN_MAX_CONNECTIONS`` -> 503; all JSON.
 - Logs: one JSON line per request on stdout (see middleware.AccessLogMiddleware), everything else
   on stderr; uvicorn's own access log, which would print query strings, is off.
 """
@@ -22,6 +25,7 @@ from pydantic import ValidationError
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
+from skinscan.api.protocol import GuardedHttpToolsProtocol
 from skinscan.api.settings import Settings
 from skinscan.predictor import ModelLoadError, Predictor, default_threads
 
@@ -106,6 +110,10 @@ def serve(
         # Off: uvicorn believes the leftmost (client-written) X-Forwarded-For entry. The client
         # address comes from clientaddr.ClientAddressMiddleware (SKINSCAN_FORWARDED_HOPS / _TRUSTED_PROXIES).
         "proxy_headers": False,
+        # Header size cap (431), header read timeout (408), JSON for uvicorn's own 400/503.
+        "http": GuardedHttpToolsProtocol,
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": settings.keep_alive_s,
     }
     try:
         if n_workers == 1:

@@ -51,8 +51,8 @@ class TrainConfig:
     """The model's input side S (the card's ``input.size``)."""
     low_size: int = 160
     """Early epochs run at this cheaper size; the last ``full_size_epochs`` at ``input_size``."""
-    epochs: int = 10
-    full_size_epochs: int = 2
+    epochs: int = 18
+    full_size_epochs: int = 3
     steps_per_epoch: int = 170
     batch_mix: tuple[tuple[str, int], ...] = ((KAGGLE, 11), (HAM, 13), (PAD, 4), (NOT_SKIN, 4))
     """Photos of each source in every batch: small sources are not drowned by large ones."""

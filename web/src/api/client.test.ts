@@ -20,6 +20,7 @@ describe("checkPhoto", () => {
     await expect(checkPhoto(new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])]))).resolves.toBeUndefined();
     expect((await rejection(checkPhoto(new Blob(["hello, not a photo"])))).code).toBe("not_an_image");
     expect((await rejection(checkPhoto(new Blob([])))).code).toBe("empty_file");
+    expect((await rejection(checkPhoto(new Blob(["GIF89a\x01\x00"])))).code).toBe("unsupported_type");
   });
 
   it("refuses a photo over the size limit before uploading it", async () => {

@@ -37,6 +37,13 @@ const IMAGE_SIGNATURES: Array<(b: Uint8Array) => boolean> = [
   (b) => ascii(b, 4, 8) === "ftyp", // HEIC/HEIF/AVIF: the server decides whether it can read it
 ];
 
+/** Images the server cannot read (GIF, BMP, TIFF): said as such, not as "not an image". */
+const OTHER_IMAGE_SIGNATURES: Array<(b: Uint8Array) => boolean> = [
+  (b) => ascii(b, 0, 4) === "GIF8",
+  (b) => ascii(b, 0, 2) === "BM",
+  (b) => ascii(b, 0, 4) === "II*\0" || ascii(b, 0, 4) === "MM\0*",
+];
+
 function ascii(bytes: Uint8Array, start: number, end: number): string {
   return String.fromCharCode(...bytes.subarray(start, end));
 }
@@ -61,6 +68,7 @@ export async function checkPhoto(file: Blob, maxBytes: number = MAX_UPLOAD_BYTES
     throw new PageError("too_large", null, { params: { size: mb(file.size), limit: mb(maxBytes) } });
   }
   const head = await readHead(file, 16);
+  if (OTHER_IMAGE_SIGNATURES.some((matches) => matches(head))) throw new PageError("unsupported_type");
   if (!IMAGE_SIGNATURES.some((matches) => matches(head))) {
     throw new PageError("not_an_image");
   }

@@ -3,9 +3,10 @@ import type { PageError } from "../api/client";
 import { Guidance } from "../components/Guidance";
 import { LiveCamera } from "../components/LiveCamera";
 import { type PhotoSource, PhotoPreview } from "../components/PhotoPreview";
+import { Refusal } from "../components/Refusal";
 import { UploadPanel } from "../components/UploadPanel";
 import { useT } from "../i18n";
-import { PageErrorNotice } from "./notices";
+import { PageErrorNotice, REFUSAL_CODES } from "./notices";
 
 interface Props {
   camera: boolean;
@@ -30,7 +31,10 @@ export function PhotoPanel({ camera, error, photo, inputRef, onPhoto, onStartCam
       <h2 id="input-heading" className="panel__heading">
         {camera ? t("input.heading_live") : t("input.heading")}
       </h2>
-      {error ? <PageErrorNotice error={error} inputRef={inputRef} /> : null}
+      {error && REFUSAL_CODES.has(error.code) ? (
+        <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={() => inputRef.current?.click()} />
+      ) : null}
+      {error && !REFUSAL_CODES.has(error.code) ? <PageErrorNotice error={error} inputRef={inputRef} /> : null}
       {camera ? (
         <LiveCamera onCapture={onCapture} onError={onCameraError} onStop={onStopCamera} />
       ) : (

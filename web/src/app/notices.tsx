@@ -19,27 +19,16 @@ export const REFUSAL_CODES = new Set(["not_a_lesion", "photo_unusable"]);
 
 /** The server's wording (already in the page language) or ours from the catalogue. */
 export function errorText(error: PageError, t: I18n["t"]): string {
-  if (REFUSAL_CODES.has(error.code)) return refusalText(error, t);
   if (error.detail) return error.detail;
   const key = `error.${error.code}`;
   return isMessageKey(key) ? t(key, error.params) : error.message;
-}
-
-/**
- * A refused photo in words: what is wrong and what to do, per reason code (the refusal view of
- * the live-camera work may replace this plain fallback).
- */
-function refusalText(error: PageError, t: I18n["t"]): string {
-  const title = isMessageKey(`refusal.${error.code}`) ? t(`refusal.${error.code}` as "refusal.not_a_lesion") : "";
-  const hints = error.reasons.map((r) => `hint.${r}`).filter(isMessageKey).map((key) => t(key));
-  return [title, ...(hints.length ? hints : [error.hint ?? ""])].filter(Boolean).join(" ");
 }
 
 /** The way out of an error, if there is one: which words, and it opens the photo picker. */
 function actionFor(code: string): "error.upload_instead" | "error.choose_another" | "error.take_closer" | null {
   if (CAMERA_CODES.has(code)) return "error.upload_instead";
   if (ANOTHER_PHOTO_CODES.has(code)) return "error.choose_another";
-  if (code === "image_too_small" || REFUSAL_CODES.has(code)) return "error.take_closer";
+  if (code === "image_too_small") return "error.take_closer";
   return null;
 }
 

@@ -9,6 +9,8 @@ export type Status = "idle" | "analysing" | "done" | "error";
 
 /** Above this the "what the model sees" square is skipped (the crop outline still shows). */
 const MAX_THUMBNAIL_PIXELS = 16_000_000;
+/** The answer waits at most this long for the model's square (the thumbnail of a saved check). */
+const PREVIEW_WAIT_MS = 2_500;
 
 function asPageError(error: unknown): PageError {
   return error instanceof PageError ? error : new PageError("unexpected");
@@ -68,10 +70,11 @@ export function useAnalysis() {
       setResult(null);
       setError(null);
       setStatus("analysing");
-      void preview(blob, name);
+      // The answer waits (briefly) for the model's square too, so a check saved at once has its picture.
+      const shown = Promise.race([preview(blob, name), new Promise((r) => window.setTimeout(r, PREVIEW_WAIT_MS))]);
       try {
         await checkPhoto(blob);
-        const answer = await predict(blob, name, controller.signal);
+        const [answer] = await Promise.all([predict(blob, name, controller.signal), shown]);
         if (controller.signal.aborted) return;
         setResult(answer);
         setCheckedAt(Date.now());

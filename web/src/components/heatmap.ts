@@ -38,7 +38,7 @@ export function evidencePixels(evidence: readonly (readonly number[])[]): ImageD
     row.forEach((raw, x) => {
       const v = Math.min(Math.max(raw, 0), 1);
       const [r, g, b] = rampColour(v);
-      data.set([r, g, b, Math.round(255 * 0.75 * Math.sqrt(v))], (y * w + x) * 4);
+      data.set([r, g, b, Math.round(255 * 0.8 * v)], (y * w + x) * 4);
     }),
   );
   return new ImageData(data, w, h);

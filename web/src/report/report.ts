@@ -48,15 +48,16 @@ async function drawPictures(ctx: CanvasRenderingContext2D, check: Check, i18n: I
   ctx.fillStyle = "#e5e9ec";
   ctx.fillRect(MARGIN, y, side, side);
   if (photo) ctx.drawImage(photo, MARGIN, y, side, side);
-  paragraph(ctx, i18n.t("export.photo"), MARGIN, y + side + 34, side, 22, SOFT);
+  let below = paragraph(ctx, i18n.t("export.photo"), MARGIN, y + side + 24, side, 22, SOFT);
   if (check.evidence) {
     const x = MARGIN + side + 40;
     ctx.fillStyle = INK;
     ctx.fillRect(x, y, side, side);
     drawEvidence(ctx, check.evidence, photo, x, y, side);
-    paragraph(ctx, `${i18n.t("heatmap.title")}. ${i18n.t("heatmap.what")}`, x, y + side + 34, side, 20, SOFT);
+    const caption = `${i18n.t("heatmap.title")}. ${i18n.t("heatmap.what")}`;
+    below = Math.max(below, paragraph(ctx, caption, x, y + side + 24, side, 20, SOFT));
   }
-  return y + side + 150;
+  return below + 40;
 }
 
 function drawAnswer(ctx: CanvasRenderingContext2D, check: Check, i18n: I18n, y: number): number {

@@ -5,33 +5,90 @@ X-Forwarded-For with FORWARDED_ALLOW_IPS='*', and health while header-heavy uplo
 from __future__ import annotations
 
 import json
+import os
 import select
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from api.hostile_gen import header_heavy_multipart
-from api.test_server import Server, _read_response, _start
 
 PER_MINUTE = 60
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection((HOST, self.port), timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1) as sock:
+            sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return sock.recv(100).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    while len(body) < int(headers.get("content-length", "0")):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return int(lines[0].split()[1]), headers, body
 
 
 @pytest.fixture(scope="module")
 def guarded(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    port = _free_port()
     env = {
+        **os.environ,
+        "SKINSCAN_WEB_DIR": str(tmp_path_factory.mktemp("guarded") / "none"),
+        "SKINSCAN_MAX_BATCH": "2",
         "FORWARDED_ALLOW_IPS": "*",  # what the old Procfile set: must no longer matter
         "SKINSCAN_RATE_LIMIT": str(PER_MINUTE),
         "SKINSCAN_HEADER_TIMEOUT_S": "2",
         "SKINSCAN_MAX_CONNECTIONS": "12",
     }
-    running = _start(tiny_model, tmp_path_factory.mktemp("guarded"), env=env)
-    yield running
-    running.process.kill()
-    running.process.communicate()
+    command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--model", str(tiny_model)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 90
+    while not _healthy(port):
+        assert process.poll() is None and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.2)
+    yield Server(process, port)
+    process.kill()
+    process.wait()
 
 
 def _json_error(raw: tuple[int, dict[str, str], bytes], status: int, code: str) -> None:

@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
 from skinscan.api.clientaddr import ClientAddressMiddleware
+from skinscan.api.decoding import DecodePool
 from skinscan.api.docs import install_offline_docs
 from skinscan.api.errors import install_error_handlers
 from skinscan.api.middleware import (
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     predictor = Predictor(settings.model, threads=settings.threads)
     max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)
     batcher = MicroBatcher(predictor, max_batch=max_batch)
+    decoder = DecodePool(settings.decode_workers, settings.decode_timeout_s) if settings.decode_workers else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         yield
         batcher.close()
+        if decoder is not None:
+            decoder.close()
 
     app = FastAPI(
         title="skinscan",
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher)
+    app.state.decoder = decoder  # big photos: worker processes with a deadline (api/decoding.py)
     install_error_handlers(app)
     app.include_router(router)
     install_offline_docs(app)

@@ -6,19 +6,17 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import anyio.to_thread
-import numpy as np
 from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from skinscan import messages
 from skinscan.api.batcher import MicroBatcher
+from skinscan.api.decoding import decode_upload
 from skinscan.api.errors import language_headers
 from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut, RefusalOut
 from skinscan.api.settings import Settings
 from skinscan.api.uploads import FIELD, read_image_field
-from skinscan.images import load_rgb, square_crop_resize
 from skinscan.predictor import Answer, Predictor, Refusal, decide
 
 
@@ -81,15 +79,6 @@ UPLOAD_BODY = {
 }
 
 
-def _decode(data: bytes, size: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """The project's one decoder and crop/resize (images.py), run in a worker thread.
-
-    Returns the model input and the original photo's size (for the card's ``quality.min_side``).
-    """
-    decoded = load_rgb(data, target_side=size)
-    return square_crop_resize(decoded.image, size), decoded.original_size
-
-
 def refusal_response(refusal: Refusal, language: str) -> JSONResponse:
     body = RefusalOut(
         detail=messages.text(f"refusal.{refusal.code}", language),
@@ -138,7 +127,7 @@ async def predict(
     upload = await read_image_field(request, state.settings.max_upload_bytes)
     read_done = time.perf_counter()
     size = state.predictor.size
-    pixels, original_size = await anyio.to_thread.run_sync(_decode, upload.data, size, limiter=state.limiter())
+    pixels, original_size = await decode_upload(request, upload.data, size, limiter=state.limiter())
     decoded = time.perf_counter()
     result = await state.batcher.predict(pixels)
     verdict = decide(result.outputs, state.predictor.card, original_size)

@@ -28,7 +28,7 @@ from skinscan.card import INPUT_CONTRACT, LABELS, file_sha256, write_card
 SIZE = 224  # this stand-in's input size; serving reads it from the card, never from here
 GRID = SIZE // 32
 QUALITY_SIGNALS = ["brightness", "overexposed", "contrast", "sharpness"]
-# Measured with this graph: skinscan.synthetic.lesion_photo has sharpness 0.17-0.53 at 224 px and up
+# Measured with this graph: skinscan.bench.synthetic.lesion_photo has sharpness 0.17-0.53 at 224 px and up
 # (0.06-0.1 when a 64-100 px photo is enlarged), brightness about 0.45-0.55, contrast about 0.14;
 # real ISIC photos 0.16 and up. A lesion photo blurred with a Gaussian of radius 4 or more falls to
 # 0.03 and below (out_of_focus); an all-black photo has brightness 0 (too_dark).

@@ -99,7 +99,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from skinscan.benchmarks import run_benchmarks
+    from skinscan.bench.benchmarks import run_benchmarks
 
     return run_benchmarks(model=Path(args.model), which=args.which, out=Path(args.out))
 

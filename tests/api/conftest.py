@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.helpers import SHIPPED_MODEL, settings_for
 from skinscan.api.app import create_app
-from skinscan.synthetic import lesion_jpeg
+from skinscan.bench.synthetic import lesion_jpeg
 from tiny_model import write_tiny_model
 
 REPO = Path(__file__).resolve().parents[2]

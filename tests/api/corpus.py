@@ -25,7 +25,7 @@ from api.hostile_gen import (
     progressive_scan_bomb,
     webp_64mp,
 )
-from skinscan.synthetic import encode, lesion_photo
+from skinscan.bench.synthetic import encode, lesion_photo
 
 OK = "ok"
 

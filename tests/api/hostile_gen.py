@@ -11,7 +11,7 @@ import struct
 
 from PIL import Image
 
-from skinscan.synthetic import encode, lesion_photo
+from skinscan.bench.synthetic import encode, lesion_photo
 
 
 class _BitWriter:

@@ -12,10 +12,10 @@ import onnxruntime as ort
 import pytest
 from PIL import Image, ImageFilter
 
+from skinscan.bench.synthetic import lesion_photo
 from skinscan.card import CardError, ModelCard, validate_card
 from skinscan.images import square_crop_resize
 from skinscan.predictor import Answer, PhotoOutputs, Refusal, decide
-from skinscan.synthetic import lesion_photo
 from tiny_model import tiny_card
 
 SIGNALS = ("brightness", "overexposed", "contrast", "sharpness")

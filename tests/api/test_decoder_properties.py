@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from api.helpers import STORE_ROTATED
+from skinscan.bench.synthetic import encode, lesion_photo
 from skinscan.images import MIN_SIDE, ImageRejected, crop_box, load_rgb, square_crop_resize
-from skinscan.synthetic import encode, lesion_photo
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 sides = st.integers(min_value=1, max_value=700)

@@ -22,9 +22,9 @@ from api.hostile_gen import (
     progressive_scan_bomb,
     webp_64mp,
 )
+from skinscan.bench.synthetic import encode, lesion_photo
 from skinscan.image_headers import exif_orientation, jpeg_layout
 from skinscan.images import MAX_JPEG_SCANS, ImageRejected, inspect, load_rgb
-from skinscan.synthetic import encode, lesion_photo
 
 
 def _refused(data: bytes) -> ImageRejected:

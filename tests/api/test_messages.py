@@ -10,9 +10,9 @@ from PIL import Image
 
 from skinscan import cli, messages
 from skinscan.api.errors import _CODES_BY_STATUS
+from skinscan.bench.synthetic import lesion_photo
 from skinscan.card import NOT_A_LESION, QUALITY_REASONS, RISK_LEVELS, TOO_SMALL
 from skinscan.messages import en, zh
-from skinscan.synthetic import lesion_photo
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Codes raised by the decoder and the upload reader (images.py, uploads.py, middleware.py).

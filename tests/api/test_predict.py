@@ -15,10 +15,10 @@ from PIL import Image
 
 from api.conftest import MakeClient
 from api.helpers import ANSWER_FIELDS, STORE_ROTATED, post_image
+from skinscan.bench.synthetic import encode, lesion_photo
 from skinscan.card import card_path_for, load_card
 from skinscan.images import load_model_input
 from skinscan.messages import en
-from skinscan.synthetic import encode, lesion_photo
 
 
 def _run_model_file(model: Path, data: bytes) -> float:

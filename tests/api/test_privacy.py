@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.helpers import post_image
-from skinscan.synthetic import encode, lesion_photo
+from skinscan.bench.synthetic import encode, lesion_photo
 
 _watch = threading.Event()
 _writes: list[str] = []

@@ -20,11 +20,11 @@ from PIL import Image, ImageFilter
 
 from api.conftest import MakeClient
 from api.helpers import ANSWER_FIELDS, PREDICT, post_image
+from skinscan.bench.synthetic import encode, lesion_photo
 from skinscan.card import card_path_for, load_card
 from skinscan.images import load_rgb, square_crop_resize
 from skinscan.messages import en, zh
 from skinscan.predictor import Predictor
-from skinscan.synthetic import encode, lesion_photo
 from tiny_model import write_tiny_model
 
 REFUSAL_FIELDS = {"detail", "code", "hint", "reasons"}

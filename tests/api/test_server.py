@@ -11,81 +11,28 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from skinscan.api.server import plan_workers
-from skinscan.loadgen import multipart_request
-from skinscan.synthetic import lesion_jpeg
+from skinscan.bench import launch
+from skinscan.bench.loadgen import multipart_request
+from skinscan.bench.synthetic import lesion_jpeg
 
-HOST = "127.0.0.1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    port: int
-
-    def connect(self) -> socket.socket:
-        return socket.create_connection((HOST, self.port), timeout=10)
-
-
-def _start(model: Path, tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "skinscan.cli",
-            "serve",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--model",
-            str(model),
-            *extra,
-        ],
-        env={
-            **os.environ,
-            "SKINSCAN_WEB_DIR": str(tmp_path / "none"),
-            "SKINSCAN_MAX_BATCH": "2",
-            **(env or {}),
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server died: {process.communicate()[1][-2000:]}")
-        try:
-            with socket.create_connection((HOST, port), timeout=1) as sock:
-                sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                if sock.recv(100).startswith(b"HTTP/1.1 200"):
-                    return Server(process, port)
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("server did not become healthy")
+HOST = launch.HOST
 
 
 @pytest.fixture
-def server(tiny_model: Path, tmp_path: Path) -> Iterator[Server]:
+def server(tiny_model: Path, tmp_path: Path) -> Iterator[launch.Server]:
     running = _start(tiny_model, tmp_path)
     yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.communicate()
+    running.close()
+
+
+def _start(model: Path, tmp_path: Path, workers: int = 1, env: dict[str, str] | None = None) -> launch.Server:
+    settings = {"SKINSCAN_WEB_DIR": str(tmp_path / "none"), "SKINSCAN_MAX_BATCH": "2", **(env or {})}
+    return launch.start(model, workers=workers, env=settings, timeout_s=60)
 
 
 def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
@@ -132,7 +79,7 @@ def test_broken_model_stops_startup_naming_the_path(tmp_path: Path, tiny_model: 
     assert done.returncode == 2 and str(broken) in done.stderr
 
 
-def test_declared_50mb_body_is_refused_before_reading(server: Server) -> None:
+def test_declared_50mb_body_is_refused_before_reading(server: launch.Server) -> None:
     with server.connect() as sock:
         sock.sendall(
             f"POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
@@ -143,7 +90,7 @@ def test_declared_50mb_body_is_refused_before_reading(server: Server) -> None:
     assert headers.get("connection") == "close"
 
 
-def test_streamed_50mb_body_is_refused_while_reading(server: Server) -> None:
+def test_streamed_50mb_body_is_refused_while_reading(server: launch.Server) -> None:
     """Chunked upload, no Content-Length: the server must stop at the limit, not read 50 MB."""
     chunk = b"\0" * (256 << 10)
     sent = 0
@@ -172,7 +119,7 @@ def test_streamed_50mb_body_is_refused_while_reading(server: Server) -> None:
     assert sent < 20 << 20  # stopped near the 15 MB limit
 
 
-def test_sigterm_finishes_the_in_flight_request(server: Server) -> None:
+def test_sigterm_finishes_the_in_flight_request(server: launch.Server) -> None:
     raw = multipart_request(HOST, server.port, "/api/v1/predict", "image", "a.jpg", lesion_jpeg(400, 300, seed=1))
     half = len(raw) // 2
     with server.connect() as sock:
@@ -184,9 +131,9 @@ def test_sigterm_finishes_the_in_flight_request(server: Server) -> None:
         sock.sendall(raw[half:])
         status, _, body = _read_response(sock)
     assert status == 200 and json.loads(body)["label"] in ("benign", "malignant")
-    out, err = server.process.communicate(timeout=30)
     # uvicorn re-raises the signal after its graceful shutdown, so the exit status says SIGTERM.
-    assert server.process.returncode in (0, -signal.SIGTERM)
+    assert server.wait(timeout_s=30) in (0, -signal.SIGTERM)
+    out, err = server.stdout(), server.stderr()
     assert "Shutting down" in err and "Finished server process" in err
     # Structured access log: one JSON object per request, sizes but never bodies.
     records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
@@ -196,7 +143,7 @@ def test_sigterm_finishes_the_in_flight_request(server: Server) -> None:
 
 
 def test_two_workers_share_the_cores(tiny_model: Path, tmp_path: Path) -> None:
-    running = _start(tiny_model, tmp_path, "--workers", "2", env={"SKINSCAN_THREADS": "8"})
+    running = _start(tiny_model, tmp_path, workers=2, env={"SKINSCAN_THREADS": "8"})
     try:
         raw = multipart_request(HOST, running.port, "/api/v1/predict", "image", "a.jpg", lesion_jpeg(300, 300))
         for _ in range(4):
@@ -204,8 +151,9 @@ def test_two_workers_share_the_cores(tiny_model: Path, tmp_path: Path) -> None:
                 sock.sendall(raw)
                 assert _read_response(sock)[0] == 200
     finally:
-        running.process.send_signal(signal.SIGTERM)
-        _, err = running.process.communicate(timeout=40)
+        running.stop()
+        err = running.stderr()
+        running.close()
     cores = len(os.sched_getaffinity(0))
     workers, threads = plan_workers(2, 8, cores)
     assert f"{workers} worker(s) x {threads} thread(s)" in err

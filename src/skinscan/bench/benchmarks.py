@@ -19,29 +19,24 @@ import logging
 import os
 import platform
 import shutil
-import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 
+from skinscan.bench import launch
+from skinscan.bench.loadgen import multipart_request, run_load
+from skinscan.bench.synthetic import lesion_jpeg
 from skinscan.card import file_sha256
-from skinscan.loadgen import get_request, multipart_request, run_load
 from skinscan.predictor import Predictor, default_threads
-from skinscan.synthetic import lesion_jpeg
 
 log = logging.getLogger("skinscan.bench")
 
-HOST = "127.0.0.1"
+HOST = launch.HOST
 PREDICT = "/api/v1/predict"
 TARGETS = {
     "jpeg_224_p50_ms": 15.0,
@@ -50,13 +45,6 @@ TARGETS = {
     "c16_requests_per_s": 150.0,
 }
 WHICH = ("model", "api", "load", "web")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_mb(pid: int) -> float:
@@ -74,50 +62,6 @@ def rss_mb(pid: int) -> float:
         except (OSError, ValueError):
             continue
     return round(total, 1)
-
-
-@dataclass
-class RunningServer:
-    process: subprocess.Popen[bytes]
-    port: int
-
-
-@contextmanager
-def running_server(model: Path, *, workers: int = 1, timeout_s: float = 90) -> Iterator[RunningServer]:
-    """``skinscan serve`` on a free loopback port, rate limit off; stopped with SIGTERM."""
-    port = _free_port()
-    env = {**os.environ, "SKINSCAN_RATE_LIMIT": "0"}
-    command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
-    command += ["--model", str(model), "--workers", str(workers)]
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        try:
-            _wait_healthy(process, port, timeout_s, stderr)
-            yield RunningServer(process, port)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], port: int, timeout_s: float, stderr: Any) -> None:
-    deadline = time.monotonic() + timeout_s
-    raw = get_request(HOST, port, "/api/v1/health")
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stderr.seek(0)
-            raise RuntimeError(f"server exited with {process.returncode}: {stderr.read().decode()[-2000:]}")
-        try:
-            result = asyncio.run(run_load(HOST, port, raw, requests=1, concurrency=1, deadline_s=5))
-            if result.ok:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server on port {port} not healthy after {timeout_s} s")
 
 
 def _latency(samples_ms: list[float]) -> dict[str, float]:
@@ -170,7 +114,7 @@ def bench_model(model: Path) -> dict[str, Any]:
         "batch_16": model_only(model, threads, 16, 10),
     }
     try:  # the tutorial-baseline comparison builds VGG19 with torch (the `train` extra)
-        from skinscan.training.speed import compare
+        from skinscan.bench.speed import compare
     except ImportError:
         log.warning("torch not installed: skipping the comparison with the tutorial's VGG19")
     else:
@@ -188,7 +132,7 @@ def bench_api(model: Path) -> dict[str, Any]:
     counts = {"jpeg_224": (300, 1600), "jpeg_4000x3000": (40, 240)}
     report: dict[str, Any] = {**_environment(model), "server": {"workers": 1, "threads": default_threads()}}
     cases: dict[str, Any] = {}
-    with running_server(model) as server:
+    with launch.running(model) as server:
         report["server_rss_mb"] = {"idle": rss_mb(server.process.pid)}
         # Model alone, in the same run, while the server idles: before and after the HTTP runs,
         # so that a burst of other work on the machine shows up as a disagreement between them.
@@ -280,7 +224,7 @@ class _RssSampler:
 def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> dict[str, Any]:
     data = lesion_jpeg(224, 224, seed=3)
     report: dict[str, Any] = {**_environment(model), "requests": requests, "concurrency": concurrency}
-    with running_server(model) as server:
+    with launch.running(model) as server:
         raw = multipart_request(HOST, server.port, PREDICT, "image", "load.jpg", data)
         _load(server.port, raw, 500, concurrency, 120)  # warm-up before the baseline
         before = rss_mb(server.process.pid)

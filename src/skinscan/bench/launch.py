@@ -1,0 +1,171 @@
+"""The one way to run ``skinscan serve`` for tests, benchmarks and the browser tests.
+
+Start it on a free loopback port, wait until ``/api/v1/health`` answers 200, stop it with SIGTERM
+(SIGKILL if it does not finish in time). The server's stdout (JSON access log) and stderr go to
+temporary files, never to pipes, so a long load test cannot fill a pipe and stall the server.
+
+From another language (web/scripts/lib.mjs)::
+
+    python -m skinscan.bench.launch --model M [--web-dir D] [--env KEY=VALUE ...]
+
+prints one JSON line ``{"origin", "port", "pid"}`` once the server is healthy, then keeps it
+running until its stdin closes or it gets SIGTERM/SIGINT, and stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+HOST = "127.0.0.1"
+HEALTH = "/api/v1/health"
+STOP_TIMEOUT_S = 40.0
+"""Longer than the server's own graceful shutdown (api/server.py GRACEFUL_SECONDS)."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def is_healthy(port: int, timeout_s: float = 1.0) -> bool:
+    """True when ``GET /api/v1/health`` on loopback answers 200."""
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout_s) as sock:
+            sock.sendall(f"GET {HEALTH} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+            return sock.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+@dataclass
+class Server:
+    """A running ``skinscan serve``; ``stop()`` ends it and returns its exit code."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    _logs: tuple[IO[bytes], IO[bytes]] = field(repr=False)
+
+    @property
+    def origin(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def connect(self, timeout_s: float = 10.0) -> socket.socket:
+        return socket.create_connection((HOST, self.port), timeout=timeout_s)
+
+    def _read(self, which: int) -> str:
+        log = self._logs[which]
+        log.flush()
+        log.seek(0)
+        return log.read().decode("utf-8", "replace")
+
+    def stdout(self) -> str:
+        return self._read(0)
+
+    def stderr(self) -> str:
+        return self._read(1)
+
+    def wait(self, timeout_s: float = STOP_TIMEOUT_S) -> int:
+        """Wait for the process to exit (after a signal); SIGKILL it past ``timeout_s``."""
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.wait(timeout_s)
+
+    def close(self) -> None:
+        """Stop the server and drop its logs."""
+        self.stop()
+        for log in self._logs:
+            log.close()
+
+
+def start(
+    model: str | Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    extra_args: Sequence[str] = (),
+    timeout_s: float = 90.0,
+) -> Server:
+    """``skinscan serve`` on a free loopback port, rate limit off unless ``env`` sets it.
+
+    Raises ``RuntimeError`` with the end of the server's stderr when it exits or stays unhealthy.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
+    command += ["--model", str(model), "--workers", str(workers), *extra_args]
+    logs = (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115 - closed by Server.close
+    process = subprocess.Popen(
+        command, env={**os.environ, "SKINSCAN_RATE_LIMIT": "0", **(env or {})}, stdout=logs[0], stderr=logs[1]
+    )
+    server = Server(process, port, logs)
+    deadline = time.monotonic() + timeout_s
+    while not is_healthy(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            why = f"exited with {process.returncode}" if process.returncode is not None else "never became healthy"
+            message = f"skinscan serve on port {port} {why}: {server.stderr()[-2000:]}"
+            server.close()
+            raise RuntimeError(message)
+        time.sleep(0.1)
+    return server
+
+
+@contextmanager
+def running(model: str | Path, **options: object) -> Iterator[Server]:
+    """``with running(model) as server:`` — started and healthy inside, stopped after."""
+    server = start(model, **options)  # type: ignore[arg-type]
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m skinscan.bench.launch", description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--web-dir", default=None, help="the built page (SKINSCAN_WEB_DIR)")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="server environment")
+    args = parser.parse_args(argv)
+    env = dict(item.split("=", 1) for item in args.env)
+    if args.web_dir:
+        env["SKINSCAN_WEB_DIR"] = args.web_dir
+    try:
+        server = start(args.model, env=env)
+    except RuntimeError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # -> the finally below
+    try:
+        sys.stdout.write(json.dumps({"origin": server.origin, "port": server.port, "pid": server.process.pid}) + "\n")
+        sys.stdout.flush()
+        sys.stdin.read()  # until the caller closes our stdin (or exits)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.stderr.write(server.stderr()[-4000:] if server.stop() not in (0, -signal.SIGTERM) else "")
+        server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

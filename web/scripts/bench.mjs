@@ -9,7 +9,7 @@ import { cpus } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { cameraY4M, launchChromium, makePhotos, median, pickModel, REPO, startServer } from "./lib.mjs";
+import { cameraY4M, collectFrames, launchChromium, makePhotos, median, pickModel, REPO, startServer, waitForReadings } from "./lib.mjs";
 
 const TARGET_MS = 60;
 const WARM_UP = 5;
@@ -55,17 +55,14 @@ async function main() {
     phase = "live";
     const started = Date.now();
     await page.getByTestId("camera-start").click();
-    await page.waitForFunction((n) => (window.__skinscanLive?.count ?? 0) >= n, WARM_UP, { timeout: 120_000 });
+    await waitForReadings(page, WARM_UP, 120_000);
     const ready = Date.now() - started;
-    const before = await page.evaluate(() => window.__skinscanLive.count);
-    const t0 = Date.now();
-    await page.waitForFunction((n) => window.__skinscanLive.count >= n, before + frames, { timeout: 300_000 });
-    const seconds = (Date.now() - t0) / 1000;
-    const stats = await page.evaluate(() => window.__skinscanLive);
-    const take = (xs) => xs.slice(-frames);
-    const frameMs = take(stats.frameMs);
-    const modelMs = take(stats.modelMs);
-    const preprocessMs = take(stats.preprocessMs);
+    // Timings come from the live view's data attributes (data-frame-ms, ...), as each reading appears.
+    const { frames: timed, seconds } = await collectFrames(page, frames);
+    const frameMs = timed.map((f) => f.frameMs);
+    const modelMs = timed.map((f) => f.modelMs);
+    const preprocessMs = timed.map((f) => f.preprocessMs);
+    const card = await (await fetch(`${server.origin}/models/skinscan.json`)).json();
     const video = await page.evaluate(() => {
       const v = document.querySelector("video");
       return { width: v?.videoWidth ?? 0, height: v?.videoHeight ?? 0 };
@@ -85,6 +82,8 @@ async function main() {
         tiny_stand_in: model.tiny,
         bytes: readFileSync(model.path).length,
         sha256: createHash("sha256").update(readFileSync(model.path)).digest("hex"),
+        version: card.version,
+        input_size: card.input?.size,
       },
       camera_frame: video,
       frames,
@@ -99,7 +98,6 @@ async function main() {
       target_ms: TARGET_MS,
       meets_target: median(frameMs) <= TARGET_MS,
       live_ready_ms: ready,
-      model_load_ms_in_worker: round(stats.loadMs),
       page_load: {
         bytes: sum("load"),
         files: fetched.filter((f) => f.phase === "load").map((f) => ({ path: new URL(f.url).pathname, bytes: f.bytes })),

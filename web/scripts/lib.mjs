@@ -1,7 +1,7 @@
 // Shared by the browser tests (e2e.mjs), the benchmark (bench.mjs) and screenshots.mjs:
 // find Chromium, start the real skinscan server, make test photos, write Y4M for the fake camera.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,7 +44,7 @@ export async function launchChromium(extraArgs = []) {
  * with a message it does not wait for: a click hides that race behind its actionability checks, a
  * key press (two quick CDP messages) loses it about half the time.
  */
-export async function watchFileChooser(page, timeout = 5_000) {
+export async function watchFileChooser(page, timeout = 20_000) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Page.enable");
   await cdp.send("Page.setInterceptFileChooserDialog", { enabled: true });
@@ -71,28 +71,39 @@ export function freePort() {
 }
 
 /**
+ * The contract-2 stand-in (tests/tiny_model.py) in `WORK_DIR/<name>`, written afresh whenever
+ * tiny_model.py is newer than it (so a stale contract-1 stand-in is never served). `card` patches
+ * its card (e.g. a threshold), keeping the model file.
+ */
+export function standInModel({ name = "tiny-model", card = null } = {}) {
+  const dir = join(WORK_DIR, name);
+  const path = join(dir, "skinscan.onnx");
+  const source = join(REPO, "tests", "tiny_model.py");
+  if (!existsSync(path) || statSync(path).mtimeMs < statSync(source).mtimeMs) {
+    const run = spawnSync(join(VENV_BIN, "python"), [source, dir], { cwd: REPO, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`tests/tiny_model.py failed: ${run.stderr}`);
+  }
+  if (card) {
+    const cardPath = join(dir, "skinscan.json");
+    writeFileSync(cardPath, JSON.stringify({ ...JSON.parse(readFileSync(cardPath, "utf8")), ...card }, null, 2));
+  }
+  return { path, tiny: true };
+}
+
+/**
  * The model to serve: SKINSCAN_MODEL, else the shipped models/skinscan.onnx, else the tiny
- * stand-in written by tests/tiny_model.py (fast, untrained, honours the contract).
+ * contract-2 stand-in (fast, untrained, honours the contract).
  */
 export function pickModel() {
   const candidates = [process.env.SKINSCAN_MODEL, join(REPO, "models", "skinscan.onnx")];
   for (const path of candidates) {
     if (path && existsSync(path) && existsSync(path.replace(/\.onnx$/, ".json"))) return { path, tiny: false };
   }
-  const dir = join(WORK_DIR, "tiny-model");
-  const path = join(dir, "skinscan.onnx");
-  if (!existsSync(path)) {
-    const run = spawnSync(join(VENV_BIN, "python"), [join(REPO, "tests", "tiny_model.py"), dir], {
-      cwd: REPO,
-      encoding: "utf8",
-    });
-    if (run.status !== 0) throw new Error(`tests/tiny_model.py failed: ${run.stderr}`);
-  }
-  return { path, tiny: true };
+  return standInModel();
 }
 
 /** Start `skinscan serve` on a free port with the built page; resolves once /api/v1/health answers. */
-export async function startServer({ model, webDir = join(WEB_DIR, "dist"), env = {} } = {}) {
+export async function startServer({ model, webDir = process.env.SKINSCAN_E2E_DIST ?? join(WEB_DIR, "dist"), env = {} } = {}) {
   if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir}/index.html missing: run npm run build`);
   const skinscan = join(VENV_BIN, "skinscan");
   if (!existsSync(skinscan)) throw new Error(`${skinscan} missing: run make install`);
@@ -107,7 +118,7 @@ export async function startServer({ model, webDir = join(WEB_DIR, "dist"), env =
     stderr = (stderr + chunk).slice(-4000);
   });
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`skinscan serve exited (${child.exitCode}):\n${stderr}`);
     try {
@@ -118,7 +129,7 @@ export async function startServer({ model, webDir = join(WEB_DIR, "dist"), env =
     }
     if (Date.now() > deadline) {
       child.kill("SIGTERM");
-      throw new Error(`skinscan serve did not become healthy in 60 s:\n${stderr}`);
+      throw new Error(`skinscan serve did not become healthy in 180 s:\n${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -233,4 +244,114 @@ export function buildPage(outDir, env) {
     encoding: "utf8",
   });
   if (run.status !== 0) throw new Error(`vite build failed: ${run.stderr}`);
+}
+
+/**
+ * Record the live view from the DOM only: every change of `[data-testid="live-result"]` (state,
+ * label, score, count, timings, the hold-steady cue, whether Capture is offered), for `ms`
+ * milliseconds from the moment it has shown `afterCount` readings.
+ */
+export async function recordLive(page, ms, { afterCount = 0, timeout = 120_000 } = {}) {
+  return page.evaluate(
+    ({ duration, afterCount, timeout }) =>
+      new Promise((resolveLog, reject) => {
+        const names = ["state", "label", "p-malignant", "count", "settled", "frame-ms", "model-ms", "preprocess-ms", "reasons", "phase"];
+        const log = [];
+        let started = false;
+        const snapshot = () => {
+          const live = document.querySelector('[data-testid="live-result"]');
+          if (!live) return;
+          const entry = Object.fromEntries(names.map((n) => [n, live.getAttribute(`data-${n}`)]));
+          entry.t = performance.now();
+          entry.holdSteady = !!live.querySelector('[data-testid="hold-steady"]');
+          entry.capture = !!document.querySelector('[data-testid="capture"]');
+          log.push(entry);
+          if (!started && Number(entry.count) >= afterCount) {
+            started = true;
+            setTimeout(() => {
+              observer.disconnect();
+              snapshot();
+              resolveLog(log);
+            }, duration);
+          }
+        };
+        const observer = new MutationObserver(snapshot);
+        observer.observe(document.body, { attributes: true, childList: true, subtree: true, characterData: true });
+        snapshot();
+        setTimeout(() => !started && reject(new Error(`fewer than ${afterCount} live readings in ${timeout} ms`)), timeout);
+      }),
+    { duration: ms, afterCount, timeout },
+  );
+}
+
+/**
+ * The next `n` live readings' timings (frame, model, crop/resize in ms), read from the live view's
+ * data attributes as each reading appears.
+ */
+export async function collectFrames(page, n, timeout = 300_000) {
+  return page.evaluate(
+    ({ n, timeout }) =>
+      new Promise((resolveFrames, reject) => {
+        const live = document.querySelector('[data-testid="live-result"]');
+        if (!live) return reject(new Error("no live-result"));
+        const frames = [];
+        let last = Number(live.getAttribute("data-count"));
+        const t0 = performance.now();
+        const observer = new MutationObserver(() => {
+          const count = Number(live.getAttribute("data-count"));
+          if (count === last) return;
+          last = count;
+          const read = (name) => Number(live.getAttribute(`data-${name}`));
+          frames.push({ frameMs: read("frame-ms"), modelMs: read("model-ms"), preprocessMs: read("preprocess-ms") });
+          if (frames.length >= n) {
+            observer.disconnect();
+            resolveFrames({ frames, seconds: (performance.now() - t0) / 1000 });
+          }
+        });
+        observer.observe(live, { attributes: true });
+        setTimeout(() => reject(new Error(`only ${frames.length} of ${n} readings in ${timeout} ms`)), timeout);
+      }),
+    { n, timeout },
+  );
+}
+
+/** Wait until the live view has shown at least `n` readings. */
+export async function waitForReadings(page, n, timeout = 120_000) {
+  await page.waitForFunction(
+    (count) => Number(document.querySelector('[data-testid="live-result"]')?.getAttribute("data-count")) >= count,
+    n,
+    { timeout },
+  );
+}
+
+/**
+ * A camera for tests without a Y4M file: getUserMedia answers with a canvas's stream, and
+ * `window.__e2eShowPhoto(base64)` (defined by this test script, never by the page) paints a photo
+ * into it, upright, at its own size.
+ */
+export async function installCanvasCamera(context) {
+  await context.addInitScript(() => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 640;
+    canvas.height = 480;
+    const context2d = canvas.getContext("2d");
+    let shown = null;
+    let stream = null;
+    const paint = () => shown && context2d.drawImage(shown, 0, 0);
+    setInterval(paint, 50);
+    window.__e2eShowPhoto = async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes]), { imageOrientation: "from-image" });
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      shown?.close();
+      shown = bitmap;
+      paint();
+      return [bitmap.width, bitmap.height];
+    };
+    navigator.mediaDevices.getUserMedia = async () => {
+      stream ??= canvas.captureStream(20);
+      return stream;
+    };
+  });
 }

@@ -2,7 +2,7 @@
 // web/test-results/screenshots/, for a visual check. Run after `npm run build`.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { cameraY4M, launchChromium, makePhotos, pickModel, startServer, WORK_DIR } from "./lib.mjs";
+import { cameraY4M, launchChromium, makePhotos, pickModel, startServer, waitForReadings, WORK_DIR } from "./lib.mjs";
 
 const dir = join(WORK_DIR, "screenshots");
 mkdirSync(dir, { recursive: true });
@@ -31,7 +31,7 @@ try {
     await page.getByTestId("error").waitFor();
     await page.screenshot({ path: join(dir, `${name}-error.png`), fullPage: true });
     await page.getByTestId("camera-start").click();
-    await page.waitForFunction(() => (window.__skinscanLive?.count ?? 0) >= 5, undefined, { timeout: 60_000 });
+    await waitForReadings(page, 5, 60_000);
     await page.screenshot({ path: join(dir, `${name}-live.png`), fullPage: true });
     await page.getByTestId("capture").click();
     await page.getByTestId("result").waitFor({ timeout: 30_000 });

@@ -27,12 +27,13 @@ export function RefusalHints({ reasons }: { reasons: readonly string[] }) {
 
 /** What the live view shows: the machine state as data attributes, the words for people. */
 function attributes(phase: LivePhase, steady: Steady, stats: FrameStats | null, captured: Reading | null) {
-  const frozen = phase === "frozen" && captured;
-  const decision = frozen ? captured.decision : null;
-  const state = decision ? (decision.kind === "answer" ? "reading" : "refused") : steady.state;
-  const p = decision ? (decision.kind === "answer" ? decision.p : null) : steady.p;
-  const label = decision ? (decision.kind === "answer" ? decision.label : null) : steady.label;
-  const reasons = decision ? (decision.kind === "refused" ? decision.reasons : []) : (steady.refusal?.reasons ?? []);
+  // Frozen: only the captured frame's own reading (nothing until it is there), never the smoothed one.
+  const frozen = phase === "frozen";
+  const decision = frozen ? (captured?.decision ?? null) : null;
+  const state = frozen ? (decision ? (decision.kind === "answer" ? "reading" : "refused") : null) : steady.state;
+  const p = frozen ? (decision?.kind === "answer" ? decision.p : null) : steady.p;
+  const label = frozen ? (decision?.kind === "answer" ? decision.label : null) : steady.label;
+  const reasons = frozen ? (decision?.kind === "refused" ? decision.reasons : []) : (steady.refusal?.reasons ?? []);
   return {
     "data-phase": phase,
     "data-state": state ?? undefined,

@@ -5,72 +5,26 @@ X-Forwarded-For with FORWARDED_ALLOW_IPS='*', and health while header-heavy uplo
 from __future__ import annotations
 
 import json
-import os
 import select
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from api.helpers import read_response
 from api.hostile_gen import header_heavy_multipart
+from skinscan.bench import launch
 
 PER_MINUTE = 60
-HOST = "127.0.0.1"
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-
-    def connect(self) -> socket.socket:
-        return socket.create_connection((HOST, self.port), timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=1) as sock:
-            sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            return sock.recv(100).startswith(b"HTTP/1.1 200")
-    except OSError:
-        return False
-
-
-def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    while len(body) < int(headers.get("content-length", "0")):
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return int(lines[0].split()[1]), headers, body
+HOST = launch.HOST
 
 
 @pytest.fixture(scope="module")
-def guarded(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = _free_port()
+def guarded(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[launch.Server]:
     env = {
-        **os.environ,
         "SKINSCAN_WEB_DIR": str(tmp_path_factory.mktemp("guarded") / "none"),
         "SKINSCAN_MAX_BATCH": "2",
         "FORWARDED_ALLOW_IPS": "*",  # what the old Procfile set: must no longer matter
@@ -78,17 +32,8 @@ def guarded(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "SKINSCAN_HEADER_TIMEOUT_S": "2",
         "SKINSCAN_MAX_CONNECTIONS": "12",
     }
-    command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--model", str(tiny_model)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 90
-    while not _healthy(port):
-        assert process.poll() is None and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.2)
-    yield Server(process, port)
-    process.kill()
-    process.wait()
+    with launch.running(tiny_model, env=env) as server:
+        yield server
 
 
 def _json_error(raw: tuple[int, dict[str, str], bytes], status: int, code: str) -> None:
@@ -114,50 +59,50 @@ def _send_until_answered(sock: socket.socket, head: bytes, filler: bytes, total:
     return sent
 
 
-def test_a_1mib_header_is_refused_with_431(guarded: Server) -> None:
+def test_a_1mib_header_is_refused_with_431(guarded: launch.Server) -> None:
     with guarded.connect() as sock:
         head = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: "
         sock.sendall(head + b"a" * (1 << 20) + b"\r\n\r\n")
-        _json_error(_read_response(sock), 431, "headers_too_large")
+        _json_error(read_response(sock), 431, "headers_too_large")
     with guarded.connect() as sock:  # an endless header: cut off, not buffered (socket buffers aside)
         sent = _send_until_answered(sock, head, b"a" * 16384, 64 << 20)
-        _json_error(_read_response(sock), 431, "headers_too_large")
+        _json_error(read_response(sock), 431, "headers_too_large")
     assert sent < 8 << 20
 
 
-def test_headers_that_never_finish_get_408_and_idle_connections_are_closed(guarded: Server) -> None:
+def test_headers_that_never_finish_get_408_and_idle_connections_are_closed(guarded: launch.Server) -> None:
     with guarded.connect() as slow, guarded.connect() as silent:
         slow.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")  # ... and never the blank line
         started = time.monotonic()
-        _json_error(_read_response(slow), 408, "header_timeout")
+        _json_error(read_response(slow), 408, "header_timeout")
         silent.settimeout(15)
         assert silent.recv(100) == b""  # said nothing: closed without an answer
     assert time.monotonic() - started < 15
 
 
-def test_malformed_request_line_gets_a_json_400(guarded: Server) -> None:
+def test_malformed_request_line_gets_a_json_400(guarded: launch.Server) -> None:
     with guarded.connect() as sock:
         sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-        _json_error(_read_response(sock), 400, "bad_request")
+        _json_error(read_response(sock), 400, "bad_request")
 
 
-def test_connections_past_the_cap_get_a_json_503(guarded: Server) -> None:
+def test_connections_past_the_cap_get_a_json_503(guarded: launch.Server) -> None:
     idle = [guarded.connect() for _ in range(12)]
     try:
         time.sleep(0.5)
         with guarded.connect() as sock:
             sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-            _json_error(_read_response(sock), 503, "server_busy")
+            _json_error(read_response(sock), 503, "server_busy")
     finally:
         for sock in idle:
             sock.close()
     time.sleep(0.5)
     with guarded.connect() as sock:  # and the server is fine afterwards
         sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert _read_response(sock)[0] == 200
+        assert read_response(sock)[0] == 200
 
 
-def test_health_answers_while_header_heavy_uploads_are_parsed(guarded: Server) -> None:
+def test_health_answers_while_header_heavy_uploads_are_parsed(guarded: launch.Server) -> None:
     body, headers = header_heavy_multipart(15 << 20)
     head = (
         f"POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: {headers['Content-Type']}\r\n"
@@ -168,14 +113,14 @@ def test_health_answers_while_header_heavy_uploads_are_parsed(guarded: Server) -
     def flood() -> None:
         with guarded.connect() as sock:
             _send_until_answered(sock, head + body[:65536], body[65536 : 65536 * 2], len(body))
-            answers.append(_read_response(sock))
+            answers.append(read_response(sock))
 
     floods = [threading.Thread(target=flood) for _ in range(4)]
     for thread in floods:
         thread.start()
     with guarded.connect() as sock:
         sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert _read_response(sock)[0] == 200
+        assert read_response(sock)[0] == 200
     for thread in floods:
         thread.join(60)
     assert len(answers) == 4
@@ -184,12 +129,12 @@ def test_health_answers_while_header_heavy_uploads_are_parsed(guarded: Server) -
 
 
 # Last: it empties the one bucket that every request of this module shares (127.0.0.1).
-def test_spoofed_forwarded_for_does_not_escape_the_rate_limit(guarded: Server) -> None:
+def test_spoofed_forwarded_for_does_not_escape_the_rate_limit(guarded: launch.Server) -> None:
     statuses = []
     started = time.monotonic()
     with guarded.connect() as sock:
         for i in range(150):
             sock.sendall(f"GET /api/v1/model HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.18.0.{i}\r\n\r\n".encode())
-            statuses.append(_read_response(sock)[0])
+            statuses.append(read_response(sock)[0])
     refilled = (time.monotonic() - started) * PER_MINUTE / 60
     assert statuses.count(200) <= PER_MINUTE + refilled + 1 and statuses[-1] == 429

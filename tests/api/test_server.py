@@ -6,7 +6,6 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from api.helpers import read_response
 from skinscan.api.server import plan_workers
 from skinscan.bench import launch
 from skinscan.bench.loadgen import multipart_request
@@ -33,25 +33,6 @@ def server(tiny_model: Path, tmp_path: Path) -> Iterator[launch.Server]:
 def _start(model: Path, tmp_path: Path, workers: int = 1, env: dict[str, str] | None = None) -> launch.Server:
     settings = {"SKINSCAN_WEB_DIR": str(tmp_path / "none"), "SKINSCAN_MAX_BATCH": "2", **(env or {})}
     return launch.start(model, workers=workers, env=settings, timeout_s=60)
-
-
-def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    length = int(headers.get("content-length", "0"))
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return int(lines[0].split()[1]), headers, body
 
 
 def test_missing_model_stops_startup_naming_the_path(tmp_path: Path) -> None:
@@ -85,7 +66,7 @@ def test_declared_50mb_body_is_refused_before_reading(server: launch.Server) -> 
             f"POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
             f"Content-Length: {50 << 20}\r\n\r\n".encode()
         )
-        status, headers, body = _read_response(sock)  # answered with no body byte sent at all
+        status, headers, body = read_response(sock)  # answered with no body byte sent at all
     assert status == 413 and json.loads(body)["code"] == "upload_too_large"
     assert headers.get("connection") == "close"
 
@@ -114,7 +95,7 @@ def test_streamed_50mb_body_is_refused_while_reading(server: launch.Server) -> N
                 break
             sent += len(chunk)
         assert answered, "the server read all 50 MB"
-        status, _, body = _read_response(sock)
+        status, _, body = read_response(sock)
     assert status == 413 and json.loads(body)["code"] == "upload_too_large"
     assert sent < 20 << 20  # stopped near the 15 MB limit
 
@@ -129,7 +110,7 @@ def test_sigterm_finishes_the_in_flight_request(server: launch.Server) -> None:
         time.sleep(0.5)
         assert server.process.poll() is None, "exited with a request in flight"
         sock.sendall(raw[half:])
-        status, _, body = _read_response(sock)
+        status, _, body = read_response(sock)
     assert status == 200 and json.loads(body)["label"] in ("benign", "malignant")
     # uvicorn re-raises the signal after its graceful shutdown, so the exit status says SIGTERM.
     assert server.wait(timeout_s=30) in (0, -signal.SIGTERM)
@@ -149,7 +130,7 @@ def test_two_workers_share_the_cores(tiny_model: Path, tmp_path: Path) -> None:
         for _ in range(4):
             with running.connect() as sock:
                 sock.sendall(raw)
-                assert _read_response(sock)[0] == 200
+                assert read_response(sock)[0] == 200
     finally:
         running.stop()
         err = running.stderr()

@@ -63,7 +63,7 @@ class Server:
     def origin(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    def connect(self, timeout_s: float = 10.0) -> socket.socket:
+    def connect(self, timeout_s: float = 30.0) -> socket.socket:
         return socket.create_connection((HOST, self.port), timeout=timeout_s)
 
     def _read(self, which: int) -> str:

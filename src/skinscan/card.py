@@ -19,7 +19,6 @@ LABELS = ("benign", "malignant")
 RISK_LEVELS = ("low", "medium", "high")
 INPUT_CONTRACT = {
     "name": "image",
-    "size": 224,
     "dtype": "uint8",
     "layout": "NHWC",
     "channels": "RGB",

@@ -28,9 +28,6 @@ from skinscan.image_headers import exif_orientation, jpeg_layout
 
 log = logging.getLogger("skinscan.images")
 
-MODEL_SIZE = 224
-"""Side of the square the model sees."""
-
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 DEFAULT_MAX_PIXELS = 64_000_000
 """48 MP phone sensors exist; anything beyond this is refused before decoding."""
@@ -206,7 +203,7 @@ def load_rgb(
     source: bytes | str | Path,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
-    target_side: int | None = MODEL_SIZE,
+    target_side: int | None = None,
 ) -> DecodedImage:
     """Decode a photo into an upright 8-bit RGB image, or raise :class:`ImageRejected`.
 
@@ -320,7 +317,7 @@ def crop_box(width: int, height: int) -> tuple[int, int, int, int]:
     return left, top, left + side, top + side
 
 
-def square_crop_resize(image: Image.Image, size: int = MODEL_SIZE) -> np.ndarray:
+def square_crop_resize(image: Image.Image, size: int) -> np.ndarray:
     """Largest centred square, resized to ``size`` x ``size`` with Pillow's bilinear filter.
 
     Pillow's bilinear is a triangle filter whose support widens with the reduction factor (so
@@ -333,6 +330,18 @@ def square_crop_resize(image: Image.Image, size: int = MODEL_SIZE) -> np.ndarray
     return np.asarray(square, dtype=np.uint8).reshape(size, size, 3)
 
 
-def load_model_input(source: bytes | str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Decode and crop/resize in one step: the exact uint8 [224, 224, 3] array the model takes."""
-    return square_crop_resize(load_rgb(source, max_pixels=max_pixels).image)
+@dataclass(frozen=True)
+class ModelInput:
+    """A photo prepared for the model, and the size it was stored at (for the card's ``min_side``)."""
+
+    pixels: np.ndarray
+    """uint8 [size, size, 3] RGB."""
+    original_size: tuple[int, int]
+
+
+def prepare(source: bytes | str | Path, size: int, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ModelInput:
+    """The one preparation of a photo for the model (CLI, API, decode workers): decode upright with
+    the limits above, reduced early against ``size``, then the largest centred square resized to
+    ``size`` x ``size``. ``size`` is the card's ``input.size``; nothing here knows it."""
+    decoded = load_rgb(source, max_pixels=max_pixels, target_side=size)
+    return ModelInput(square_crop_resize(decoded.image, size), decoded.original_size)

@@ -19,7 +19,7 @@ import numpy as np
 import onnxruntime as ort
 
 from skinscan.card import EVIDENCE_OUTPUT, NOT_A_LESION, TOO_SMALL, CardError, ModelCard, card_path_for, load_card
-from skinscan.images import DEFAULT_MAX_PIXELS, load_rgb, square_crop_resize
+from skinscan.images import DEFAULT_MAX_PIXELS, prepare
 
 log = logging.getLogger("skinscan.predictor")
 
@@ -210,14 +210,13 @@ class Predictor:
         return ModelOutputs(**arrays)
 
     def predict(self, source: bytes | str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Answer | Refusal:
-        """Decode (one decoder, see images.py), crop/resize, run the model, decide."""
+        """``images.prepare`` (the one decoder and crop/resize), run the model, ``decide``."""
         start = time.perf_counter()
-        decoded = load_rgb(source, max_pixels=max_pixels, target_side=self.size)
-        pixels = square_crop_resize(decoded.image, self.size)
+        prepared = prepare(source, self.size, max_pixels=max_pixels)
         decoded_at = time.perf_counter()
-        outputs = self.run_arrays(pixels[None]).photo(0)
+        outputs = self.run_arrays(prepared.pixels[None]).photo(0)
         done = time.perf_counter()
-        result = decide(outputs, self.card, decoded.original_size)
+        result = decide(outputs, self.card, prepared.original_size)
         timing = {"decode": round((decoded_at - start) * 1e3, 3), "model": round((done - decoded_at) * 1e3, 3)}
         result.timing_ms.update(timing)
         return result

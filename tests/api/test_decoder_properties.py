@@ -31,7 +31,7 @@ def test_crop_box_is_the_largest_centred_square(width: int, height: int) -> None
 @FAST
 @given(width=sides, height=sides, colour=st.tuples(*[st.integers(0, 255)] * 3))
 def test_crop_resize_shape_and_constant_colour(width: int, height: int, colour: tuple[int, int, int]) -> None:
-    out = square_crop_resize(Image.new("RGB", (width, height), colour))
+    out = square_crop_resize(Image.new("RGB", (width, height), colour), 224)
     assert out.shape == (224, 224, 3) and out.dtype == np.uint8
     assert (out == np.array(colour, dtype=np.uint8)).all()  # bilinear keeps a flat colour flat
 
@@ -69,7 +69,7 @@ def test_every_mode_becomes_8bit_rgb(mode: str, side: int) -> None:
     fmt = "JPEG" if mode in ("L", "CMYK") else "PNG"
     decoded = load_rgb(encode(image, fmt))
     assert decoded.image.mode == "RGB" and decoded.image.size == (side + 7, side)
-    assert square_crop_resize(decoded.image).shape == (224, 224, 3)
+    assert square_crop_resize(decoded.image, 224).shape == (224, 224, 3)
 
 
 @FAST
@@ -101,7 +101,7 @@ def test_damaged_images_decode_or_are_refused_never_crash(fmt: str, cut: int, fl
     except ImageRejected as exc:
         assert exc.status in (400, 413, 415)
     else:
-        assert square_crop_resize(decoded.image).shape == (224, 224, 3)
+        assert square_crop_resize(decoded.image, 224).shape == (224, 224, 3)
 
 
 @pytest.mark.parametrize(("width", "height"), [(MIN_SIDE - 1, 500), (500, 1), (1, 1)])

@@ -3,47 +3,91 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
+from PIL import Image, ImageOps
 
 from api.conftest import MakeClient
 from api.helpers import ANSWER_FIELDS, STORE_ROTATED, post_image
 from skinscan.bench.synthetic import encode, lesion_photo
-from skinscan.card import card_path_for, load_card
-from skinscan.images import load_model_input
 from skinscan.messages import en
+from tiny_model import write_tiny_model
+
+
+def _independent_pixels(data: bytes, size: int) -> np.ndarray:
+    """The contract's input written out with Pillow alone: upright, largest centred square, bilinear."""
+    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    square = image.crop((left, top, left + side, top + side)).resize((size, size), Image.Resampling.BILINEAR)
+    return np.asarray(square, dtype=np.uint8)
 
 
 def _run_model_file(model: Path, data: bytes) -> float:
-    """p_malignant from the ONNX file directly, bypassing skinscan.predictor."""
+    """p_malignant from the ONNX file directly, bypassing skinscan's decoder and predictor."""
+    card = json.loads(model.with_suffix(".json").read_text())
     session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    (p,) = session.run(["p_malignant"], {"image": load_model_input(data)[None]})
+    (p,) = session.run(["p_malignant"], {"image": _independent_pixels(data, card["input"]["size"])[None]})
     return float(p[0])
 
 
+def _expected_risk(card: dict[str, Any], p: float) -> str:
+    """README, design notes: low below the threshold (the medium cut), high from the high cut."""
+    if p < card["risk_bands"]["medium"]:
+        return "low"
+    return "high" if p >= card["risk_bands"]["high"] else "medium"
+
+
 def test_answer_has_every_field(make_client: MakeClient, any_model: Path, photo: bytes) -> None:
-    card = load_card(card_path_for(any_model))
+    card = json.loads(any_model.with_suffix(".json").read_text())
     with make_client(model=any_model) as client:
         response = post_image(client, photo)
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == ANSWER_FIELDS
-    assert 0.0 <= body["p_malignant"] <= 1.0
-    assert body["threshold"] == card.threshold
-    assert body["label"] == ("malignant" if body["p_malignant"] >= card.threshold else "benign")
-    assert body["risk"] == card.risk(body["p_malignant"])
+    p = _run_model_file(any_model, photo)
+    assert body["p_malignant"] == pytest.approx(p, rel=1e-5, abs=1e-6)
+    assert body["threshold"] == card["threshold"]
+    assert body["label"] == ("malignant" if p >= card["threshold"] else "benign")
+    assert body["risk"] == _expected_risk(card, p)
     assert body["advice"] == en.MESSAGES[f"advice.{body['risk']}"]
     assert body["disclaimer"] == en.MESSAGES["disclaimer"] and "not a diagnosis" in body["disclaimer"]
-    assert body["model"] == {"name": card.name, "version": card.version}
+    assert body["model"] == {"name": card["name"], "version": card["version"]}
     assert set(body["timing_ms"]) == {"read", "decode", "queue", "model", "batch", "total"}
     assert body["timing_ms"]["total"] >= body["timing_ms"]["model"] > 0
+
+
+def test_label_and_band_follow_the_card_on_either_side_of_the_cuts(make_client: MakeClient, tmp_path: Path) -> None:
+    """The same photo, cards with cut-points just below and above its probability (fixtures, not card.py)."""
+    photo = encode(lesion_photo(320, 240, seed=7), "PNG")
+    with make_client() as client:
+        p = post_image(client, photo).json()["p_malignant"]
+    # (threshold = the medium cut, the high cut) around p -> the label and band the card implies
+    cases = [(p - 1e-4, p + 1e-4, "malignant", "medium"), (p + 1e-4, p + 2e-4, "benign", "low")]
+    cases.append((p - 2e-4, p - 1e-4, "malignant", "high"))
+    for i, (threshold, high, label, risk) in enumerate(cases):
+        patch = {"threshold": threshold, "risk_bands": {"low": 0.0, "medium": threshold, "high": high}}
+        model = _copy_model_with_card(tmp_path / str(i), patch)
+        with make_client(model=model) as client:
+            body = post_image(client, photo).json()
+        assert (body["label"], body["risk"], body["threshold"]) == (label, risk, threshold)
+
+
+def _copy_model_with_card(directory: Path, patch: dict[str, Any]) -> Path:
+    directory.mkdir()
+    target = directory / "skinscan.onnx"
+    write_tiny_model(directory)
+    card_path = target.with_suffix(".json")
+    card_path.write_text(json.dumps(json.loads(card_path.read_text()) | patch))
+    return target
 
 
 def test_probability_equals_running_the_model_file(make_client: MakeClient, any_model: Path, photo: bytes) -> None:

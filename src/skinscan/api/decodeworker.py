@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from skinscan.images import DEFAULT_MAX_PIXELS, ImageRejected, quiet_pillow_warnings, square_crop_resize
-from skinscan.images import load_rgb as _load_rgb
+from skinscan.images import DEFAULT_MAX_PIXELS, ImageRejected, prepare, quiet_pillow_warnings
 
 Reply = tuple[Any, ...]
 
@@ -21,9 +20,9 @@ Decoded = tuple[np.ndarray, tuple[int, int]]
 
 
 def decode_to_model_input(data: bytes, size: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decoded:
-    """Decode, crop and resize: (the uint8 [size, size, 3] array the model takes, stored size)."""
-    decoded = _load_rgb(data, target_side=size, max_pixels=max_pixels)
-    return square_crop_resize(decoded.image, size), decoded.original_size
+    """``images.prepare`` as a tuple that crosses a pipe: (uint8 [size, size, 3] pixels, stored size)."""
+    prepared = prepare(data, size, max_pixels=max_pixels)
+    return prepared.pixels, prepared.original_size
 
 
 def run_job(job: tuple[bytes, int, int]) -> Reply:

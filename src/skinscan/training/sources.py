@@ -144,7 +144,8 @@ def decode_entries(root: Path, entries: list[Entry], sizes: tuple[int, ...]) -> 
     failures = 0
     for entry in tqdm(entries, desc="decode", unit="img", leave=False):
         try:
-            image = load_rgb(source_dir(root, entry.source) / entry.rel).image
+            # reduced early against the largest size, as images.prepare does for serving
+            image = load_rgb(source_dir(root, entry.source) / entry.rel, target_side=max(sizes)).image
         except (ImageRejected, OSError) as exc:
             failures += 1
             log.warning("left out %s/%s: %s", entry.source, entry.rel, exc)

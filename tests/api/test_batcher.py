@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
+from skinscan.api.batcher import BatchResult, MicroBatcher, calibrate_batch_size
 from skinscan.predictor import ModelOutputs, Predictor
 
 
 class _FakePredictor:
-    """Model time from a table, or fixed + per_photo x N (ms); p = mean pixel / 255."""
+    """Model time from a table, or fixed + per_photo x N (ms), on a simulated clock; p = mean pixel / 255.
+
+    Nothing sleeps: each call advances ``simulated_s`` by its model time, and ``clock`` reads it, so
+    the batcher and the calibration measure exactly the times the test chose.
+    """
 
     size = 224
 
@@ -37,7 +40,6 @@ class _FakePredictor:
         self.calls.append(len(batch))
         ms = self.table[len(batch)] if self.table else self.fixed_ms + self.per_photo_ms * len(batch)
         self.simulated_s += ms / 1e3
-        time.sleep(ms / 1e3)
         if self.fail:
             raise RuntimeError("model exploded")
         return batch.reshape(len(batch), -1).mean(axis=1).astype(np.float32) / 255
@@ -73,31 +75,39 @@ def _photos(n: int) -> list[np.ndarray]:
     return [np.full((224, 224, 3), 10 * i, dtype=np.uint8) for i in range(n)]
 
 
+def _batcher(fake: _FakePredictor, max_batch: int) -> MicroBatcher:
+    return MicroBatcher(fake, max_batch=max_batch, clock=fake.clock)  # type: ignore[arg-type]
+
+
 def test_concurrent_requests_share_calls_and_keep_their_answers() -> None:
     fake = _FakePredictor(5.0, 0.1)
-    batcher = MicroBatcher(fake, max_batch=8)  # type: ignore[arg-type]
+    batcher = _batcher(fake, max_batch=8)
 
-    async def main() -> list[float]:
-        results = await asyncio.gather(*(batcher.predict(photo) for photo in _photos(20)))
-        return [r.outputs.p_malignant for r in results]
+    async def main() -> list[BatchResult]:
+        return await asyncio.gather(*(batcher.predict(photo) for photo in _photos(20)))
 
-    answers = asyncio.run(main())
+    results = asyncio.run(main())
     batcher.close()
-    assert answers == pytest.approx([10 * i / 255 for i in range(20)])
-    assert sum(fake.calls) == 20 and max(fake.calls) == 8 and len(fake.calls) <= 4
+    assert [r.outputs.p_malignant for r in results] == pytest.approx([10 * i / 255 for i in range(20)])
+    # All 20 are queued before the first call starts: full batches in arrival order, then the rest.
+    assert fake.calls == [8, 8, 4]
+    assert [r.batch_size for r in results] == [8] * 16 + [4] * 4
+    # Each batch waits exactly for the model calls before it (5 ms + 0.1 ms per photo each).
+    assert [r.model_ms for r in results[::4]] == pytest.approx([5.8, 5.8, 5.8, 5.8, 5.4])
+    assert [r.queue_ms for r in results[::4]] == pytest.approx([0.0, 0.0, 5.8, 5.8, 11.6])
 
 
 def test_a_lone_request_runs_at_once() -> None:
     """Opportunistic batching: an idle model does not wait for a batch to fill."""
     fake = _FakePredictor(2.0)
-    batcher = MicroBatcher(fake, max_batch=8)  # type: ignore[arg-type]
+    batcher = _batcher(fake, max_batch=8)
     result = asyncio.run(batcher.predict(_photos(1)[0]))
     batcher.close()
-    assert result.batch_size == 1 and result.queue_ms < 50 and fake.calls == [1]
+    assert (result.batch_size, result.queue_ms, result.model_ms, fake.calls) == (1, 0.0, pytest.approx(2.0), [1])
 
 
 def test_a_model_failure_fails_its_requests_not_the_batcher() -> None:
-    batcher = MicroBatcher(_FakePredictor(1.0, fail=True), max_batch=4)  # type: ignore[arg-type]
+    batcher = _batcher(_FakePredictor(1.0, fail=True), max_batch=4)
 
     async def main() -> list[object]:
         return await asyncio.gather(*(batcher.predict(p) for p in _photos(3)), return_exceptions=True)

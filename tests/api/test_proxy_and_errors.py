@@ -106,9 +106,11 @@ def test_range_errors_on_model_files_are_json(client) -> None:  # type: ignore[n
 
 def test_a_request_cancelled_by_shutdown_gets_a_json_503() -> None:
     sent: list[dict[str, object]] = []
+    entered = asyncio.Event()
 
     async def stuck(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        await asyncio.sleep(3600)
+        entered.set()
+        await asyncio.Event().wait()  # never set: a request that never finishes
 
     async def send(message) -> None:  # type: ignore[no-untyped-def]
         sent.append(message)
@@ -119,7 +121,7 @@ def test_a_request_cancelled_by_shutdown_gets_a_json_503() -> None:
     async def main() -> None:
         scope = {"type": "http", "method": "POST", "path": "/api/v1/predict", "headers": []}
         task = asyncio.create_task(JsonErrorsMiddleware(stuck)(scope, receive, send))
-        await asyncio.sleep(0.05)
+        await entered.wait()
         task.cancel()  # what uvicorn does when timeout_graceful_shutdown runs out
         with pytest.raises(asyncio.CancelledError):
             await task

@@ -64,9 +64,11 @@ def calibrate_batch_size(
 class MicroBatcher:
     """Collects ``uint8 [S, S, 3]`` arrays from many requests and runs them in batches."""
 
-    def __init__(self, predictor: Predictor, max_batch: int) -> None:
+    def __init__(self, predictor: Predictor, max_batch: int, clock: Callable[[], float] = time.perf_counter) -> None:
         self.predictor = predictor
         self.max_batch = max_batch
+        self._clock = clock
+        """Seconds; injectable so that tests measure queueing against a simulated model time."""
         self._pending: list[tuple[np.ndarray, float, asyncio.Future[BatchResult]]] = []
         self._running = False
         self._task: asyncio.Task[None] | None = None  # kept so the task is not garbage-collected
@@ -75,7 +77,7 @@ class MicroBatcher:
     async def predict(self, pixels: np.ndarray) -> BatchResult:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[BatchResult] = loop.create_future()
-        self._pending.append((pixels, time.perf_counter(), future))
+        self._pending.append((pixels, self._clock(), future))
         if not self._running:
             self._running = True
             self._task = loop.create_task(self._drain())
@@ -88,7 +90,7 @@ class MicroBatcher:
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
                 stacked = np.stack([pixels for pixels, _, _ in batch])
-                started = time.perf_counter()
+                started = self._clock()
                 try:
                     outputs = await loop.run_in_executor(self._executor, self.predictor.run_arrays, stacked)
                 except Exception as exc:  # a model failure fails these requests, not the server
@@ -96,7 +98,7 @@ class MicroBatcher:
                         if not future.done():
                             future.set_exception(exc)
                     continue
-                model_ms = (time.perf_counter() - started) * 1e3
+                model_ms = (self._clock() - started) * 1e3
                 for i, (_, queued, future) in enumerate(batch):
                     if not future.done():  # the client may have gone away meanwhile
                         future.set_result(

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-serve run test test-py test-web test-e2e lint typecheck train evaluate bench web clean
+.PHONY: help install install-serve run test test-py test-web test-e2e lint typecheck train evaluate bench web api-types clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -68,6 +68,11 @@ evaluate: $(VENV)/.all-stamp ## Re-evaluate the shipped model on the test split 
 
 bench: install ## Benchmarks: results in bench/results/*.json
 	$(SKINSCAN) bench
+
+api-types: $(VENV)/.serve-stamp ## Regenerate docs/openapi.json and web/src/api/schema.ts from the app (commit both)
+	$(SKINSCAN) openapi --out docs/openapi.json
+	cd web && npx --yes openapi-typescript@7.13.0 ../docs/openapi.json -o src/api/schema.ts
+	sed -i "1i // Generated from docs/openapi.json (sha256 $$(sha256sum docs/openapi.json | cut -d' ' -f1)) by \`make api-types\`." web/src/api/schema.ts
 
 clean: ## Remove the virtual environment, node_modules and builds
 	rm -rf $(VENV) web/node_modules web/dist

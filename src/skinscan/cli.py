@@ -1,4 +1,4 @@
-"""One CLI: ``skinscan serve | predict | train | evaluate | export | bench``.
+"""One CLI: ``skinscan serve | predict | train | evaluate | export | bench | openapi``.
 
 Thin on purpose: each sub-command parses arguments and calls one function of the library.
 Heavy modules (torch, FastAPI) are imported only by the sub-command that needs them.
@@ -104,6 +104,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmarks(model=Path(args.model), which=args.which, out=Path(args.out))
 
 
+def _cmd_openapi(args: argparse.Namespace) -> int:
+    from skinscan.api.app import openapi_json
+
+    if args.out == "-":
+        sys.stdout.write(openapi_json())
+    else:
+        Path(args.out).write_text(openapi_json(), encoding="utf-8")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinscan", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -153,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--which", default="all", help="all | model | api | load | web")
     bench.add_argument("--out", default="bench/results")
     bench.set_defaults(func=_cmd_bench)
+
+    openapi = sub.add_parser("openapi", help="write the API's OpenAPI document (web/src/api types come from it)")
+    openapi.add_argument("--out", default="docs/openapi.json", help="file, or - for stdout")
+    openapi.set_defaults(func=_cmd_openapi)
     return parser
 
 

@@ -8,13 +8,16 @@ fallback (page at ``/``, ``/models/``).
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from skinscan import __version__
 from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
 from skinscan.api.clientaddr import ClientAddressMiddleware
 from skinscan.api.decoding import DecodePool
@@ -35,6 +38,35 @@ from skinscan.predictor import Predictor
 log = logging.getLogger("skinscan.api")
 
 
+API_INFO: dict[str, Any] = {
+    "title": "skinscan",
+    "version": __version__,
+    "summary": "Benign or malignant? A skin-lesion photo triage model behind a small API.",
+    "description": (
+        'Not a diagnosis: a research tool that can be wrong. Errors are JSON `{"detail", "code"}` with a stable `code`.'
+    ),
+}
+
+
+def api_app(lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None) -> FastAPI:
+    """The routes, error handlers and offline docs, without a model: what OpenAPI describes."""
+    app = FastAPI(
+        **API_INFO,
+        lifespan=lifespan,
+        docs_url=None,  # /docs comes from install_offline_docs: no CDN
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(router)
+    install_offline_docs(app)
+    return app
+
+
+def openapi_json() -> str:
+    """The API's OpenAPI document as committed in docs/openapi.json (``skinscan openapi``)."""
+    return json.dumps(api_app().openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the model (raises ``ModelLoadError`` naming the path) and assemble the app."""
     settings = settings or Settings()
@@ -46,12 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        card = predictor.card
+        threads, model = settings.threads, settings.model
         log.info(
             "serving %s %s from %s (%d threads, batches of up to %d)",
-            predictor.card.name,
-            predictor.card.version,
-            settings.model,
-            settings.threads,
+            card.name,
+            card.version,
+            model,
+            threads,
             max_batch,
         )
         yield
@@ -59,28 +93,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if decoder is not None:
             decoder.close()
 
-    app = FastAPI(
-        title="skinscan",
-        version=predictor.card.version,
-        summary="Benign or malignant? A skin-lesion photo triage model behind a small API.",
-        description=(
-            "Not a diagnosis: a research tool that can be wrong. Errors are JSON "
-            '`{"detail", "code"}` with a stable `code`.'
-        ),
-        lifespan=lifespan,
-        docs_url=None,  # /docs comes from install_offline_docs: no CDN
-        redoc_url=None,
-    )
+    app = api_app(lifespan)
     app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher)
     app.state.decoder = decoder  # big photos: worker processes with a deadline (api/decoding.py)
-    install_error_handlers(app)
-    app.include_router(router)
-    install_offline_docs(app)
     static = StaticSite(settings.web_dir, settings.model)
     if not static.has_page:
         log.warning("no built page in %s: serving the API only (build it with `make web`)", settings.web_dir)
     app.router.default = static
+    _add_middleware(app, settings)
+    return app
 
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Innermost first (Starlette wraps each new one around the previous)."""
     if settings.rate_limit > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit)
     if settings.cors_origins:
@@ -100,7 +125,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JsonErrorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
-    return app
 
 
 def create_app_from_env() -> FastAPI:

@@ -1,25 +1,19 @@
-/** The API contract (DESIGN.md): POST /api/v1/predict -> Prediction, errors -> ApiErrorBody. */
+/**
+ * The API's types, named for the page. They all come from `schema.ts`, which openapi-typescript
+ * generates from docs/openapi.json (`make api-types`; a pytest test fails when the app and the
+ * committed schema drift apart). Nothing about the API is written by hand here.
+ */
+import type { components } from "./schema";
 
-export type Label = "benign" | "malignant";
-export type Risk = "low" | "medium" | "high";
+type Schemas = components["schemas"];
 
-export interface Prediction {
-  label: Label;
-  p_malignant: number;
-  risk: Risk;
-  threshold: number;
-  advice: string;
-  disclaimer: string;
-  /** Where the malignant evidence lies: a small h x w grid, 0..1 (model contract 2). */
-  evidence?: number[][];
-  model: { name: string; version: string };
-  timing_ms?: Record<string, number>;
-}
-
-export interface ApiErrorBody {
-  detail: string;
-  code: string;
-  /** A refused photo (422 not_a_lesion | photo_unusable): what to do, and the machine reason codes. */
-  hint?: string;
-  reasons?: string[];
-}
+/** POST /api/v1/predict, 200. */
+export type Prediction = Schemas["PredictionOut"];
+export type Label = Prediction["label"];
+export type Risk = Prediction["risk"];
+/** POST /api/v1/predict, 422 for a photo the model will not judge. */
+export type Refusal = Schemas["RefusalOut"];
+export type RefusalReason = Refusal["reasons"][number];
+/** Every other error: `{detail, code}`. */
+export type ApiError = Schemas["ErrorOut"];
+export type Health = Schemas["HealthOut"];

@@ -13,6 +13,7 @@ const answer = {
   disclaimer: "…",
   evidence: [[0, 1]],
   model: { name: "skinscan", version: "2.0.0+efficientnet-lite0.fp32" },
+  timing_ms: {},
 };
 
 const at = (day: number, spot: string, risk: Check["risk"] = "low"): Check => ({

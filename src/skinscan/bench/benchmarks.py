@@ -31,6 +31,8 @@ import onnxruntime as ort
 from skinscan.bench import launch
 from skinscan.bench.loadgen import multipart_request, run_load
 from skinscan.bench.synthetic import lesion_jpeg
+from skinscan.bench.throughput import model_throughput
+from skinscan.bench.wrk import run_wrk, wrk_path
 from skinscan.card import file_sha256
 from skinscan.predictor import Predictor, default_threads
 
@@ -42,7 +44,7 @@ TARGETS = {
     "jpeg_224_p50_ms": 15.0,
     "overhead_ratio": 2.0,
     "jpeg_12mp_p50_ms": 80.0,
-    "c16_requests_per_s": 150.0,
+    "c16_http_over_model_throughput": 0.80,
 }
 WHICH = ("model", "api", "load", "web")
 
@@ -127,6 +129,16 @@ def _load(port: int, raw: bytes, requests: int, concurrency: int, deadline_s: fl
     return result.summary()
 
 
+def _concurrent(server: launch.Server, name: str, data: bytes, requests: int) -> dict[str, Any]:
+    """Concurrency 16 over keep-alive connections: wrk when installed (cheap on the CPU), else ours."""
+    if wrk_path() is not None:
+        seconds = max(5, min(30, requests // 100))
+        return run_wrk(server.origin + PREDICT, data, connections=16, seconds=seconds)
+    log.warning("wrk not installed (apt-get install wrk): the Python client shares the server's cores")
+    raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
+    return {"client": "skinscan.bench.loadgen", **_load(server.port, raw, requests, 16, 300)}
+
+
 def bench_api(model: Path) -> dict[str, Any]:
     photos = {"jpeg_224": lesion_jpeg(224, 224, seed=1), "jpeg_4000x3000": lesion_jpeg(4000, 3000, seed=2)}
     counts = {"jpeg_224": (300, 1600), "jpeg_4000x3000": (40, 240)}
@@ -136,21 +148,23 @@ def bench_api(model: Path) -> dict[str, Any]:
         report["server_rss_mb"] = {"idle": rss_mb(server.process.pid)}
         # Model alone, in the same run, while the server idles: before and after the HTTP runs,
         # so that a burst of other work on the machine shows up as a disagreement between them.
-        model_before = _model_only_pair(model)
+        model_before = {**_model_only_pair(model), "throughput": model_throughput(model)}
         for name, data in photos.items():
             raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
             _load(server.port, raw, 20, 4, 60)  # warm-up: thread pools, allocator, caches
             sequential, concurrent = counts[name]
-            log.info("api: %s (%d bytes): %d sequential, %d at concurrency 16", name, len(data), *counts[name])
+            log.info("api: %s (%d bytes): %d sequential, then concurrency 16", name, len(data), sequential)
             cases[name] = {
                 "bytes": len(data),
                 "sequential": _load(server.port, raw, sequential, 1, 300),
-                "concurrency_16": _load(server.port, raw, concurrent, 16, 300),
+                "concurrency_16": _concurrent(server, name, data, concurrent),
             }
         report["server_rss_mb"]["after"] = rss_mb(server.process.pid)
-        model_after = _model_only_pair(model)
+        model_after = {**_model_only_pair(model), "throughput": model_throughput(model)}
     quieter = min((model_before, model_after), key=lambda m: float(m["batch_1"]["p50_ms"]))
-    report["model_only"] = {**quieter, "before_http_runs": model_before, "after_http_runs": model_after}
+    faster = max((model_before, model_after), key=lambda m: float(m["throughput"]["best_photos_per_s"]))
+    report["model_only"] = {**quieter, "throughput": faster["throughput"]}
+    report["model_only"] |= {"before_http_runs": model_before, "after_http_runs": model_after}
     report["cases"] = cases
     report["ratios"] = _ratios(report)
     report["targets"] = _targets(report)
@@ -166,17 +180,22 @@ def _model_only_pair(model: Path) -> dict[str, Any]:
 
 
 def _ratios(report: dict[str, Any]) -> dict[str, float]:
-    """API latency over model latency: separately against the model run alone (quieter of the
-    two measurements) and against the model time the server itself reported for these requests."""
+    """API over model: latency against the model run alone (quieter of the two measurements) and
+    against the model time the server itself reported; throughput at concurrency 16 against the
+    model file's best photos/s (the faster of the two measurements, so the ratio is not flattered)."""
     model_p50 = report["model_only"]["batch_1"]["p50_ms"]
     small = report["cases"]["jpeg_224"]["sequential"]
     large = report["cases"]["jpeg_4000x3000"]["sequential"]
     in_server = small["server_timing_median_ms"]["model"]
+    http_rps = report["cases"]["jpeg_224"]["concurrency_16"]["requests_per_s"]
     return {
         "jpeg_224_sequential_p50_over_model_p50": round(small["p50_ms"] / model_p50, 2),
         "jpeg_224_sequential_p50_over_in_server_model_median": round(small["p50_ms"] / in_server, 2),
         "jpeg_4000x3000_sequential_p50_over_model_p50": round(large["p50_ms"] / model_p50, 2),
         "jpeg_224_http_and_decode_overhead_ms": round(small["p50_ms"] - model_p50, 2),
+        "jpeg_224_c16_requests_per_s_over_model_photos_per_s": round(
+            http_rps / report["model_only"]["throughput"]["best_photos_per_s"], 3
+        ),
     }
 
 
@@ -187,13 +206,13 @@ def _targets(report: dict[str, Any]) -> dict[str, Any]:
         "jpeg_224_p50_ms": small["sequential"]["p50_ms"],
         "overhead_ratio": report["ratios"]["jpeg_224_sequential_p50_over_model_p50"],
         "jpeg_12mp_p50_ms": large["sequential"]["p50_ms"],
-        "c16_requests_per_s": small["concurrency_16"]["requests_per_s"],
+        "c16_http_over_model_throughput": report["ratios"]["jpeg_224_c16_requests_per_s_over_model_photos_per_s"],
     }
     return {
         name: {
             "target": target,
             "measured": measured[name],
-            "met": measured[name] >= target if name.endswith("_per_s") else measured[name] <= target,
+            "met": measured[name] >= target if name.startswith("c16_") else measured[name] <= target,
         }
         for name, target in TARGETS.items()
     }

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-def multipart_request(host: str, port: int, path: str, field_name: str, filename: str, data: bytes) -> bytes:
-    """Raw bytes of a ``POST`` with one file field, ready to be written to a socket."""
+def multipart_body(field_name: str, filename: str, data: bytes) -> tuple[str, bytes]:
+    """(Content-Type, body) of a ``multipart/form-data`` body with one file field."""
     boundary = "skinscan" + secrets.token_hex(8)
     body = b"".join(
         [
@@ -30,10 +30,15 @@ def multipart_request(host: str, port: int, path: str, field_name: str, filename
             f"\r\n--{boundary}--\r\n".encode(),
         ]
     )
+    return f"multipart/form-data; boundary={boundary}", body
+
+
+def multipart_request(host: str, port: int, path: str, field_name: str, filename: str, data: bytes) -> bytes:
+    """Raw bytes of a ``POST`` with one file field, ready to be written to a socket."""
+    content_type, body = multipart_body(field_name, filename, data)
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     return head + body
 

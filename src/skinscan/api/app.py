@@ -17,7 +17,6 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from skinscan import __version__
 from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
 from skinscan.api.clientaddr import ClientAddressMiddleware
 from skinscan.api.decoding import DecodePool
@@ -40,7 +39,7 @@ log = logging.getLogger("skinscan.api")
 
 API_INFO: dict[str, Any] = {
     "title": "skinscan",
-    "version": __version__,
+    "version": "1",  # the API's version (paths under /api/v1), not the package's or the model's (see /health)
     "summary": "Benign or malignant? A skin-lesion photo triage model behind a small API.",
     "description": (
         'Not a diagnosis: a research tool that can be wrong. Errors are JSON `{"detail", "code"}` with a stable `code`.'

@@ -28,7 +28,9 @@ def _data_dir(value: str | None) -> Path:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from skinscan.api.server import serve
 
-    return serve(host=args.host, port=args.port, model=args.model, workers=args.workers)
+    return serve(
+        host=args.host, port=args.port, model=args.model, workers=args.workers, forwarded_hops=args.forwarded_hops
+    )
 
 
 PREDICT_EPILOG = """\
@@ -124,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="default: SKINSCAN_PORT, PORT or 8000")
     serve.add_argument("--model", default=None, help="default: SKINSCAN_MODEL or models/skinscan.onnx")
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    serve.add_argument(
+        "--forwarded-hops",
+        type=int,
+        default=None,
+        help="proxies in front that append to X-Forwarded-For (Heroku: 1); default SKINSCAN_FORWARDED_HOPS or 0",
+    )
     serve.set_defaults(func=_cmd_serve)
 
     predict = sub.add_parser(

@@ -136,3 +136,22 @@ def test_deployment_files_do_not_trust_every_forwarder() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "FORWARDED_ALLOW_IPS" not in procfile and "SKINSCAN_FORWARDED_HOPS=1" in procfile
     assert "FORWARDED_ALLOW_IPS='*'" not in dockerfile and "SKINSCAN_FORWARDED_HOPS" in dockerfile
+
+
+def test_an_app_traceback_is_logged_once() -> None:
+    import logging
+    import sys
+
+    from skinscan.api.server import AlreadyLoggedByTheApp
+
+    def record(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            info = sys.exc_info()
+        message = "Exception in ASGI application\n"
+        return logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, message, (), info)
+
+    keep = AlreadyLoggedByTheApp().filter
+    assert not keep(record(AttributeError("'float' object has no attribute 'encode'")))  # errors.py logged it
+    assert keep(record(asyncio.CancelledError()))  # not an Exception: nobody else logged it

@@ -34,15 +34,32 @@ log = logging.getLogger("skinscan.serve")
 GRACEFUL_SECONDS = 25
 """Heroku sends SIGKILL 30 s after SIGTERM; finish in-flight requests before that."""
 
+
+class AlreadyLoggedByTheApp(logging.Filter):
+    """Drops uvicorn's "Exception in ASGI application" copy of a traceback that the app's own 500
+    handler (errors.py) has already logged once; cancellations and the like still get through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.error" and str(record.msg).startswith("Exception in ASGI application"):
+            return not (record.exc_info and isinstance(record.exc_info[1], Exception))
+        return True
+
+
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"already_logged": {"()": AlreadyLoggedByTheApp}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "message": {"format": "%(message)s"},
     },
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stderr",
+            "filters": ["already_logged"],
+        },
         "access": {"class": "logging.StreamHandler", "formatter": "message", "stream": "ext://sys.stdout"},
     },
     "loggers": {
@@ -77,14 +94,34 @@ def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
     return workers, max(1, min(threads, cores // workers))
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """What every way of starting uvicorn here passes (one worker or several)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": LOG_CONFIG,
+        "access_log": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
+        # Off: uvicorn believes the leftmost (client-written) X-Forwarded-For entry. The client
+        # address comes from clientaddr.ClientAddressMiddleware (SKINSCAN_FORWARDED_HOPS / _TRUSTED_PROXIES).
+        "proxy_headers": False,
+        # Header size cap (431), header read timeout (408), JSON for uvicorn's own 400/503.
+        "http": GuardedHttpToolsProtocol,
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": settings.keep_alive_s,
+    }
+
+
 def serve(
     host: str | None = None,
     port: int | None = None,
     model: str | Path | None = None,
     workers: int | None = None,
+    forwarded_hops: int | None = None,
 ) -> int:
     """Run the server until SIGTERM/SIGINT; return the process exit code."""
-    overrides: dict[str, Any] = {"host": host, "port": port, "model": model}
+    overrides: dict[str, Any] = {"host": host, "port": port, "model": model, "forwarded_hops": forwarded_hops}
     try:
         base = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
@@ -100,21 +137,7 @@ def serve(
     if n_workers != requested:
         log.warning("%d workers requested but only %d cores: using %d", requested, cores, n_workers)
     settings = base.model_copy(update={"threads": threads})
-    common: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": LOG_CONFIG,
-        "access_log": False,
-        "server_header": False,
-        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
-        # Off: uvicorn believes the leftmost (client-written) X-Forwarded-For entry. The client
-        # address comes from clientaddr.ClientAddressMiddleware (SKINSCAN_FORWARDED_HOPS / _TRUSTED_PROXIES).
-        "proxy_headers": False,
-        # Header size cap (431), header read timeout (408), JSON for uvicorn's own 400/503.
-        "http": GuardedHttpToolsProtocol,
-        "limit_concurrency": settings.max_connections,
-        "timeout_keep_alive": settings.keep_alive_s,
-    }
+    common = uvicorn_options(settings)
     try:
         if n_workers == 1:
             app = create_app(settings)
@@ -126,13 +149,7 @@ def serve(
     except ModelLoadError as exc:
         log.error("cannot start: %s (set SKINSCAN_MODEL or --model; `make train` builds one)", exc)
         return 2
-    log.info(
-        "skinscan on http://%s:%d: %d worker(s) x %d thread(s)",
-        settings.host,
-        settings.port,
-        n_workers,
-        threads,
-    )
+    log.info("skinscan on http://%s:%d: %d worker(s) x %d thread(s)", settings.host, settings.port, n_workers, threads)
     if n_workers == 1:
         uvicorn.Server(uvicorn.Config(app, **common)).run()
         return 0
@@ -144,6 +161,7 @@ def serve(
             "SKINSCAN_MAX_BATCH": str(max_batch),
             "SKINSCAN_HOST": settings.host,
             "SKINSCAN_PORT": str(settings.port),
+            "SKINSCAN_FORWARDED_HOPS": str(settings.forwarded_hops),
         }
     )
     uvicorn.run("skinscan.api.app:create_app_from_env", factory=True, workers=n_workers, **common)

@@ -1,4 +1,4 @@
-import type { RefObject } from "react";
+import { type RefObject, useEffect, useRef } from "react";
 import type { PageError } from "../api/client";
 import { Guidance } from "../components/Guidance";
 import { LiveCamera } from "../components/LiveCamera";
@@ -26,9 +26,16 @@ interface Props {
  */
 export function PhotoPanel({ camera, error, photo, inputRef, onPhoto, onStartCamera, onCapture, onCameraError, onStopCamera }: Props) {
   const { t } = useT();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const wasCamera = useRef(camera);
+  useEffect(() => {
+    // Opening the camera removes the button that had focus: keep focus in the panel, not on <body>.
+    if (camera && !wasCamera.current) headingRef.current?.focus();
+    wasCamera.current = camera;
+  }, [camera]);
   return (
     <section className="panel panel--input" aria-labelledby="input-heading">
-      <h2 id="input-heading" className="panel__heading">
+      <h2 id="input-heading" ref={headingRef} tabIndex={-1} className="panel__heading">
         {camera ? t("input.heading_live") : t("input.heading")}
       </h2>
       {error && REFUSAL_CODES.has(error.code) ? (

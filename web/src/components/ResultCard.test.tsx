@@ -28,7 +28,7 @@ describe("ResultCard", () => {
     expect(screen.getByRole("heading", { level: 3 })).toHaveTextContent("Higher concern: see a doctor soon");
     expect(text.indexOf("What to do")).toBeLessThan(text.indexOf("73%"));
     expect(card).toHaveTextContent("Model score: 73%");
-    expect(card).toHaveTextContent("Of 100 spots that looked like this in the research photos the model learned from, about 73 were skin cancer.");
+    expect(card).toHaveTextContent("Of 100 spots that looked like this to the model in clinic photos, about 73 were skin cancer.");
     expect(card).toHaveTextContent("from a score of 38%");
     expect(card).toHaveTextContent("This is not a diagnosis.");
     expect(card).toHaveAttribute("data-risk", "high");
@@ -64,7 +64,7 @@ describe("ResultCard", () => {
     );
     const card = screen.getByTestId("result");
     expect(card).toHaveTextContent("关注度低：留意观察即可");
-    expect(card).toHaveTextContent("每 100 个看起来像这样的斑点，大约有 26 个是皮肤癌");
+    expect(card).toHaveTextContent("每 100 个斑点，大约有 26 个是皮肤癌");
     expect(document.documentElement.lang).toBe("zh-CN");
   });
 });

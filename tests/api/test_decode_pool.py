@@ -107,3 +107,20 @@ def test_big_photos_through_the_api_use_the_pool(make_client: MakeClient) -> Non
         small = client.post("/api/v1/predict", files={"image": ("s.jpg", SMALL, "image/jpeg")})
         assert small.status_code in (200, 422)
         assert np.asarray(response.json().get("timing_ms", {}).get("decode", 0)) >= 0
+
+
+def test_a_worker_that_died_while_idle_is_replaced_not_blamed_on_the_photo() -> None:
+    async def main() -> None:
+        pool = DecodePool(workers=1, timeout_s=60)
+        try:
+            await pool.decode(BIG, 224)
+            idle = pool._idle[0]
+            idle.process.kill()
+            idle.process.join(10)
+            pixels, _ = await pool.decode(BIG, 224)
+            assert pixels.shape == (224, 224, 3) and pool._idle[0] is not idle
+        finally:
+            pool.close()
+        assert not pool._all
+
+    anyio.run(main)

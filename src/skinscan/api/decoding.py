@@ -65,6 +65,7 @@ class DecodePool:
         self.workers = workers
         self.timeout_s = timeout_s
         self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
         self._slots: anyio.Semaphore | None = None
         self._context: ForkServerContext | None = None
         self.killed = 0
@@ -90,9 +91,12 @@ class DecodePool:
                 503, "decoder_busy", "The server is busy decoding other photos; try again.", {"Retry-After": "2"}
             ) from exc
         try:
+            self._idle = [idle for idle in self._idle if idle.process.is_alive()]  # died while idle: gone
             if not self._idle:
                 with anyio.CancelScope(shield=True):  # a started worker must not leak on cancel
-                    self._idle.append(await anyio.to_thread.run_sync(_Worker, self._get_context()))
+                    started = await anyio.to_thread.run_sync(_Worker, self._get_context())
+                    self._all.add(started)
+                    self._idle.append(started)
             worker = self._idle.pop()
             reply = await self._run(worker, (data, size, max_pixels))
         finally:
@@ -122,15 +126,19 @@ class DecodePool:
 
     def _abandon(self, worker: _Worker, why: str) -> None:
         self.killed += 1
+        self._all.discard(worker)
         log.warning("decode abandoned (%s): worker %s killed", why, worker.process.pid)
         worker.kill()
         threading.Thread(target=worker.reap, daemon=True).start()  # reaped off the loop
 
     def close(self) -> None:
-        for worker in self._idle:
+        """Kill every worker, idle or busy (at shutdown, after in-flight requests had their time)."""
+        workers = list(self._all)
+        for worker in workers:
             worker.kill()
-        for worker in self._idle:
+        for worker in workers:
             worker.reap()
+        self._all.clear()
         self._idle.clear()
 
 

@@ -250,6 +250,7 @@ if (!findChromium()) {
       const box = await notice.boundingBox();
       assert.ok(box && box.y >= 0 && box.y + Math.min(box.height, 120) <= 844, `refusal at ${JSON.stringify(box)}`);
       assert.equal(await page.getByTestId("result").count(), 0);
+      assert.deepEqual(await axeViolations(page), [], "refusal view on a phone");
       await page.context().close();
     });
 

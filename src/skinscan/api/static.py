@@ -9,7 +9,6 @@ re-validated. Unknown paths that look like page routes get ``index.html`` (singl
 from __future__ import annotations
 
 import gzip
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from skinscan.api.errors import error_response
+from skinscan.card import file_sha256
 
 MEDIA_TYPES = {
     ".onnx": "application/octet-stream",
@@ -60,14 +60,6 @@ class StaticFile:
     media_type: str
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _index(root: Path, suffixes: tuple[str, ...] | None = None) -> dict[str, StaticFile]:
     """URL path (relative, '/'-separated) -> file, for every regular file under ``root``."""
     files: dict[str, StaticFile] = {}
@@ -80,7 +72,7 @@ def _index(root: Path, suffixes: tuple[str, ...] | None = None) -> dict[str, Sta
         if suffixes is not None and (path.suffix not in suffixes or len(relative.parts) != 1):
             continue
         media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        files[relative.as_posix()] = StaticFile(path, f'"{_sha256(path)}"', media_type)
+        files[relative.as_posix()] = StaticFile(path, f'"{file_sha256(path)}"', media_type)
     return files
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import platform
 import tempfile
 import time
@@ -24,7 +23,7 @@ import torch
 from torch import nn
 
 from skinscan.card import load_card
-from skinscan.predictor import onnx_session
+from skinscan.predictor import default_threads, onnx_session
 
 log = logging.getLogger(__name__)
 VGG19_LAYOUT = (
@@ -81,7 +80,7 @@ def _time_once(session: ort.InferenceSession, batch: np.ndarray) -> float:
 
 
 def compare(model: Path, out: Path | None = None, repeats: int = 30, threads: int | None = None) -> dict[str, Any]:
-    threads = threads or len(os.sched_getaffinity(0))
+    threads = threads or default_threads()
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 256, size=(1, 224, 224, 3), dtype=np.uint8)
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +107,7 @@ def compare(model: Path, out: Path | None = None, repeats: int = 30, threads: in
     result = {
         "what": "single-photo ONNX Runtime latency, batch 1, median of alternating runs",
         "machine": {
-            "cpus": len(os.sched_getaffinity(0)),
+            "cpus": default_threads(),
             "processor": platform.processor() or platform.machine(),
             "onnxruntime": ort.__version__,
             "threads": threads,

@@ -5,7 +5,7 @@
 //   node web/scripts/bench.mjs [--model PATH] [--out FILE] [--frames N] [--web-dir DIST]
 // Model: --model, else SKINSCAN_MODEL, else models/skinscan.onnx, else the tiny stand-in.
 import { createHash } from "node:crypto";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,6 +30,7 @@ const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1
 const round = (x, digits = 1) => Number(x.toFixed(digits));
 
 async function main() {
+  const loadAtStart = loadavg().map((x) => round(x, 2));
   const manifest = makePhotos();
   const server = await startServer({ model: model.path, ...(values["web-dir"] ? { webDir: resolve(values["web-dir"]) } : {}) });
   const browser = await launchChromium([
@@ -76,7 +77,7 @@ async function main() {
       generated_at: new Date().toISOString(),
       command: "node web/scripts/bench.mjs",
       browser: `Chromium ${browser.version()} (headless, --disable-gpu)`,
-      machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "unknown" },
+      machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? "unknown", load_average_at_start: loadAtStart },
       model: {
         path: relative(REPO, model.path),
         tiny_stand_in: model.tiny,

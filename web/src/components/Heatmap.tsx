@@ -13,11 +13,14 @@ interface Props {
   size?: number;
 }
 
+/** Default drawn size in CSS pixels (a display size, not the model's input size, which is the card's). */
+const DRAWN_PX = 200;
+
 /**
  * "Where the model looked": the evidence over the square the model saw, with a switch to compare
  * with the bare photo and one line on what the map is and is not.
  */
-export function Heatmap({ evidence, image, initiallyShown = true, size = 192 }: Props) {
+export function Heatmap({ evidence, image, initiallyShown = true, size = DRAWN_PX }: Props) {
   const { t } = useT();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [shown, setShown] = useState(initiallyShown);

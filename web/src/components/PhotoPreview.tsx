@@ -13,7 +13,7 @@ export interface PhotoSource {
   modelSize: number;
 }
 
-/** The photo with the model's crop outlined, and the 224 px picture the model actually sees. */
+/** The photo with the model's crop outlined, and the square picture (card input size) the model actually sees. */
 export function PhotoPreview({ photo }: { photo: PhotoSource }) {
   const { t } = useT();
   const canvasRef = useRef<HTMLCanvasElement>(null);

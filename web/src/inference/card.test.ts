@@ -7,7 +7,7 @@ const card = {
   labels: ["benign", "malignant"],
   threshold: 0.3,
   risk_bands: { low: 0, medium: 0.2, high: 0.6 },
-  input: { name: "image", size: 224 },
+  input: { name: "image", size: 96 },
 };
 
 describe("model card", () => {

@@ -7,23 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
+
+from skinscan.bench.synthetic import lesion_photo
 
 
 def synthetic_lesion(rng: np.random.Generator, malignant: bool, size: int = 224) -> Image.Image:
-    """A skin-coloured square with a blob: light and round (benign) or dark and ragged (malignant)."""
-    skin = np.array([224, 180, 150]) + rng.integers(-20, 20, 3)
-    image = Image.new("RGB", (size, size), tuple(int(c) for c in skin))
-    draw = ImageDraw.Draw(image)
-    centre = size / 2 + rng.normal(0, 8, 2)
-    points = []
-    for k in range(24):
-        angle = 2 * np.pi * k / 24
-        radius = size * (0.22 + (rng.uniform(-0.08, 0.08) if malignant else rng.uniform(-0.01, 0.01)))
-        points.append((centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle)))
-    colour = (70, 40, 30) if malignant else (150, 100, 70)
-    draw.polygon(points, fill=tuple(int(c + rng.integers(-15, 15)) for c in colour))
-    return image.filter(ImageFilter.GaussianBlur(1.5))
+    """The project's synthetic lesion (skinscan.bench.synthetic), dark and ragged or light and round."""
+    return lesion_photo(size, size, seed=int(rng.integers(2**31)), malignant=malignant)
 
 
 def everyday_photo(rng: np.random.Generator, size: int = 160) -> Image.Image:

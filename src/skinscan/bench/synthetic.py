@@ -12,9 +12,18 @@ import io
 import numpy as np
 from PIL import Image
 
+BLOB_DARKENING = {None: (0.45, 0.35, 0.33), True: (0.3, 0.2, 0.18), False: (0.75, 0.62, 0.58)}
+"""Colour factors of the blob: the benchmark's lesion, a dark (malignant-looking) or a light one."""
+BLOB_WOBBLE = {None: (0.15, 0.08), True: (0.3, 0.15), False: (0.02, 0.01)}
+"""Border irregularity (amplitudes of 3- and 7-fold ripples): ragged for malignant, round for benign."""
 
-def lesion_photo(width: int, height: int, seed: int = 0) -> Image.Image:
-    """An RGB photo: skin-toned gradient, an off-centre dark irregular blob, mild noise."""
+
+def lesion_photo(width: int, height: int, seed: int = 0, *, malignant: bool | None = None) -> Image.Image:
+    """An RGB photo: skin-toned gradient, an off-centre irregular blob, mild noise.
+
+    ``malignant``: None for the benchmarks' lesion; True or False for the two classes of the
+    synthetic training set (tests/conftest.py): dark and ragged, or light and round.
+    """
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     skin = np.array([205.0, 160.0, 140.0], dtype=np.float32) + rng.normal(0, 8, 3).astype(np.float32)
@@ -23,9 +32,10 @@ def lesion_photo(width: int, height: int, seed: int = 0) -> Image.Image:
     cy, cx = height * rng.uniform(0.4, 0.6), width * rng.uniform(0.4, 0.6)
     radius = min(width, height) * rng.uniform(0.15, 0.3)
     angle = np.arctan2(yy - cy, xx - cx)
-    wobble = 1.0 + 0.15 * np.sin(3 * angle + rng.uniform(0, 6)) + 0.08 * np.sin(7 * angle)
+    three, seven = BLOB_WOBBLE[malignant]
+    wobble = 1.0 + three * np.sin(3 * angle + rng.uniform(0, 6)) + seven * np.sin(7 * angle)
     inside = np.hypot(yy - cy, xx - cx) < radius * wobble
-    image[inside] *= np.array([0.45, 0.35, 0.33], dtype=np.float32)
+    image[inside] *= np.array(BLOB_DARKENING[malignant], dtype=np.float32)
     noisy = image + rng.normal(0, 5, image.shape).astype(np.float32)
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "RGB")
 

@@ -98,7 +98,7 @@ def write_y4m(frames: list[np.ndarray], path: Path, fps: int) -> None:
 def _sources() -> list[tuple[str, Image.Image, bytes | None]]:
     data = os.environ.get("SKINSCAN_DATA")
     if data and (Path(data) / "test").is_dir():
-        chosen = []
+        chosen: list[tuple[str, Image.Image, bytes | None]] = []
         for label in ("benign", "malignant"):
             files = sorted((Path(data) / "test" / label).glob("*.jpg"), key=lambda p: p.name)[:2]
             chosen += [(f"{label}-{p.stem}.jpg", Image.open(p).convert("RGB"), p.read_bytes()) for p in files]
@@ -143,19 +143,19 @@ def main(out: Path) -> None:
     everyday = out / "everyday-blue.jpg"
     everyday_image.save(everyday, quality=92)
     skin = (214, 170, 140)
-    recordings = {"width": RECORDING_SIZE[0], "height": RECORDING_SIZE[1], "fps": RECORDING_FPS}
+    recordings: dict[str, object] = {"width": RECORDING_SIZE[0], "height": RECORDING_SIZE[1], "fps": RECORDING_FPS}
     for name, image, background, seed in (("lesion", third, skin, 1), ("everyday", everyday_image, (90, 140, 220), 2)):
         path = out / f"handheld-{name}.y4m"
         frames, blurred = _handheld(image, background, seed)
         write_y4m(frames, path, RECORDING_FPS)
         recordings[name] = str(path)
         # A few sharp frames as PNG, for asking the server what the model says about this recording.
-        sharp = [i for i in range(0, len(frames), 6) if i not in blurred]
-        recordings[f"{name}_samples"] = []
-        for i in sharp:
+        samples = []
+        for i in (i for i in range(0, len(frames), 6) if i not in blurred):
             sample = out / f"handheld-{name}-{i:03d}.png"
             Image.fromarray(frames[i]).save(sample)
-            recordings[f"{name}_samples"].append(str(sample))
+            samples.append(str(sample))
+        recordings[f"{name}_samples"] = samples
 
     text = out / "not-a-photo.txt"
     text.write_text("This is a text file, not a photo.\n", encoding="utf-8")

@@ -12,7 +12,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_FILE, MAX_FUNCTION = 400, 60
-TS_FUNCTION = re.compile(r"^(export\s+)?(default\s+)?(async\s+)?function\s+\w+|^(export\s+)?const\s+\w+\s*=\s*(async\s*)?\(")
+TS_FUNCTION = re.compile(
+    r"^(export\s+)?(default\s+)?(async\s+)?function\s+\w+"  # function declarations
+    r"|^(export\s+)?const\s+\w+\s*=\s*(async\s*)?\("  # arrow functions bound to a constant
+)
 
 
 def python_functions(path: Path) -> list[tuple[str, int]]:

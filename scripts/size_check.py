@@ -1,6 +1,6 @@
 """Files over 400 lines and functions over 60 lines in src/ and web/src (stylesheets excepted).
 
-    python scripts/size_check.py        # exit 1 and a list when something is too long
+python scripts/size_check.py        # exit 1 and a list when something is too long
 """
 
 from __future__ import annotations

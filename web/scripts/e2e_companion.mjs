@@ -117,6 +117,10 @@ if (!findChromium()) {
       assert.equal(await compare.locator("[data-testid=compare-item] time").count(), 2);
       assert.match(await compare.innerText(), /Check .* again around|doctor/);
       assert.ok(await compare.locator("svg.score-chart").isVisible(), "score chart");
+      // An older check's report, from the history list.
+      const download = page.waitForEvent("download", { timeout: 30_000 });
+      await items.first().getByRole("button", { name: /Download a report of the check/ }).click();
+      assert.ok(statSync(await (await download).path()).size > 10_000, "history item report");
       await page.getByTestId("history-clear").click();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 0);
       const stored = await page.evaluate(

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { RiskBadge } from "../components/RiskBadge";
 import { percent } from "../components/format";
 import { useT } from "../i18n";
+import { downloadReport } from "../report/report";
 import type { Check } from "./check";
 import type { History } from "./useHistory";
 
@@ -46,7 +47,8 @@ export function HistoryPanel({ history }: { history: History }) {
 }
 
 function HistoryItem({ check, onDelete }: { check: Check; onDelete: () => void }) {
-  const { t, date } = useT();
+  const i18n = useT();
+  const { t, date } = i18n;
   const spot = check.spot || t("history.unnamed");
   const when = date(check.createdAt);
   return (
@@ -63,6 +65,14 @@ function HistoryItem({ check, onDelete }: { check: Check; onDelete: () => void }
           <RiskBadge risk={check.risk} /> {t("result.score", { percent: percent(check.p_malignant) })}
         </span>
       </div>
+      <button
+        type="button"
+        className="button button--ghost history-item__delete"
+        aria-label={t("history.report_named", { spot, date: when })}
+        onClick={() => void downloadReport(check, i18n).catch((error: unknown) => console.warn("report failed", error))}
+      >
+        {t("history.report")}
+      </button>
       <button
         type="button"
         className="button button--ghost history-item__delete"

@@ -93,6 +93,8 @@ export const en = {
   "history.count": "{count, plural, one {# saved check} other {# saved checks}}",
   "history.unnamed": "Unnamed spot",
   "history.delete": "Delete",
+  "history.report": "Report",
+  "history.report_named": "Download a report of the check of {spot} from {date}",
   "history.delete_named": "Delete the check of {spot} from {date}",
   "history.clear": "Delete all checks",
   "history.clear_confirm": "Delete all saved checks from this device? This cannot be undone.",

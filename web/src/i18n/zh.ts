@@ -91,6 +91,8 @@ export const zh: Messages = {
   "history.count": "{count, plural, other {已保存 # 次检查}}",
   "history.unnamed": "未命名的斑点",
   "history.delete": "删除",
+  "history.report": "报告",
+  "history.report_named": "下载 {date} 对“{spot}”检查的报告",
   "history.delete_named": "删除 {date} 对“{spot}”的检查",
   "history.clear": "删除全部检查记录",
   "history.clear_confirm": "要从本设备删除全部已保存的检查吗？删除后无法恢复。",

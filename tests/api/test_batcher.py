@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skinscan.api.batcher import BatchResult, MicroBatcher, calibrate_batch_size
+from skinscan.api.batcher import BatchResult, MicroBatcher, NotPrepared, calibrate_batch_size
 from skinscan.predictor import ModelOutputs, Predictor
 
 
@@ -116,6 +116,33 @@ def test_a_model_failure_fails_its_requests_not_the_batcher() -> None:
     batcher.predictor = _FakePredictor(1.0)  # type: ignore[assignment]
     assert asyncio.run(batcher.predict(_photos(1)[0])).outputs.p_malignant == 0.0
     batcher.close()
+
+
+def test_uploads_are_prepared_on_the_lane_and_only_their_own_failures_fail_them() -> None:
+    fake = _FakePredictor(3.0)
+
+    def prepare(upload: bytes) -> tuple[np.ndarray, str] | None:
+        if upload == b"big":
+            return None  # declined: the caller decodes it elsewhere
+        if upload == b"broken":
+            raise ValueError("not an image")
+        fake.simulated_s += 0.001  # 1 ms of decoding on the simulated clock
+        return np.full((224, 224, 3), int(upload), dtype=np.uint8), f"stored {upload.decode()}"
+
+    batcher = _batcher(fake, max_batch=8)
+
+    async def main() -> list[object]:
+        uploads = [b"51", b"big", b"broken", b"102"]
+        return await asyncio.gather(*(batcher.predict(u, prepare) for u in uploads), return_exceptions=True)
+
+    first, big, broken, last = asyncio.run(main())
+    batcher.close()
+    assert isinstance(big, NotPrepared) and isinstance(broken, ValueError)
+    assert isinstance(first, BatchResult) and isinstance(last, BatchResult)
+    assert fake.calls == [2]  # one model call for the two that were ready
+    assert (first.outputs.p_malignant, first.prepared, first.batch_size) == (pytest.approx(0.2), "stored 51", 2)
+    assert (last.outputs.p_malignant, last.prepared) == (pytest.approx(0.4), "stored 102")
+    assert first.prepare_ms == pytest.approx(1.0) and first.model_ms == pytest.approx(3.0)
 
 
 def test_batched_answers_equal_single_answers(tiny_model: Path) -> None:

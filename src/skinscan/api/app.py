@@ -70,9 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the model (raises ``ModelLoadError`` naming the path) and assemble the app."""
     settings = settings or Settings()
     configure_protocol(settings.max_header_kb * 1024, settings.header_timeout_s)
-    predictor = Predictor(settings.model, threads=settings.threads)
+    lanes = min(settings.model_lanes, settings.threads)
+    predictor = Predictor(settings.model, threads=settings.threads // lanes)
     max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)
-    batcher = MicroBatcher(predictor, max_batch=max_batch)
+    batcher = MicroBatcher(predictor, max_batch=max_batch, lanes=lanes)
     decoder = DecodePool(settings.decode_workers, settings.decode_timeout_s) if settings.decode_workers else None
 
     @asynccontextmanager

@@ -4,7 +4,13 @@ One model call on a batch of 16 costs far less than 16 calls on one photo each (
 read once, the thread pool starts once), which is what lets two cores answer well over a hundred
 photos a second. The batching is opportunistic, so it adds no latency: when the model is idle a
 photo runs at once, alone; photos that arrive while a call is running wait and go together in the
-next call. The model runs on one dedicated thread, never on the event loop.
+next call. The model runs on dedicated threads ("lanes"), never on the event loop.
+
+A request may hand over the upload's bytes with a ``prepare`` function instead of pixels: the lane
+then decodes the photo right before the model call, on the same thread, which saves the request a
+hop to a decode thread and back (each hop costs the event loop more than parsing the request).
+``prepare`` may decline (return None), e.g. for a big photo that must be decoded under a deadline
+elsewhere: the request then gets :class:`NotPrepared` and prepares it itself.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +33,25 @@ class BatchResult:
     queue_ms: float
     model_ms: float
     batch_size: int
+    prepared: Any = None
+    """What ``prepare`` returned besides the pixels (e.g. the photo's stored size)."""
+    prepare_ms: float = 0.0
+
+
+Prepare = Callable[[Any], "tuple[np.ndarray, Any] | None"]
+"""Upload -> (uint8 [S, S, 3] pixels, anything to hand back), or None to decline."""
+
+
+class NotPrepared(Exception):
+    """``prepare`` declined this upload: the caller prepares it another way and submits pixels."""
+
+
+@dataclass
+class _Job:
+    item: Any
+    prepare: Prepare | None
+    queued: float
+    future: asyncio.Future[BatchResult]
 
 
 BATCH_CANDIDATES = (1, 2, 4, 8, 16)
@@ -64,53 +90,95 @@ def calibrate_batch_size(
 class MicroBatcher:
     """Collects ``uint8 [S, S, 3]`` arrays from many requests and runs them in batches."""
 
-    def __init__(self, predictor: Predictor, max_batch: int, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        predictor: Predictor,
+        max_batch: int,
+        clock: Callable[[], float] = time.perf_counter,
+        lanes: int = 1,
+    ) -> None:
         self.predictor = predictor
         self.max_batch = max_batch
+        self.lanes = lanes
+        """Model calls that may run at once, each on its own thread (ONNX Runtime sessions are
+        thread-safe): with one intra-op thread per lane, a core that HTTP or decoding takes for a
+        moment slows one call, not every call (intra-op threads run in lock-step)."""
         self._clock = clock
         """Seconds; injectable so that tests measure queueing against a simulated model time."""
-        self._pending: list[tuple[np.ndarray, float, asyncio.Future[BatchResult]]] = []
-        self._running = False
-        self._task: asyncio.Task[None] | None = None  # kept so the task is not garbage-collected
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skinscan-model")
+        self._pending: list[_Job] = []
+        self._running = 0
+        self._tasks: set[asyncio.Task[None]] = set()  # kept so the tasks are not garbage-collected
+        self._executor: ThreadPoolExecutor | None = None  # started on first use, again after close()
 
-    async def predict(self, pixels: np.ndarray) -> BatchResult:
+    async def predict(self, item: Any, prepare: Prepare | None = None) -> BatchResult:
+        """Model outputs for ``item``: uint8 [S, S, 3] pixels, or an upload that ``prepare`` turns into them.
+
+        Raises what ``prepare`` raised for this item, :class:`NotPrepared` when it declined, or the
+        model's error for the whole batch.
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[BatchResult] = loop.create_future()
-        self._pending.append((pixels, self._clock(), future))
-        if not self._running:
-            self._running = True
-            self._task = loop.create_task(self._drain())
+        self._pending.append(_Job(item, prepare, self._clock(), future))
+        if self._running < self.lanes:
+            self._running += 1
+            task = loop.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await future
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         try:
             while self._pending:
-                batch = self._pending[: self.max_batch]
+                jobs = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
-                stacked = np.stack([pixels for pixels, _, _ in batch])
                 started = self._clock()
                 try:
-                    outputs = await loop.run_in_executor(self._executor, self.predictor.run_arrays, stacked)
+                    results = await loop.run_in_executor(self._lanes(), self._run, jobs)
                 except Exception as exc:  # a model failure fails these requests, not the server
-                    for _, _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                model_ms = (self._clock() - started) * 1e3
-                for i, (_, queued, future) in enumerate(batch):
-                    if not future.done():  # the client may have gone away meanwhile
-                        future.set_result(
-                            BatchResult(
-                                outputs=outputs.photo(i),
-                                queue_ms=(started - queued) * 1e3,
-                                model_ms=model_ms,
-                                batch_size=len(batch),
-                            )
-                        )
+                    results = [exc] * len(jobs)
+                for job, result in zip(jobs, results, strict=True):
+                    if job.future.done():  # the client may have gone away meanwhile
+                        continue
+                    if isinstance(result, BaseException):
+                        job.future.set_exception(result)
+                    else:
+                        job.future.set_result(replace(result, queue_ms=(started - job.queued) * 1e3))
         finally:
-            self._running = False
+            self._running -= 1
+
+    def _run(self, jobs: list[_Job]) -> list[BatchResult | BaseException]:
+        """On a lane's thread: prepare each upload, then one model call for all that are ready."""
+        results: list[BatchResult | BaseException] = [NotPrepared()] * len(jobs)
+        ready: list[tuple[int, np.ndarray, Any, float]] = []
+        for i, job in enumerate(jobs):
+            if job.prepare is None:
+                ready.append((i, job.item, None, 0.0))
+                continue
+            started = self._clock()
+            try:
+                prepared = job.prepare(job.item)
+            except Exception as exc:  # e.g. ImageRejected: this request's answer, not the batch's
+                results[i] = exc
+                continue
+            if prepared is not None:
+                ready.append((i, prepared[0], prepared[1], (self._clock() - started) * 1e3))
+        if not ready:
+            return results
+        started = self._clock()
+        outputs = self.predictor.run_arrays(np.stack([pixels for _, pixels, _, _ in ready]))
+        model_ms = (self._clock() - started) * 1e3
+        for k, (i, _, extra, prepare_ms) in enumerate(ready):
+            results[i] = BatchResult(outputs.photo(k), 0.0, model_ms, len(ready), extra, prepare_ms)
+        return results
+
+    def _lanes(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="skinscan-model")
+        return self._executor
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        """Stop the lane threads (app shutdown); a later request starts them again."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)

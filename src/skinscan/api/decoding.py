@@ -149,7 +149,7 @@ def _unpack(reply: Reply) -> Decoded:
     raise ImageRejected(code, message, status)
 
 
-def _inline_or_none(data: bytes, size: int, max_pixels: int) -> Decoded | None:
+def decode_if_small(data: bytes, size: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decoded | None:
     """Decode here when the header says the photo is small; None when it must go to the pool."""
     header = inspect(data, max_pixels=max_pixels)
     if header.pixels > INLINE_MAX_PIXELS:
@@ -167,7 +167,7 @@ async def _until_disconnected(request: Request, scope: anyio.CancelScope) -> Non
 
 async def decode_upload(request: Request, data: bytes, size: int, limiter: CapacityLimiter | None = None) -> Decoded:
     """(model input, stored size) for an uploaded photo, decoded under the budget described above."""
-    small = await anyio.to_thread.run_sync(_inline_or_none, data, size, DEFAULT_MAX_PIXELS, limiter=limiter)
+    small = await anyio.to_thread.run_sync(decode_if_small, data, size, DEFAULT_MAX_PIXELS, limiter=limiter)
     if small is not None:
         return small
     pool: DecodePool | None = getattr(request.app.state, "decoder", None)

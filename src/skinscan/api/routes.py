@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Annotated, Any
 
 from anyio import CapacityLimiter
@@ -11,8 +12,8 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from skinscan import messages
-from skinscan.api.batcher import MicroBatcher
-from skinscan.api.decoding import decode_upload
+from skinscan.api.batcher import MicroBatcher, NotPrepared
+from skinscan.api.decoding import decode_if_small, decode_upload
 from skinscan.api.errors import language_headers
 from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut, RefusalOut
 from skinscan.api.settings import Settings
@@ -127,15 +128,18 @@ async def predict(request: Request, state: StateDep, language: LanguageDep) -> R
     upload = await read_image_field(request, state.settings.max_upload_bytes)
     read_done = time.perf_counter()
     size = state.predictor.size
-    pixels, original_size = await decode_upload(request, upload.data, size, limiter=state.limiter())
-    decoded = time.perf_counter()
-    result = await state.batcher.predict(pixels)
-    verdict = decide(result.outputs, state.predictor.card, original_size)
+    try:  # a small photo is decoded by the model's lane, right before its model call
+        result = await state.batcher.predict(upload.data, partial(decode_if_small, size=size))
+    except NotPrepared:  # a big one under a deadline first (api/decoding.py)
+        pixels, stored_size = await decode_upload(request, upload.data, size, limiter=state.limiter())
+        decode_ms = (time.perf_counter() - read_done) * 1e3
+        result = replace(await state.batcher.predict(pixels), prepared=stored_size, prepare_ms=decode_ms)
+    verdict = decide(result.outputs, state.predictor.card, result.prepared)
     if isinstance(verdict, Refusal):
         return refusal_response(verdict, language)
     timing = {
         "read": round((read_done - started) * 1e3, 3),
-        "decode": round((decoded - read_done) * 1e3, 3),
+        "decode": round(result.prepare_ms, 3),
         "queue": round(result.queue_ms, 3),
         "model": round(result.model_ms, 3),
         "batch": float(result.batch_size),

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     web_dir: Path = Path("web/dist")
     threads: int = Field(default_factory=default_threads, ge=1)
     """ONNX Runtime intra-op threads for this process (``serve --workers`` divides the cores)."""
+    model_lanes: int = Field(default=1, ge=1, le=64)
+    """Model calls run at once (each with ``threads // model_lanes`` intra-op threads)."""
     max_batch: int | None = Field(default=None, ge=1, le=256)
     """Most photos one model call takes when concurrent requests are micro-batched; unset, the
     server measures the best size (1 to 16) for this model on this machine at start-up."""

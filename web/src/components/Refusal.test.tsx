@@ -21,4 +21,24 @@ describe("Refusal", () => {
     render(<Refusal code="not_a_lesion" reasons={["not_a_lesion"]} hint={null} onRetry={() => undefined} />);
     expect(screen.getByTestId("refusal")).toHaveTextContent(/point the camera at one spot/i);
   });
+
+  it("takes focus when it appears, so keyboard and screen-reader users land on it", () => {
+    render(
+      <>
+        <button type="button">Elsewhere</button>
+        <Refusal code="not_a_lesion" reasons={["not_a_lesion"]} hint={null} onRetry={() => undefined} />
+      </>,
+    );
+    const refusal = screen.getByTestId("refusal");
+    expect(refusal).toHaveAttribute("tabindex", "-1");
+    expect(refusal).toHaveFocus();
+    expect(refusal).toHaveAccessibleName("This photo cannot be judged");
+  });
+
+  it("takes focus again when a new refusal replaces the last one", () => {
+    const { rerender } = render(<Refusal code="not_a_lesion" reasons={["not_a_lesion"]} hint={null} onRetry={() => undefined} />);
+    screen.getByRole("button", { name: /try another photo/i }).focus();
+    rerender(<Refusal code="photo_unusable" reasons={["too_dark"]} hint={null} onRetry={() => undefined} />);
+    expect(screen.getByTestId("refusal")).toHaveFocus();
+  });
 });

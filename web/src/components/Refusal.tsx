@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { isMessageKey, useT } from "../i18n";
 
 interface Props {
@@ -12,15 +13,33 @@ interface Props {
 
 /**
  * A photo the model must not judge: what is wrong, what to do, and a way to try again. It never
- * shows a probability (the server gives none for a refused photo).
+ * shows a probability (the server gives none for a refused photo). Like the error and the answer's
+ * headline, it takes focus when it appears (and when it changes), so keyboard and screen-reader
+ * users land on it rather than on <body>.
  */
 export function Refusal({ code, reasons, hint, onRetry }: Props) {
   const { t } = useT();
+  const ref = useRef<HTMLElement>(null);
+  const reasonList = reasons.join(" ");
+  useEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    box.focus({ preventScroll: true });
+    box.scrollIntoView?.({ block: "nearest" });
+  }, [code, reasonList, hint]);
   const what = `refusal.${code}`;
   const reasonKeys = [...new Set(reasons)].map((r) => `reason.${r}`).filter(isMessageKey);
   const hints = hint ? [hint] : [...new Set(reasons)].map((r) => `hint.${r}`).filter(isMessageKey).map((k) => t(k));
   return (
-    <section className="refusal" data-testid="refusal" data-code={code} data-reasons={reasons.join(" ")} aria-labelledby="refusal-heading">
+    <section
+      ref={ref}
+      className="refusal"
+      tabIndex={-1}
+      data-testid="refusal"
+      data-code={code}
+      data-reasons={reasonList}
+      aria-labelledby="refusal-heading"
+    >
       <h3 id="refusal-heading" className="refusal__heading">
         {t("refusal.heading")}
       </h3>

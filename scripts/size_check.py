@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_FILE, MAX_FUNCTION = 400, 60
+GENERATED = {"web/src/api/schema.ts"}  # openapi-typescript's output (`make api-types`)
 TS_FUNCTION = re.compile(
     r"^(export\s+)?(default\s+)?(async\s+)?function\s+\w+"  # function declarations
     r"|^(export\s+)?const\s+\w+\s*=\s*(async\s*)?\("  # arrow functions bound to a constant
@@ -42,18 +43,24 @@ def ts_functions(path: Path) -> list[tuple[str, int]]:
     return found
 
 
-def main() -> int:
-    problems = []
+def problems() -> list[str]:
+    """One line per file over MAX_FILE lines or function over MAX_FUNCTION lines."""
+    found = []
     files = [*ROOT.glob("src/**/*.py"), *ROOT.glob("web/src/**/*.ts"), *ROOT.glob("web/src/**/*.tsx")]
-    for path in sorted(files):
+    for path in sorted(p for p in files if p.relative_to(ROOT).as_posix() not in GENERATED):
         rel = path.relative_to(ROOT)
         count = len(path.read_text(encoding="utf-8").splitlines())
         if count > MAX_FILE:
-            problems.append(f"{rel}: {count} lines")
+            found.append(f"{rel}: {count} lines")
         functions = python_functions(path) if path.suffix == ".py" else ts_functions(path)
-        problems += [f"{rel}: {name} is {n} lines" for name, n in functions if n > MAX_FUNCTION]
-    sys.stdout.write("".join(f"{p}\n" for p in problems))
-    return 1 if problems else 0
+        found += [f"{rel}: {name} is {n} lines" for name, n in functions if n > MAX_FUNCTION]
+    return found
+
+
+def main() -> int:
+    found = problems()
+    sys.stdout.write("".join(f"{p}\n" for p in found))
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

@@ -102,46 +102,38 @@ export function pickModel() {
   return standInModel();
 }
 
-/** Start `skinscan serve` on a free port with the built page; resolves once /api/v1/health answers. */
+/**
+ * Start `skinscan serve` with the built page through the project's one launcher
+ * (`python -m skinscan.bench.launch`: free port, waits for /api/v1/health, SIGTERM on stop).
+ * Resolves once the server is healthy.
+ */
 export async function startServer({ model, webDir = process.env.SKINSCAN_E2E_DIST ?? join(WEB_DIR, "dist"), env = {} } = {}) {
   if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir}/index.html missing: run npm run build`);
-  const skinscan = join(VENV_BIN, "skinscan");
-  if (!existsSync(skinscan)) throw new Error(`${skinscan} missing: run make install`);
-  const port = await freePort();
-  const child = spawn(skinscan, ["serve", "--host", "127.0.0.1", "--port", String(port), "--model", model], {
-    cwd: REPO,
-    env: { ...process.env, SKINSCAN_WEB_DIR: webDir, SKINSCAN_RATE_LIMIT: "0", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const python = join(VENV_BIN, "python");
+  if (!existsSync(python)) throw new Error(`${python} missing: run make install`);
+  const args = ["-m", "skinscan.bench.launch", "--model", model, "--web-dir", webDir, "--timeout-s", "180"];
+  const child = spawn(python, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => {
     stderr = (stderr + chunk).slice(-4000);
   });
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`skinscan serve exited (${child.exitCode}):\n${stderr}`);
-    try {
-      const response = await fetch(`${origin}/api/v1/health`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGTERM");
-      throw new Error(`skinscan serve did not become healthy in 180 s:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const ready = await new Promise((resolveReady, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("\n")) resolveReady(JSON.parse(out.slice(0, out.indexOf("\n"))));
+    });
+    child.once("exit", (code) => reject(new Error(`skinscan serve did not start (${code}):\n${stderr}`)));
+  });
   return {
-    origin,
-    port,
+    origin: ready.origin,
+    port: ready.port,
     stop: () =>
       new Promise((done) => {
         if (child.exitCode !== null) return done();
         child.once("exit", () => done());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+        child.stdin.end(); // the launcher stops the server when its stdin closes
+        setTimeout(() => child.kill("SIGTERM"), 45_000).unref();
       }),
   };
 }

@@ -145,12 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--web-dir", default=None, help="the built page (SKINSCAN_WEB_DIR)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="server environment")
+    parser.add_argument("--timeout-s", type=float, default=90.0, help="how long start-up may take")
     args = parser.parse_args(argv)
     env = dict(item.split("=", 1) for item in args.env)
     if args.web_dir:
         env["SKINSCAN_WEB_DIR"] = args.web_dir
     try:
-        server = start(args.model, env=env)
+        server = start(args.model, env=env, timeout_s=args.timeout_s)
     except RuntimeError as exc:
         sys.stderr.write(f"{exc}\n")
         return 1

@@ -140,6 +140,16 @@ value used for dermoscopy colour constancy by Barata et al. 2015)."""
 MAX_GAIN = 2.0
 
 
+def spatial_mean(x: torch.Tensor) -> torch.Tensor:
+    """NCHW -> [N, C]: the mean over rows, then over columns.
+
+    Two short reductions instead of one over all S*S pixels: onnxruntime-web (WebAssembly) and native
+    onnxruntime accumulate one long float sum in different orders (1e-4 relative apart at 192 px),
+    which moved browser and server p_malignant 3e-5 apart; two stages agree to about 3e-7.
+    """
+    return x.mean(dim=3).mean(dim=2)
+
+
 def shades_of_grey(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Colour constancy: float NCHW in [0, 1] -> (corrected photo in [0, 1], log illuminant [N, 3]).
 
@@ -148,7 +158,7 @@ def shades_of_grey(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     LED reach the trunk with similar colours.
     """
     p = SHADES_OF_GREY_P
-    illuminant = x01.clamp_min(1e-3).pow(p).mean(dim=(2, 3)).pow(1.0 / p)  # [N, 3]
+    illuminant = spatial_mean(x01.clamp_min(1e-3).pow(p)).pow(1.0 / p)  # [N, 3]
     gain = (illuminant.mean(dim=1, keepdim=True) / illuminant).clamp(1.0 / MAX_GAIN, MAX_GAIN)
     corrected = (x01 * gain[:, :, None, None]).clamp(0.0, 1.0)
     return corrected, torch.log(illuminant)
@@ -161,11 +171,11 @@ LAPLACIAN = ((0.0, 1.0, 0.0), (1.0, -4.0, 1.0), (0.0, 1.0, 0.0))
 def quality_signals(x01: torch.Tensor) -> torch.Tensor:
     """float NCHW [0, 1] -> [N, 4]: brightness, overexposed share, contrast, sharpness (docs/model-contract.md)."""
     luma = 0.299 * x01[:, 0:1] + 0.587 * x01[:, 1:2] + 0.114 * x01[:, 2:3]
-    brightness = luma.mean(dim=(1, 2, 3))
-    overexposed = (luma >= 0.97).float().mean(dim=(1, 2, 3))
-    contrast = (luma - brightness[:, None, None, None]).pow(2).mean(dim=(1, 2, 3)).sqrt()
+    brightness = spatial_mean(luma)[:, 0]
+    overexposed = spatial_mean((luma >= 0.97).float())[:, 0]
+    contrast = spatial_mean((luma - brightness[:, None, None, None]).pow(2))[:, 0].sqrt()
     kernel = torch.tensor(LAPLACIAN, dtype=x01.dtype, device=x01.device)[None, None]
-    detail = nn.functional.conv2d(luma, kernel).pow(2).mean(dim=(1, 2, 3)).sqrt()
+    detail = spatial_mean(nn.functional.conv2d(luma, kernel).pow(2))[:, 0].sqrt()
     sharpness = detail / (contrast + 0.02)
     return torch.stack([brightness, overexposed, contrast, sharpness], dim=1)
 

@@ -57,6 +57,13 @@ async function waitOrExplain(page, wait) {
   }
 }
 
+/** Wait until the live view is in `phase` (live-result's data-phase: "live", "frozen", ...). */
+function waitForPhase(page, phase) {
+  return page.waitForFunction((want) => document.querySelector('[data-testid="live-result"]')?.getAttribute("data-phase") === want, phase, {
+    timeout: 30_000,
+  });
+}
+
 /** Label changes in a recording of the live view (the empty label, before settling, is not one). */
 function labelChanges(log) {
   const labels = log.map((e) => e.label).filter(Boolean);
@@ -188,6 +195,46 @@ if (!findChromium()) {
         assert.ok(counts.at(-1) - counts[0] >= 3, "readings keep coming");
         await page.getByTestId("capture").click();
         await capturedParity(page);
+        // Back to the live view: the frozen frame's server answer goes, it is not left beside the
+        // changing live reading; focus stays in the panel (its heading), not on <body>.
+        await page.getByRole("button", { name: "Back to live view" }).click();
+        await waitForPhase(page, "live");
+        assert.equal(await page.getByTestId("result").count(), 0, "no server answer after Back to live view");
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "input-heading");
+      } finally {
+        await browser.close();
+      }
+    });
+
+    test("live: 'Try another photo' on a refused capture goes back to the live view; with the camera stopped it opens the picker", async () => {
+      const { status, body } = await predictFile(standIn.origin, manifest.everyday);
+      assert.equal(status, 422, JSON.stringify(body));
+      const { browser, page } = await openBrowser(standIn.origin);
+      try {
+        // The server refuses every capture (with its own refusal of the everyday photo): a frame the
+        // in-browser model accepts is captured, so Capture is on offer.
+        const refuse = { status: 422, contentType: "application/json", body: JSON.stringify(body) };
+        await page.route("**/api/v1/predict", (route) => route.fulfill(refuse));
+        await page.getByTestId("camera-start").click();
+        await page.evaluate((b64) => window.__e2eShowPhoto(b64), readFileSync(manifest.photos[0].file).toString("base64"));
+        const refusal = page.getByTestId("refusal");
+        const retry = refusal.getByRole("button", { name: "Try another photo" });
+        await page.getByTestId("capture").click();
+        await waitOrExplain(page, () => refusal.waitFor({ state: "visible", timeout: 60_000 }));
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "refusal", "the refusal has focus");
+        await retry.click();
+        await waitForPhase(page, "live");
+        assert.equal(await refusal.count(), 0, "refusal cleared");
+        assert.equal(await page.getByTestId("result").count(), 0);
+        // Refused again, then the camera stopped: the upload is on screen, so the picker opens.
+        await page.getByTestId("capture").click();
+        await refusal.waitFor({ state: "visible", timeout: 60_000 });
+        await page.getByRole("button", { name: "Stop camera" }).click();
+        await page.getByTestId("camera-start").waitFor({ state: "visible" });
+        const chooser = await watchFileChooser(page);
+        await retry.click();
+        assert.equal((await chooser.opened).mode, "selectSingle");
+        await chooser.detach();
       } finally {
         await browser.close();
       }

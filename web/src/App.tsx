@@ -92,6 +92,7 @@ function Page() {
           onCapture={onCapture}
           onCameraError={onCameraError}
           onStopCamera={stopCamera}
+          onResumeCamera={reset}
         />
         <ResultPanel status={status} result={result} checkedAt={checkedAt} card={card} thumbnail={thumbnail} knownSpots={knownSpots} onSave={save} />
         <HistoryPanel history={history} />

@@ -1,7 +1,7 @@
-import { type RefObject, useEffect, useRef } from "react";
+import { type RefObject, useCallback, useEffect, useRef } from "react";
 import type { PageError } from "../api/client";
 import { Guidance } from "../components/Guidance";
-import { LiveCamera } from "../components/LiveCamera";
+import { type LiveControls, LiveCamera } from "../components/LiveCamera";
 import { type PhotoSource, PhotoPreview } from "../components/PhotoPreview";
 import { Refusal } from "../components/Refusal";
 import { UploadPanel } from "../components/UploadPanel";
@@ -18,15 +18,27 @@ interface Props {
   onCapture: (frame: Blob) => void;
   onCameraError: (error: PageError) => void;
   onStopCamera: () => void;
+  /** Back from a captured frame to the live view: clear that frame's answer or refusal. */
+  onResumeCamera: () => void;
 }
 
 /**
  * Where the photo comes from: upload (with the photo tips and the crop preview) or the live
  * camera. Errors sit at the top of this panel, so on a phone they are on screen without scrolling.
+ * "Try another photo" on a refusal goes back to the live view while the camera is on (the upload
+ * input is not on screen then), and opens the photo picker otherwise.
  */
-export function PhotoPanel({ camera, error, photo, inputRef, onPhoto, onStartCamera, onCapture, onCameraError, onStopCamera }: Props) {
+export function PhotoPanel(props: Props) {
+  const { camera, error, photo, inputRef, onPhoto, onStartCamera, onCapture, onCameraError, onStopCamera, onResumeCamera } = props;
   const { t } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const liveRef = useRef<LiveControls>(null);
+  const onResume = useCallback(() => {
+    onResumeCamera();
+    // The focused button (Back, or the refusal's Try another photo) goes away: keep focus in the panel.
+    headingRef.current?.focus();
+  }, [onResumeCamera]);
+  const retry = () => (camera && liveRef.current ? liveRef.current.resume() : inputRef.current?.click());
   const wasCamera = useRef(camera);
   useEffect(() => {
     // Opening the camera removes the button that had focus: keep focus in the panel, not on <body>.
@@ -39,11 +51,11 @@ export function PhotoPanel({ camera, error, photo, inputRef, onPhoto, onStartCam
         {camera ? t("input.heading_live") : t("input.heading")}
       </h2>
       {error && REFUSAL_CODES.has(error.code) ? (
-        <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={() => inputRef.current?.click()} />
+        <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={retry} />
       ) : null}
       {error && !REFUSAL_CODES.has(error.code) ? <PageErrorNotice error={error} inputRef={inputRef} /> : null}
       {camera ? (
-        <LiveCamera onCapture={onCapture} onError={onCameraError} onStop={onStopCamera} />
+        <LiveCamera ref={liveRef} onCapture={onCapture} onError={onCameraError} onStop={onStopCamera} onResume={onResume} />
       ) : (
         <>
           <UploadPanel onPhoto={onPhoto} onStartCamera={onStartCamera} inputRef={inputRef} hasPhoto={photo !== null} />

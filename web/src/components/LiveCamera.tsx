@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { type Ref, useCallback, useImperativeHandle, useState } from "react";
 import type { PageError } from "../api/client";
 import { useLiveReadings } from "../camera/useLiveReadings";
 import { useT } from "../i18n";
@@ -6,10 +6,19 @@ import { CropFrame } from "./CropFrame";
 import { LiveEvidence } from "./LiveEvidence";
 import { LiveResult } from "./LiveResult";
 
+/** What the page may ask of the live view: e.g. "Try another photo" on a refused capture. */
+export interface LiveControls {
+  /** Leave the frozen frame for the live view again (as "Back to live view" does). */
+  resume: () => void;
+}
+
 interface Props {
   onCapture: (frame: Blob, width: number, height: number) => void;
   onError: (error: PageError) => void;
   onStop: () => void;
+  /** Back to the live view: the captured frame's server answer (or refusal) no longer applies. */
+  onResume: () => void;
+  ref?: Ref<LiveControls>;
 }
 
 /**
@@ -17,11 +26,16 @@ interface Props {
  * evidence map over it), the steady reading or the refusal, and the buttons. The work is in
  * useLiveReadings(); Capture is offered only while the view can be judged (state `reading`).
  */
-export function LiveCamera({ onCapture, onError, onStop }: Props) {
+export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props) {
   const { t } = useT();
   const live = useLiveReadings(onCapture, onError);
   const [heatmap, setHeatmap] = useState(false);
-  const { phase, frameSize, steady, evidence } = live;
+  const { phase, frameSize, steady, evidence, resume } = live;
+  const back = useCallback(() => {
+    resume();
+    onResume();
+  }, [resume, onResume]);
+  useImperativeHandle(ref, () => ({ resume: back }), [back]);
   const canCapture = (phase === "live" && steady.state === "reading") || phase === "model-failed";
   return (
     <div className="live" data-phase={phase}>
@@ -51,7 +65,7 @@ export function LiveCamera({ onCapture, onError, onStop }: Props) {
       <LiveResult phase={phase} steady={steady} stats={live.stats} captured={live.captured} progress={live.progress} />
       <div className="live__buttons">
         {phase === "frozen" ? (
-          <button type="button" className="button button--secondary" onClick={live.resume}>
+          <button type="button" className="button button--secondary" onClick={back}>
             {t("live.back")}
           </button>
         ) : canCapture ? (
@@ -59,17 +73,22 @@ export function LiveCamera({ onCapture, onError, onStop }: Props) {
             {t("live.capture")}
           </button>
         ) : null}
-        {phase === "live" && evidence ? (
-          <label className="live__toggle">
-            <input type="checkbox" data-testid="heatmap-toggle" checked={heatmap} onChange={(e) => setHeatmap(e.currentTarget.checked)} />
-            {t("live.heatmap_show")}
-          </label>
-        ) : null}
+        {phase === "live" && evidence ? <HeatmapToggle checked={heatmap} onChange={setHeatmap} /> : null}
         <button type="button" className="button button--ghost" onClick={onStop}>
           {t("live.stop")}
         </button>
       </div>
       <p className="live__hint">{t("live.hint")}</p>
     </div>
+  );
+}
+
+function HeatmapToggle({ checked, onChange }: { checked: boolean; onChange: (checked: boolean) => void }) {
+  const { t } = useT();
+  return (
+    <label className="live__toggle">
+      <input type="checkbox" data-testid="heatmap-toggle" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />
+      {t("live.heatmap_show")}
+    </label>
   );
 }

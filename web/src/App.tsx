@@ -5,6 +5,7 @@ import { ResultPanel } from "./app/ResultPanel";
 import { SiteHeader } from "./app/SiteHeader";
 import { useAnalysis } from "./app/useAnalysis";
 import { Disclaimer } from "./components/Disclaimer";
+import type { PhotoSource } from "./components/PhotoPreview";
 import { API_BASE } from "./config";
 import { checkFrom, thumbnailUrl } from "./history/check";
 import { ComparePanel, spotsOf } from "./history/ComparePanel";
@@ -31,6 +32,11 @@ function useCard(): ModelCard | null {
   return card;
 }
 
+/** The picture a saved check keeps: the model's square, else the centred square drawn without the card. */
+function useThumbnail(photo: PhotoSource | null): string | null {
+  return useMemo(() => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : (photo?.squareThumbnail ?? null)), [photo]);
+}
+
 /** Paste a photo from the clipboard anywhere on the page. */
 function usePaste(onPhoto: (file: File) => void) {
   useEffect(() => {
@@ -53,7 +59,7 @@ function Page() {
   const card = useCard();
   const [camera, setCamera] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
-  const thumbnail = useMemo(() => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : null), [photo]);
+  const thumbnail = useThumbnail(photo);
   const knownSpots = useMemo(() => [...spotsOf(history.checks).keys()], [history.checks]);
 
   const onPhoto = useCallback((file: File) => {

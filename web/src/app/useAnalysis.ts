@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { checkPhoto, PageError, predict } from "../api/client";
 import type { Prediction } from "../api/types";
 import type { PhotoSource } from "../components/PhotoPreview";
+import { squareThumbnailUrl } from "../history/check";
 import { decodePhoto, readPixels } from "../inference/decode";
 import { fetchCard, sharedWorker } from "../inference/model";
 
@@ -32,22 +33,27 @@ function usePhoto() {
       setPhoto(null);
       return;
     }
-    // The card says how large a square the model takes; without it only the crop outline shows.
+    // The card says how large a square the model takes. Without it (or for a huge photo) the
+    // caption gives the photo's own size and the history gets the centred square drawn by the canvas.
     const size = (await fetchCard().catch(() => null))?.input.size ?? 0;
-    const base: PhotoSource = { url, name, width: bitmap.width, height: bitmap.height, modelInput: null, modelSize: size };
+    const readable = size > 0 && bitmap.width * bitmap.height <= MAX_THUMBNAIL_PIXELS;
+    const squareThumbnail = readable ? null : squareThumbnailUrl(bitmap, bitmap.width, bitmap.height);
+    const base: PhotoSource = { url, name, width: bitmap.width, height: bitmap.height, modelInput: null, modelSize: size, squareThumbnail };
     setPhoto(base);
-    if (size === 0 || bitmap.width * bitmap.height > MAX_THUMBNAIL_PIXELS) {
+    if (!readable) {
       bitmap.close(); // reading back a huge photo's pixels would cost hundreds of MB on a phone
       return;
     }
+    let update: Partial<PhotoSource>;
     try {
-      const modelInput = await sharedWorker().modelInput(readPixels(bitmap, bitmap.width, bitmap.height), size);
-      setPhoto((current) => (current?.url === url ? { ...base, modelInput } : current));
+      update = { modelInput: await sharedWorker().modelInput(readPixels(bitmap, bitmap.width, bitmap.height), size) };
     } catch {
-      // The crop outline is still shown; only the model's square is missing.
+      // The crop outline is still shown; the history gets the canvas-drawn square instead.
+      update = { squareThumbnail: squareThumbnailUrl(bitmap, bitmap.width, bitmap.height) };
     } finally {
       bitmap.close();
     }
+    setPhoto((current) => (current?.url === url ? { ...base, ...update } : current));
   }, []);
 
   return { photo, setPhoto, preview };

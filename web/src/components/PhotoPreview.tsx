@@ -10,7 +10,10 @@ export interface PhotoSource {
   height: number;
   /** The exact SxS RGB bytes the model sees (null while computing or if the browser can't decode). */
   modelInput: Uint8Array | null;
+  /** The card's input size; 0 when the card could not be fetched. */
   modelSize: number;
+  /** The centred square drawn without the card, for the history when `modelInput` is unavailable. */
+  squareThumbnail: string | null;
 }
 
 /** The photo with the model's crop outlined, and the square picture (card input size) the model actually sees. */
@@ -40,7 +43,9 @@ export function PhotoPreview({ photo }: { photo: PhotoSource }) {
           />
         ) : null}
         <span>
-          {t("preview.caption", { width: photo.width, height: photo.height, size: photo.modelSize })}
+          {photo.modelSize > 0
+            ? t("preview.caption", { width: photo.width, height: photo.height, size: photo.modelSize })
+            : t("preview.caption_no_card", { width: photo.width, height: photo.height })}
         </span>
       </figcaption>
     </figure>

@@ -46,6 +46,28 @@ export function thumbnailUrl(rgb: Uint8Array, size: number): string | null {
   return canvas.toDataURL("image/jpeg", 0.9);
 }
 
+/** Display size of a thumbnail made without the model card (a picture to recognise, not model input). */
+export const FALLBACK_THUMBNAIL_PX = 160;
+
+/**
+ * The photo's centred square (the part the model looks at) as a small JPEG data URL, drawn by the
+ * canvas: the history's picture when the model's own square is unavailable (no model card, or a
+ * photo too large to read back). Null where canvas is unavailable.
+ */
+export function squareThumbnailUrl(source: CanvasImageSource, width: number, height: number): string | null {
+  const side = Math.min(width, height);
+  if (side <= 0) return null;
+  const size = Math.min(side, FALLBACK_THUMBNAIL_PX);
+  const canvas = document.createElement("canvas");
+  canvas.width = size;
+  canvas.height = size;
+  const context = canvas.getContext("2d");
+  if (!context) return null;
+  context.imageSmoothingQuality = "high";
+  context.drawImage(source, Math.floor((width - side) / 2), Math.floor((height - side) / 2), side, side, 0, 0, size, size);
+  return canvas.toDataURL("image/jpeg", 0.9);
+}
+
 /** "1.0.0+efficientnet-lite0.fp32" -> "1.0.0": the version people need, without build details. */
 export function shortVersion(version: string): string {
   return version.split("+")[0] ?? version;

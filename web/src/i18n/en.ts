@@ -41,6 +41,7 @@ export const en = {
   "preview.photo_alt": "Your photo {name}",
   "preview.model_alt": "The {size} by {size} pixel square the model analyses",
   "preview.caption": "The model looks only at the centred square ({width}×{height} photo → {size}×{size} px). Keep the spot in the middle, in focus and well lit.",
+  "preview.caption_no_card": "The model looks only at the centred square of this {width}×{height} photo. Keep the spot in the middle, in focus and well lit.",
 
   "result.heading": "Result",
   "result.placeholder": "Choose a photo or capture a camera frame: the answer appears here, with what it means and what to do.",

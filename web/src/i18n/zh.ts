@@ -39,6 +39,7 @@ export const zh: Messages = {
   "preview.photo_alt": "您的照片 {name}",
   "preview.model_alt": "模型分析的 {size}×{size} 像素正方形",
   "preview.caption": "模型只看居中的正方形（{width}×{height} 的照片 → {size}×{size} 像素）。请让斑点位于中央，清晰、光线充足。",
+  "preview.caption_no_card": "模型只看这张 {width}×{height} 照片居中的正方形。请让斑点位于中央，清晰、光线充足。",
 
   "result.heading": "结果",
   "result.placeholder": "选择一张照片或用相机拍下一帧：结果会显示在这里，并说明它的含义和下一步怎么做。",

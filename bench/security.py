@@ -18,7 +18,6 @@ import platform
 import select
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -42,8 +41,9 @@ from api.hostile_gen import (  # noqa: E402
     progressive_scan_bomb,
     webp_64mp,
 )
+from skinscan.bench import launch  # noqa: E402
 
-HOST = "127.0.0.1"
+HOST = launch.HOST
 
 
 def _encode(image: Image.Image, fmt: str, **params: Any) -> bytes:
@@ -72,46 +72,12 @@ def _photo(side: int) -> bytes:
     return _encode(Image.fromarray(pixels), "JPEG", quality=90)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _tree_rss_mb(pid: int) -> float:
-    total, pending = 0.0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 @contextmanager
 def serve(model: Path, env: dict[str, str]) -> Iterator[tuple[int, int]]:
-    port = _free_port()
-    command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
-    command += ["--model", str(model)]
-    full_env = {**os.environ, "SKINSCAN_WEB_DIR": "/nonexistent", "SKINSCAN_MAX_BATCH": "1", **env}
-    process = subprocess.Popen(command, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if get(port, "/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield port, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+    """The real server through the project's one launcher (skinscan.bench.launch)."""
+    settings = {"SKINSCAN_WEB_DIR": "/nonexistent", "SKINSCAN_MAX_BATCH": "1", **env}
+    with launch.running(model, env=settings, timeout_s=120) as server:
+        yield server.port, server.process.pid
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, bytes]:
@@ -306,14 +272,14 @@ def memory(port: int, pid: int) -> dict[str, Any]:
     }
     results = {}
     for name, (data, what) in cases.items():
-        base = _tree_rss_mb(pid)
+        base = launch.rss_mb(pid)
         peak = base
         done = threading.Event()
 
         def sample(done: threading.Event = done) -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, _tree_rss_mb(pid))
+                peak = max(peak, launch.rss_mb(pid))
                 time.sleep(0.005)
 
         sampler = threading.Thread(target=sample)

@@ -49,23 +49,6 @@ TARGETS = {
 WHICH = ("model", "api", "load", "web")
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn workers), from /proc."""
-    total = 0.0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return round(total, 1)
-
-
 def _latency(samples_ms: list[float]) -> dict[str, float]:
     values = np.asarray(samples_ms)
     return {f"p{q}_ms": round(float(np.percentile(values, q)), 3) for q in (50, 95, 99)}
@@ -157,7 +140,7 @@ def bench_api(model: Path) -> dict[str, Any]:
     report["photos"] = {"jpeg_224": source, "jpeg_4000x3000": "synthetic: lesion_jpeg(4000, 3000, seed=2)"}
     cases: dict[str, Any] = {}
     with launch.running(model) as server:
-        report["server_rss_mb"] = {"idle": rss_mb(server.process.pid)}
+        report["server_rss_mb"] = {"idle": launch.rss_mb(server.process.pid)}
         # Model alone, in the same run, while the server idles: before and after the HTTP runs,
         # so that a burst of other work on the machine shows up as a disagreement between them.
         model_before = {**_model_only_pair(model), "throughput": model_throughput(model)}
@@ -171,7 +154,7 @@ def bench_api(model: Path) -> dict[str, Any]:
                 "sequential": _load(server.port, raw, sequential, 1, 300),
                 "concurrency_16": _concurrent(server, name, data, concurrent),
             }
-        report["server_rss_mb"]["after"] = rss_mb(server.process.pid)
+        report["server_rss_mb"]["after"] = launch.rss_mb(server.process.pid)
         model_after = {**_model_only_pair(model), "throughput": model_throughput(model)}
     quieter = min((model_before, model_after), key=lambda m: float(m["batch_1"]["p50_ms"]))
     faster = max((model_before, model_after), key=lambda m: float(m["throughput"]["best_photos_per_s"]))
@@ -241,7 +224,7 @@ class _RssSampler:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
-            self.samples.append(rss_mb(self.pid))
+            self.samples.append(launch.rss_mb(self.pid))
 
     def __enter__(self) -> list[float]:
         self._thread.start()
@@ -258,7 +241,7 @@ def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> di
     with launch.running(model) as server:
         raw = multipart_request(HOST, server.port, PREDICT, "image", "load.jpg", data)
         _load(server.port, raw, 500, concurrency, 120)  # warm-up before the baseline
-        before = rss_mb(server.process.pid)
+        before = launch.rss_mb(server.process.pid)
         log.info("load: %d requests at concurrency %d (RSS %.1f MB)", requests, concurrency, before)
         with _RssSampler(server.process.pid, every_s=2.0) as samples:
             result = asyncio.run(
@@ -272,7 +255,7 @@ def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> di
                     keep_timing_every=50,
                 )
             )
-        after = rss_mb(server.process.pid)
+        after = launch.rss_mb(server.process.pid)
         alive = server.process.poll() is None
     summary = result.summary()
     errors = summary["non_200"] + summary["connection_errors"]  # type: ignore[operator]

@@ -51,6 +51,23 @@ def is_healthy(port: int, timeout_s: float = 1.0) -> bool:
         return False
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn workers), from /proc."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return round(total, 1)
+
+
 @dataclass
 class Server:
     """A running ``skinscan serve``; ``stop()`` ends it and returns its exit code."""

@@ -25,13 +25,13 @@ import {
 /**
  * Browser and server must agree this closely on the same frame. The pixels and the model input are
  * bit-identical (checked); what differs is onnxruntime-web's WebAssembly kernels against native
- * onnxruntime: for model 2.0 up to 2.8e-5 on a mid-range score (0.0631403 vs 0.0631679 on the fake
- * camera's frame; the same in Node with onnxruntime-web at every graph optimisation level): the
- * graph's colour-constancy ReduceMean over all pixels accumulates differently (1e-4 relative) in the
- * two runtimes (docs/web.md). Until the export takes that mean more accurately, 1e-5 cannot hold for
- * every frame. The test prints the worst difference it sees.
+ * onnxruntime. Model 2.0 as first exported differed by up to 3.8e-5: its colour-constancy ReduceMean
+ * over all pixels accumulated differently (1e-4 relative) in the two runtimes (docs/web.md). The
+ * re-export takes those means in two stages (rows, then columns); with it every (generated) test
+ * photo and the fake camera's frame agree within 3.9e-7 (worst measured), so 1e-5 holds with room.
+ * The test prints the worst difference it sees.
  */
-const PARITY = 1e-4;
+const PARITY = 1e-5;
 const STEADY_SECONDS = 5;
 
 async function predictFile(origin, file) {

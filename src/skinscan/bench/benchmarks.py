@@ -116,7 +116,10 @@ def _concurrent(server: launch.Server, name: str, data: bytes, requests: int) ->
     """Concurrency 16 over keep-alive connections: wrk when installed (cheap on the CPU), else ours."""
     if wrk_path() is not None:
         seconds = max(5, min(30, requests // 100))
-        return run_wrk(server.origin + PREDICT, data, connections=16, seconds=seconds)
+        cpu_before = launch.cpu_seconds(server.process.pid)
+        result = run_wrk(server.origin + PREDICT, data, connections=16, seconds=seconds)
+        cpu_ms = (launch.cpu_seconds(server.process.pid) - cpu_before) * 1e3
+        return {**result, "server_cpu_ms_per_request": round(cpu_ms / max(1, result["requests"]), 3)}
     log.warning("wrk not installed (apt-get install wrk): the Python client shares the server's cores")
     raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
     return {"client": "skinscan.bench.loadgen", **_load(server.port, raw, requests, 16, 300)}
@@ -190,6 +193,13 @@ def _ratios(report: dict[str, Any]) -> dict[str, float]:
         "jpeg_224_http_and_decode_overhead_ms": round(small["p50_ms"] - model_p50, 2),
         "jpeg_224_c16_requests_per_s_over_model_photos_per_s": round(
             http_rps / report["model_only"]["throughput"]["best_photos_per_s"], 3
+        ),
+        # The same question in CPU time, which other programs on the machine cannot skew:
+        # model CPU per photo (cheapest way) over the server's CPU per request at concurrency 16.
+        "jpeg_224_model_cpu_per_photo_over_server_cpu_per_request": round(
+            report["model_only"]["throughput"]["least_cpu_ms_per_photo"]
+            / report["cases"]["jpeg_224"]["concurrency_16"].get("server_cpu_ms_per_request", float("nan")),
+            3,
         ),
     }
 

@@ -68,6 +68,12 @@ def rss_mb(pid: int) -> float:
     return round(total, 1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     """A running ``skinscan serve``; ``stop()`` ends it and returns its exit code."""

@@ -26,6 +26,8 @@ from skinscan.card import load_card
 from skinscan.predictor import default_threads, onnx_session
 
 log = logging.getLogger(__name__)
+TUTORIAL_SIZE = 224
+"""The tutorial's VGG19 input side (its design, not ours)."""
 VGG19_LAYOUT = (
     64,
     64,
@@ -82,7 +84,9 @@ def _time_once(session: ort.InferenceSession, batch: np.ndarray) -> float:
 def compare(model: Path, out: Path | None = None, repeats: int = 30, threads: int | None = None) -> dict[str, Any]:
     threads = threads or default_threads()
     rng = np.random.default_rng(0)
-    photo = rng.integers(0, 256, size=(1, 224, 224, 3), dtype=np.uint8)
+    photo = rng.integers(0, 256, size=(1, TUTORIAL_SIZE, TUTORIAL_SIZE, 3), dtype=np.uint8)
+    size = load_card(model.with_suffix(".json")).input_size  # ours: the card's size, not the tutorial's
+    photos = {"skinscan": photo[:, :size, :size].copy(), "tutorial_vgg19": photo}
     with tempfile.TemporaryDirectory() as tmp:
         vgg_path = Path(tmp) / "vgg19.onnx"
         torch.onnx.export(
@@ -96,12 +100,12 @@ def compare(model: Path, out: Path | None = None, repeats: int = 30, threads: in
         )
         sessions = {"skinscan": onnx_session(model, threads), "tutorial_vgg19": onnx_session(vgg_path, threads)}
         times: dict[str, list[float]] = {name: [] for name in sessions}
-        for session in sessions.values():
+        for name, session in sessions.items():
             for _ in range(3):
-                _time_once(session, photo)
+                _time_once(session, photos[name])
         for _ in range(repeats):  # alternate, so both see the same machine conditions
             for name, session in sessions.items():
-                times[name].append(_time_once(session, photo))
+                times[name].append(_time_once(session, photos[name]))
         vgg_bytes = vgg_path.stat().st_size
     medians = {name: float(np.median(values)) for name, values in times.items()}
     result = {

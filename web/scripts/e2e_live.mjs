@@ -93,11 +93,11 @@ if (!findChromium()) {
       await Promise.all(servers.map((s) => s.stop()));
     });
 
-    /** A page of `origin` in a fresh browser whose fake camera plays `y4m` (or none). */
-    async function openBrowser(origin, y4m = null) {
+    /** A page of `origin` in a fresh browser whose fake camera plays `y4m` (or none), at `viewport` (Playwright's 1280x720 if none). */
+    async function openBrowser(origin, y4m = null, viewport = null) {
       const flags = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
       const browser = await launchChromium(y4m ? [...flags, `--use-file-for-fake-video-capture=${y4m}`] : []);
-      const context = await browser.newContext();
+      const context = await browser.newContext(viewport ? { viewport } : {});
       if (!y4m) await installCanvasCamera(context);
       const page = await context.newPage();
       page.setDefaultTimeout(90_000); // this machine may be shared with training: generous, not tight
@@ -285,6 +285,26 @@ if (!findChromium()) {
         console.log(`# parity: worst |d| = ${worst.toExponential(2)} over ${manifest.photos.length} photos`);
       } finally {
         await browser.close();
+      }
+    });
+
+    test("live layout: with a reading shown, Capture is on screen without scrolling (1280x800), and a phone (390x844) has no sideways scroll", async () => {
+      for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+        const { browser, page } = await openBrowser(main.origin, cameraY4M(manifest), viewport);
+        try {
+          await page.getByTestId("camera-start").click();
+          await waitForReadings(page, 1);
+          const capture = page.getByTestId("capture");
+          await capture.waitFor({ state: "visible" });
+          const box = await capture.boundingBox();
+          const { scrollY, scrollWidth } = await page.evaluate(() => ({ scrollY: window.scrollY, scrollWidth: document.documentElement.scrollWidth }));
+          console.log(`# layout ${viewport.width}x${viewport.height}: Capture at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, scrollY ${scrollY}`);
+          assert.equal(scrollWidth, viewport.width, "no sideways scroll");
+          assert.equal(scrollY, 0);
+          assert.ok(box.y >= 0 && box.y + box.height <= viewport.height, `Capture (y ${box.y}..${box.y + box.height}) inside the ${viewport.height} px window`);
+        } finally {
+          await browser.close();
+        }
       }
     });
 

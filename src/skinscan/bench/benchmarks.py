@@ -246,8 +246,9 @@ class _RssSampler:
 
 
 def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> dict[str, Any]:
-    data = lesion_jpeg(224, 224, seed=3)
+    source, data = small_photo()
     report: dict[str, Any] = {**_environment(model), "requests": requests, "concurrency": concurrency}
+    report["photo"] = source
     with launch.running(model) as server:
         raw = multipart_request(HOST, server.port, PREDICT, "image", "load.jpg", data)
         _load(server.port, raw, 500, concurrency, 120)  # warm-up before the baseline

@@ -20,6 +20,16 @@ def group_near_duplicates(embeddings: np.ndarray, threshold: float) -> tuple[np.
     Returns a group id per photo and the linked pairs.
     """
     n = len(embeddings)
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, n, 512):
+        sims = embeddings[start : start + 512] @ embeddings.T
+        rows, cols = np.nonzero(sims >= threshold)
+        pairs += [(start + r, c) for r, c in zip(rows.tolist(), cols.tolist(), strict=True) if start + r < c]
+    return union_groups(n, pairs), pairs
+
+
+def union_groups(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """Connected components of ``pairs`` over ``n`` items (union-find), as 0-based group ids."""
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -28,18 +38,10 @@ def group_near_duplicates(embeddings: np.ndarray, threshold: float) -> tuple[np.
             i = parent[i]
         return i
 
-    pairs: list[tuple[int, int]] = []
-    for start in range(0, n, 512):
-        sims = embeddings[start : start + 512] @ embeddings.T
-        rows, cols = np.nonzero(sims >= threshold)
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-            i = start + r
-            if i < c:
-                pairs.append((i, c))
-                parent[find(i)] = find(c)
-    roots = [find(i) for i in range(n)]
-    _, group_ids = np.unique(roots, return_inverse=True)
-    return group_ids.astype(np.int64), pairs
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    _, ids = np.unique([find(i) for i in range(n)], return_inverse=True)
+    return ids.astype(np.int64)
 
 
 def known_pairs(data: Path) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skinscan.training.data import group_near_duplicates
+from skinscan.training.data import group_near_duplicates, union_groups
 from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD, Pool
 
 
@@ -50,22 +50,6 @@ def _group_split(keys: np.ndarray, groups: np.ndarray, fraction: float, seed: in
     mask = np.zeros(len(keys), bool)
     mask[held] = True
     return mask
-
-
-def union_groups(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
-    """Connected components of ``pairs`` over ``n`` items (union-find), as 0-based group ids."""
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in pairs:
-        parent[find(a)] = find(b)
-    _, ids = np.unique([find(i) for i in range(n)], return_inverse=True)
-    return ids.astype(np.int64)
 
 
 def assign_groups(pool: Pool, pool_emb: np.ndarray, threshold: float) -> dict[str, int]:

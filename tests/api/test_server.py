@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import select
 import signal
 import subprocess
@@ -19,6 +18,7 @@ from skinscan.api.server import plan_workers
 from skinscan.bench import launch
 from skinscan.bench.loadgen import multipart_request
 from skinscan.bench.synthetic import lesion_jpeg
+from skinscan.predictor import default_threads
 
 HOST = launch.HOST
 
@@ -135,7 +135,7 @@ def test_two_workers_share_the_cores(tiny_model: Path, tmp_path: Path) -> None:
         running.stop()
         err = running.stderr()
         running.close()
-    cores = len(os.sched_getaffinity(0))
+    cores = default_threads()
     workers, threads = plan_workers(2, 8, cores)
     assert f"{workers} worker(s) x {threads} thread(s)" in err
     assert workers * threads <= cores

@@ -18,7 +18,6 @@ import copy
 import json
 import logging
 import math
-import os
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -31,6 +30,7 @@ from sklearn.metrics import roc_auc_score
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from skinscan.predictor import default_threads
 from skinscan.training import calibration
 from skinscan.training.augment import AugmentConfig, augment_batch
 from skinscan.training.data import write_json
@@ -260,7 +260,7 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     generator = seed_everything(config.seed)
     if config.device == "cpu":
-        torch.set_num_threads(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+        torch.set_num_threads(default_threads())
     write_json(out / "config.json", asdict(config))
 
     prepared = prepare(data, config.input_size, config.split, config.limit, cache=out / "embeddings.npz")

@@ -66,7 +66,7 @@ train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and eva
 evaluate: $(VENV)/.all-stamp ## Re-evaluate the shipped model on the test split (reports/)
 	$(SKINSCAN) evaluate --data "$(DATA)" --model models/skinscan.onnx
 
-bench: install ## Benchmarks: results in bench/results/*.json
+bench: install ## Benchmarks: results in bench/results/*.json (HTTP throughput needs wrk: apt-get install wrk)
 	$(SKINSCAN) bench
 
 api-types: $(VENV)/.serve-stamp ## Regenerate docs/openapi.json and web/src/api/schema.ts from the app (commit both)

@@ -88,7 +88,8 @@ def calibrate_batch_size(
 
 
 class MicroBatcher:
-    """Collects ``uint8 [S, S, 3]`` arrays from many requests and runs them in batches."""
+    """Collects ``uint8 [S, S, 3]`` arrays (or uploads with a ``prepare``) from many requests and runs
+    them in batches, on up to ``lanes`` threads at once."""
 
     def __init__(
         self,

@@ -88,6 +88,11 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
+WORKER_HEALTHCHECK_S = 60
+"""Seconds a worker process may take to start before uvicorn gives up on it. A worker loads the model
+and its runtime first; on a busy small machine that took longer than uvicorn's 5 s default."""
+
+
 def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
     """(workers, threads per worker) with workers x threads <= cores."""
     workers = max(1, min(workers, cores))
@@ -164,5 +169,11 @@ def serve(
             "SKINSCAN_FORWARDED_HOPS": str(settings.forwarded_hops),
         }
     )
-    uvicorn.run("skinscan.api.app:create_app_from_env", factory=True, workers=n_workers, **common)
+    uvicorn.run(
+        "skinscan.api.app:create_app_from_env",
+        factory=True,
+        workers=n_workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        **common,
+    )
     return 0

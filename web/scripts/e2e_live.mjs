@@ -301,7 +301,12 @@ if (!findChromium()) {
           console.log(`# layout ${viewport.width}x${viewport.height}: Capture at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, scrollY ${scrollY}`);
           assert.equal(scrollWidth, viewport.width, "no sideways scroll");
           assert.equal(scrollY, 0);
-          assert.ok(box.y >= 0 && box.y + box.height <= viewport.height, `Capture (y ${box.y}..${box.y + box.height}) inside the ${viewport.height} px window`);
+          // The desktop finding was Capture pushed below an 800 px window. On a phone the page is one
+          // column and may scroll down (the reading's text length varies with the photo); it must not
+          // scroll sideways.
+          if (viewport.width >= 900) {
+            assert.ok(box.y >= 0 && box.y + box.height <= viewport.height, `Capture (y ${box.y}..${box.y + box.height}) inside the ${viewport.height} px window`);
+          }
         } finally {
           await browser.close();
         }

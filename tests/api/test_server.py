@@ -97,7 +97,9 @@ def test_streamed_50mb_body_is_refused_while_reading(server: launch.Server) -> N
         assert answered, "the server read all 50 MB"
         status, _, body = read_response(sock)
     assert status == 413 and json.loads(body)["code"] == "upload_too_large"
-    assert sent < 20 << 20  # stopped near the 15 MB limit
+    # Stopped well before the 50 MB end: the limit is 15 MB, plus what the kernel's socket buffers took
+    # before the answer was seen (once 21.2 MB on a loaded machine, which failed a 20 MiB bound).
+    assert sent < 32 << 20
 
 
 def test_sigterm_finishes_the_in_flight_request(server: launch.Server) -> None:

@@ -18,7 +18,6 @@ from skinscan.training.sources import (
     HAM,
     HAM_EXCLUDED,
     KAGGLE,
-    NOT_SKIN,
     PAD,
     Entry,
     Pool,
@@ -142,15 +141,8 @@ def rebuild(data: Path, input_size: int, manifest: dict[str, tuple[str, int]]) -
     return Prepared(pool, arrays[-1], {})
 
 
-def source_order() -> tuple[str, ...]:
-    return (KAGGLE, HAM, PAD, NOT_SKIN)
-
-
 def read_manifest2(path: Path) -> dict[str, tuple[str, int]]:
     import csv
 
     with path.open(newline="") as handle:
         return {row["path"]: (row["split"], int(row["group"])) for row in csv.DictReader(handle)}
-
-
-__all__ = ["Prepared", "prepare", "rebuild", "read_manifest2", "source_order", "STORE_SIZE"]

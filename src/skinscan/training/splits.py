@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -116,15 +117,13 @@ def assign_splits(pool: Pool, config: SplitConfig) -> None:
         assert not set(pool.group[pool.split == "train"]) & set(pool.group[pool.split == side]), side
 
 
-def write_manifest(path: object, pool: Pool) -> str:
+def write_manifest(path: Path, pool: Pool) -> str:
     """CSV manifest (path, source, label, group, split); returns its sha256."""
-    from pathlib import Path
-
     lines = ["path,source,label,group,split"]
     for i, rel in enumerate(pool.rel):
         lines.append(f"{rel},{pool.source[i]},{int(pool.label[i])},{int(pool.group[i])},{pool.split[i]}")
     text = "\n".join(lines) + "\n"
-    Path(str(path)).write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -150,3 +150,20 @@ def test_batched_answers_equal_single_answers(tiny_model: Path) -> None:
     photos = np.stack([np.random.default_rng(i).integers(0, 256, (224, 224, 3), dtype=np.uint8) for i in range(6)])
     singles = np.concatenate([predictor.predict_arrays(photo[None]) for photo in photos])
     np.testing.assert_allclose(predictor.predict_arrays(photos), singles, rtol=1e-5, atol=1e-6)
+
+
+def test_two_lanes_take_batches_themselves_and_answer_every_request() -> None:
+    """Lanes take the next batch on their own thread (no round trip through the event loop);
+    every request still gets its own answer, across two event loops in a row."""
+    fake = _FakePredictor(1.0)
+    batcher = MicroBatcher(fake, max_batch=3, clock=fake.clock, lanes=2)  # type: ignore[arg-type]
+
+    async def main() -> list[BatchResult]:
+        return await asyncio.gather(*(batcher.predict(photo) for photo in _photos(17)))
+
+    for _ in range(2):
+        results = asyncio.run(main())
+        assert [r.outputs.p_malignant for r in results] == pytest.approx([10 * i / 255 for i in range(17)])
+        assert all(1 <= r.batch_size <= 3 for r in results)
+    batcher.close()
+    assert sum(fake.calls) == 34 and max(fake.calls) == 3

@@ -8,13 +8,13 @@ from functools import partial
 from typing import Annotated, Any
 
 from anyio import CapacityLimiter
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from skinscan import messages
 from skinscan.api.batcher import MicroBatcher, NotPrepared
 from skinscan.api.decoding import decode_if_small, decode_upload
-from skinscan.api.errors import language_headers
+from skinscan.api.errors import language_headers, request_language
 from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut, RefusalOut
 from skinscan.api.settings import Settings
 from skinscan.api.uploads import FIELD, read_image_field
@@ -47,20 +47,24 @@ async def _state(request: Request) -> ServingState:
 StateDep = Annotated[ServingState, Depends(_state)]
 
 
-async def _language(
-    accept_language: Annotated[
-        str | None,
-        Header(description="Language of the texts for people: en (default) or zh / zh-CN (Simplified Chinese)."),
-    ] = None,
-) -> str:
-    return messages.negotiate(accept_language)
-
-
-LanguageDep = Annotated[str, Depends(_language)]
+LANGUAGE_HELP = "Language of the texts for people: en (default) or zh / zh-CN (Simplified Chinese)."
+LANGUAGE_PARAMETER = {
+    "name": "accept-language",
+    "in": "header",
+    "required": False,
+    "schema": {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "description": LANGUAGE_HELP,
+        "title": "Accept-Language",
+    },
+    "description": LANGUAGE_HELP,
+}
+"""``predict`` reads the header itself (no dependency to solve per request); the schema still says so."""
 
 router = APIRouter(prefix="/api/v1", tags=["skinscan"])
 
 UPLOAD_BODY = {
+    "parameters": [LANGUAGE_PARAMETER],
     "requestBody": {
         "required": True,
         "content": {
@@ -78,7 +82,7 @@ UPLOAD_BODY = {
                 }
             }
         },
-    }
+    },
 }
 
 
@@ -115,7 +119,7 @@ def answer_out(answer: Answer, state: ServingState, language: str, timing_ms: di
     responses=ERROR_RESPONSES,
     openapi_extra=UPLOAD_BODY,
 )
-async def predict(request: Request, state: StateDep, language: LanguageDep) -> Response:
+async def predict(request: Request) -> Response:
     """Upload a photo in the multipart field ``image``; get label, probability, risk, advice and evidence.
 
     The photo is read into memory (never onto disk), decoded upright, centre-cropped and resized to
@@ -125,6 +129,10 @@ async def predict(request: Request, state: StateDep, language: LanguageDep) -> R
     probability. Texts for people follow ``Accept-Language`` (en, zh); codes never change.
     """
     started = time.perf_counter()
+    # No FastAPI dependencies on the hot path: solving them cost more of the event loop than the
+    # multipart parse. The state and the language are two lookups.
+    state: ServingState = request.app.state.serving
+    language = request_language(request)
     upload = await read_image_field(request, state.settings.max_upload_bytes)
     read_done = time.perf_counter()
     size = state.predictor.size

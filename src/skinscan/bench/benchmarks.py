@@ -158,7 +158,8 @@ def bench_api(model: Path) -> dict[str, Any]:
                 "concurrency_16": _concurrent(server, name, data, concurrent),
             }
         report["server_rss_mb"]["after"] = launch.rss_mb(server.process.pid)
-        model_after = {**_model_only_pair(model), "throughput": model_throughput(model)}
+    cases["jpeg_224"]["concurrency_16_workers_per_core"] = _per_core_workers(model, small)
+    model_after = {**_model_only_pair(model), "throughput": model_throughput(model)}
     quieter = min((model_before, model_after), key=lambda m: float(m["batch_1"]["p50_ms"]))
     faster = max((model_before, model_after), key=lambda m: float(m["throughput"]["best_photos_per_s"]))
     report["model_only"] = {**quieter, "throughput": faster["throughput"]}
@@ -167,6 +168,18 @@ def bench_api(model: Path) -> dict[str, Any]:
     report["ratios"] = _ratios(report)
     report["targets"] = _targets(report)
     return report
+
+
+def _per_core_workers(model: Path, photo: bytes) -> dict[str, Any]:
+    """Concurrency 16 against ``serve --workers <cores>`` (one process and one model thread per
+    core, as WEB_CONCURRENCY=cores deploys it): one event loop and one GIL per core, where a single
+    process left a fifth of the CPU idle in GIL hand-overs between its loop and its model lanes."""
+    cores = default_threads()
+    with launch.running(model, workers=cores) as server:
+        raw = multipart_request(HOST, server.port, PREDICT, "image", "warm-up.jpg", photo)
+        _load(server.port, raw, 40, 4, 60)
+        log.info("api: jpeg_224 at concurrency 16 against %d worker processes", cores)
+        return {"workers": cores, **_concurrent(server, "jpeg_224", photo, 1600)}
 
 
 def _model_only_pair(model: Path) -> dict[str, Any]:
@@ -185,15 +198,17 @@ def _ratios(report: dict[str, Any]) -> dict[str, float]:
     small = report["cases"]["jpeg_224"]["sequential"]
     large = report["cases"]["jpeg_4000x3000"]["sequential"]
     in_server = small.get("server_timing_median_ms", {}).get("model", float("nan"))  # none when refused
-    http_rps = report["cases"]["jpeg_224"]["concurrency_16"]["requests_per_s"]
+    small_c16 = report["cases"]["jpeg_224"]
+    http_rps = small_c16["concurrency_16"]["requests_per_s"]
+    per_core_rps = small_c16["concurrency_16_workers_per_core"]["requests_per_s"]
+    model_rps = report["model_only"]["throughput"]["best_photos_per_s"]
     return {
         "jpeg_224_sequential_p50_over_model_p50": round(small["p50_ms"] / model_p50, 2),
         "jpeg_224_sequential_p50_over_in_server_model_median": round(small["p50_ms"] / in_server, 2),
         "jpeg_4000x3000_sequential_p50_over_model_p50": round(large["p50_ms"] / model_p50, 2),
         "jpeg_224_http_and_decode_overhead_ms": round(small["p50_ms"] - model_p50, 2),
-        "jpeg_224_c16_requests_per_s_over_model_photos_per_s": round(
-            http_rps / report["model_only"]["throughput"]["best_photos_per_s"], 3
-        ),
+        "jpeg_224_c16_requests_per_s_over_model_photos_per_s": round(http_rps / model_rps, 3),
+        "jpeg_224_c16_workers_per_core_requests_per_s_over_model_photos_per_s": round(per_core_rps / model_rps, 3),
         # The same question in CPU time, which other programs on the machine cannot skew:
         # model CPU per photo (cheapest way) over the server's CPU per request at concurrency 16.
         "jpeg_224_model_cpu_per_photo_over_server_cpu_per_request": round(
@@ -211,7 +226,11 @@ def _targets(report: dict[str, Any]) -> dict[str, Any]:
         "jpeg_224_p50_ms": small["sequential"]["p50_ms"],
         "overhead_ratio": report["ratios"]["jpeg_224_sequential_p50_over_model_p50"],
         "jpeg_12mp_p50_ms": large["sequential"]["p50_ms"],
-        "c16_http_over_model_throughput": report["ratios"]["jpeg_224_c16_requests_per_s_over_model_photos_per_s"],
+        # The better of the two server configurations (one process; one process per core).
+        "c16_http_over_model_throughput": max(
+            report["ratios"]["jpeg_224_c16_requests_per_s_over_model_photos_per_s"],
+            report["ratios"]["jpeg_224_c16_workers_per_core_requests_per_s_over_model_photos_per_s"],
+        ),
     }
     return {
         name: {

@@ -68,10 +68,35 @@ def rss_mb(pid: int) -> float:
     return round(total, 1)
 
 
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name (which may hold spaces): field 3 is at index 0."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of a process (all its threads) and of its live descendants (the
+    worker processes of ``serve --workers N``), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
+            except (OSError, IndexError, ValueError):  # exited meanwhile
+                continue
+    family, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, of in parents.items() if of == parent and child not in family]
+        family.update(children)
+        frontier.extend(children)
+    ticks = 0
+    for member in family:
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

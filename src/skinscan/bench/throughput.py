@@ -16,6 +16,9 @@ import numpy as np
 from skinscan.predictor import Predictor, default_threads
 
 BATCHES = (1, 16)
+PER_CORE_BATCHES = (1, 2, 4)
+"""One call per core at these batch sizes: on one thread a batch of 2 costs about a tenth less per
+photo than a batch of 1 here, and the server's lanes batch when requests queue."""
 
 
 def photos_per_s(predictor: Predictor, batch: int, seconds: float, callers: int = 1) -> tuple[float, float]:
@@ -45,12 +48,15 @@ def photos_per_s(predictor: Predictor, batch: int, seconds: float, callers: int 
 def model_throughput(model: Path, seconds: float = 4.0) -> dict[str, Any]:
     """Photos/s of the model file on the cores serving uses, the ways it can run there: one call at a
     time on every core (batch 1 and 16), and one single-threaded call per core at once (what
-    ``SKINSCAN_MODEL_LANES`` = cores does). ``best`` is what the HTTP/model ratio divides by; the CPU
-    milliseconds per photo of the cheapest way are what the server's CPU per request compares with."""
+    ``SKINSCAN_MODEL_LANES`` = cores or ``--workers`` = cores does) at batch 1, 2 and 4. ``best`` is
+    what the HTTP/model ratio divides by; the CPU milliseconds per photo of the cheapest way are what
+    the server's CPU per request compares with."""
     cores = default_threads()
     shared, per_core = Predictor(model, threads=cores), Predictor(model, threads=1)
     runs = {f"batch_{batch}": photos_per_s(shared, batch, seconds) for batch in BATCHES}
-    runs["one_call_per_core"] = photos_per_s(per_core, 1, seconds, callers=cores)
+    for batch in PER_CORE_BATCHES:
+        name = "one_call_per_core" if batch == 1 else f"one_call_per_core_batch_{batch}"
+        runs[name] = photos_per_s(per_core, batch, seconds, callers=cores)
     result: dict[str, Any] = {"cores": cores, "seconds_each": seconds}
     result |= {f"{name}_photos_per_s": rate for name, (rate, _) in runs.items()}
     result |= {f"{name}_cpu_ms_per_photo": cpu for name, (_, cpu) in runs.items()}

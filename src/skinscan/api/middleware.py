@@ -62,7 +62,10 @@ ISOLATION_HEADERS = {"Cross-Origin-Embedder-Policy": "require-corp"}
 API_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
 
 
-class SecurityHeadersMiddleware:
+class HttpMiddleware:
+    """An ASGI middleware that acts on HTTP requests only (``handle``) and passes everything else
+    (lifespan, websockets) straight through."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -70,6 +73,14 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         is_docs = path.startswith(DOCS_PATHS)
         is_api = path.startswith("/api/")
@@ -162,18 +173,15 @@ class RequestIds:
         return f"{self.prefix}{next(self.counter) & 0xFFFFFFFF:08x}"
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(HttpMiddleware):
     """One JSON line per request: method, path, status, duration, sizes. Never bodies, query
     strings, file names or client addresses (photos are health data)."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self.ids = RequestIds()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         request_id = self.ids.next()
         status = 0
@@ -221,7 +229,7 @@ def _json_error_messages(start: Message, text: str, path: str) -> tuple[Message,
     )
 
 
-class JsonErrorsMiddleware:
+class JsonErrorsMiddleware(HttpMiddleware):
     """Every error leaving the app is JSON ``{"detail", "code"}``, whichever layer made it.
 
     Starlette's CORS middleware refuses a preflight with ``text/plain``, ``FileResponse`` answers
@@ -230,13 +238,7 @@ class JsonErrorsMiddleware:
     shutdown timeout), a JSON 503 goes out instead of uvicorn's plain-text 500.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         held: Message | None = None
         started = False
         body = bytearray()

@@ -81,8 +81,7 @@ def validation_metrics(path: Path, prepared: Prepared, calib: dict[str, Any]) ->
     val = pool.where("val")
     outputs = run_onnx(path, prepared.eval_images[val])
     metrics: dict[str, Any] = {}
-    for source in LESION_SOURCES:
-        mask = pool.source[val] == source
+    for source, mask in pool.source_masks("val", LESION_SOURCES):
         if mask.any():
             metrics[source] = metrics_with_intervals(
                 outputs["p_malignant"][mask], pool.label[val][mask], calib["threshold"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +78,12 @@ class Pool:
         if source is not None:
             mask &= self.source == source
         return np.flatnonzero(mask)
+
+    def source_masks(self, split: str, sources: Iterable[str]) -> Iterator[tuple[str, np.ndarray]]:
+        """(source, boolean mask over the rows of ``split``, in ``where(split)`` order) per source."""
+        within = self.source[self.where(split)]
+        for source in sources:
+            yield source, within == source
 
 
 def data_root(data: Path) -> Path:

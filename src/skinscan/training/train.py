@@ -241,8 +241,7 @@ def validate(net: LesionNet, prepared: Prepared) -> dict[str, float]:
     val = pool.where("val")
     logits = predict_logits(net, prepared.eval_images[val])
     record: dict[str, float] = {}
-    for source in LESION_SOURCES:
-        mask = pool.source[val] == source
+    for source, mask in pool.source_masks("val", LESION_SOURCES):
         record[f"auc_{source}"] = _safe_auc(pool.label[val][mask], logits["malignant"][mask])
     aucs = [v for k, v in record.items() if k.startswith("auc_") and not math.isnan(v)]
     record["score"] = float(np.mean(aucs)) if aucs else float("nan")

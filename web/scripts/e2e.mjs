@@ -188,6 +188,27 @@ if (!chromium) {
       await page.getByTestId("result").waitFor({ state: "visible", timeout: 30_000 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+      // Readable: the answer's card and its headline lie inside the screen's width, and the
+      // headline and the advice are set at a size a phone can read without zooming.
+      const seen = await page.evaluate(() => {
+        const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+        const px = (selector) => parseFloat(getComputedStyle(document.querySelector(selector)).fontSize);
+        const card = box("[data-testid=result]");
+        const headline = box(".result__headline");
+        return {
+          card: [card.left, card.right],
+          headline: [headline.left, headline.right],
+          headlinePx: px(".result__headline"),
+          advicePx: px(".result__advice p"),
+          width: window.innerWidth,
+        };
+      });
+      for (const part of ["card", "headline"]) {
+        const [left, right] = seen[part];
+        assert.ok(left >= 0 && right <= seen.width, `the ${part} spans ${left}..${right} on a ${seen.width}px screen`);
+      }
+      assert.ok(seen.headlinePx >= 18, `headline at ${seen.headlinePx}px`);
+      assert.ok(seen.advicePx >= 14, `advice at ${seen.advicePx}px`);
       await page.context().close();
     });
 

@@ -1,7 +1,7 @@
 // Shared by the browser tests (e2e.mjs), the benchmark (bench.mjs) and screenshots.mjs:
 // find Chromium, start the real skinscan server, make test photos, write Y4M for the fake camera.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,6 +102,25 @@ export function pickModel() {
   return standInModel();
 }
 
+/** The newest modification time (ms) of the files under `path` (a file or a folder). */
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), 0);
+}
+
+/**
+ * Tests and benchmarks run against web/dist: a page built before the sources last changed would test
+ * old code and time old code (it happened: run by hand, `node scripts/e2e.mjs` does not rebuild, while
+ * `make test` and `make bench` do). Fail with what to do instead.
+ */
+export function assertBuiltFromSources(webDir) {
+  const built = statSync(join(webDir, "index.html")).mtimeMs;
+  const sources = ["src", "public", "index.html", "vite.config.ts"].map((name) => join(WEB_DIR, name)).filter(existsSync);
+  const newest = Math.max(...sources.map(newestMtime));
+  if (newest > built) throw new Error(`${webDir} is older than the page's sources: run \`make web\` (make test and make bench do it)`);
+}
+
 /**
  * Start `skinscan serve` with the built page through the project's one launcher
  * (`python -m skinscan.bench.launch`: free port, waits for /api/v1/health, SIGTERM on stop).
@@ -109,6 +128,7 @@ export function pickModel() {
  */
 export async function startServer({ model, webDir = process.env.SKINSCAN_E2E_DIST ?? join(WEB_DIR, "dist"), env = {} } = {}) {
   if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir}/index.html missing: run npm run build`);
+  if (resolve(webDir) === join(WEB_DIR, "dist")) assertBuiltFromSources(webDir);
   const python = join(VENV_BIN, "python");
   if (!existsSync(python)) throw new Error(`${python} missing: run make install`);
   const args = ["-m", "skinscan.bench.launch", "--model", model, "--web-dir", webDir, "--timeout-s", "180"];

@@ -79,13 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         card = predictor.card
-        threads, model = settings.threads, settings.model
         log.info(
             "serving %s %s from %s (%d threads, batches of up to %d)",
             card.name,
             card.version,
-            model,
-            threads,
+            settings.model,
+            settings.threads,
             max_batch,
         )
         yield

@@ -136,8 +136,8 @@ class MicroBatcher:
         """On the loop: start idle lanes while there is queued work."""
         self._kick_scheduled = False
         with self._lock:
-            starting = min(self.lanes - self._running, len(self._pending))
-            self._running += max(0, starting)
+            starting = max(0, min(self.lanes - self._running, len(self._pending)))
+            self._running += starting
         for _ in range(starting):
             self._lanes().submit(self._lane)
 

@@ -146,7 +146,7 @@ def bench_api(model: Path) -> dict[str, Any]:
         report["server_rss_mb"] = {"idle": launch.rss_mb(server.process.pid)}
         # Model alone, in the same run, while the server idles: before and after the HTTP runs,
         # so that a burst of other work on the machine shows up as a disagreement between them.
-        model_before = {**_model_only_pair(model), "throughput": model_throughput(model)}
+        model_before = _model_only(model)
         for name, data in photos.items():
             raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
             _load(server.port, raw, 20, 4, 60)  # warm-up: thread pools, allocator, caches
@@ -159,7 +159,7 @@ def bench_api(model: Path) -> dict[str, Any]:
             }
         report["server_rss_mb"]["after"] = launch.rss_mb(server.process.pid)
     cases["jpeg_224"]["concurrency_16_workers_per_core"] = _per_core_workers(model, small)
-    model_after = {**_model_only_pair(model), "throughput": model_throughput(model)}
+    model_after = _model_only(model)
     quieter = min((model_before, model_after), key=lambda m: float(m["batch_1"]["p50_ms"]))
     faster = max((model_before, model_after), key=lambda m: float(m["throughput"]["best_photos_per_s"]))
     report["model_only"] = {**quieter, "throughput": faster["throughput"]}
@@ -182,11 +182,12 @@ def _per_core_workers(model: Path, photo: bytes) -> dict[str, Any]:
         return {"workers": cores, **_concurrent(server, "jpeg_224", photo, 1600)}
 
 
-def _model_only_pair(model: Path) -> dict[str, Any]:
-    """Model alone at batch 1 and 16, with the server's thread count."""
+def _model_only(model: Path) -> dict[str, Any]:
+    """Model alone: latency at batch 1 and 16 with the server's thread count, and its throughput."""
     return {
         "batch_1": model_only(model, default_threads(), 1, 100),
         "batch_16": model_only(model, default_threads(), 16, 10),
+        "throughput": model_throughput(model),
     }
 
 
@@ -198,9 +199,9 @@ def _ratios(report: dict[str, Any]) -> dict[str, float]:
     small = report["cases"]["jpeg_224"]["sequential"]
     large = report["cases"]["jpeg_4000x3000"]["sequential"]
     in_server = small.get("server_timing_median_ms", {}).get("model", float("nan"))  # none when refused
-    small_c16 = report["cases"]["jpeg_224"]
-    http_rps = small_c16["concurrency_16"]["requests_per_s"]
-    per_core_rps = small_c16["concurrency_16_workers_per_core"]["requests_per_s"]
+    small_cases = report["cases"]["jpeg_224"]
+    http_rps = small_cases["concurrency_16"]["requests_per_s"]
+    per_core_rps = small_cases["concurrency_16_workers_per_core"]["requests_per_s"]
     model_rps = report["model_only"]["throughput"]["best_photos_per_s"]
     return {
         "jpeg_224_sequential_p50_over_model_p50": round(small["p50_ms"] / model_p50, 2),
@@ -213,7 +214,7 @@ def _ratios(report: dict[str, Any]) -> dict[str, float]:
         # model CPU per photo (cheapest way) over the server's CPU per request at concurrency 16.
         "jpeg_224_model_cpu_per_photo_over_server_cpu_per_request": round(
             report["model_only"]["throughput"]["least_cpu_ms_per_photo"]
-            / report["cases"]["jpeg_224"]["concurrency_16"].get("server_cpu_ms_per_request", float("nan")),
+            / small_cases["concurrency_16"].get("server_cpu_ms_per_request", float("nan")),
             3,
         ),
     }

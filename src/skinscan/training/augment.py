@@ -26,6 +26,11 @@ class AugmentConfig:
     blur_p: float = 0.2
     noise_p: float = 0.2
     noise_std: float = 0.03
+    cutout_p: float = 0.0
+    """Share of photos with one square blanked out (to the photo's mean colour): the network cannot
+    lean on any single patch (a ruler, a vignette, one part of the lesion)."""
+    cutout_size: float = 0.3
+    """The square's side, as a fraction of the photo."""
 
 
 def _uniform(n: int, low: float, high: float, generator: torch.Generator, device: torch.device) -> torch.Tensor:
@@ -82,7 +87,24 @@ def augment_batch(images: torch.Tensor, size: int, config: AugmentConfig, genera
     noisy = (torch.rand(n, generator=generator, device=device) < config.noise_p).view(n, 1, 1, 1)
     noise = torch.randn(x.shape, generator=generator, device=device) * config.noise_std
     x = x + noise * noisy
+    if config.cutout_p > 0:
+        x = _cutout(x, config, generator)
     return x.clamp_(0.0, 1.0)
+
+
+def _cutout(x: torch.Tensor, config: AugmentConfig, generator: torch.Generator) -> torch.Tensor:
+    """Blank one random square (centre anywhere, clipped at the border) in a share of the photos."""
+    n, _, h, w = x.shape
+    device = x.device
+    chosen = torch.rand(n, generator=generator, device=device) < config.cutout_p
+    half = config.cutout_size / 2
+    cy = torch.rand(n, generator=generator, device=device).view(n, 1, 1)
+    cx = torch.rand(n, generator=generator, device=device).view(n, 1, 1)
+    ys = (torch.arange(h, device=device, dtype=x.dtype) + 0.5).div_(h).view(1, h, 1)
+    xs = (torch.arange(w, device=device, dtype=x.dtype) + 0.5).div_(w).view(1, 1, w)
+    square = ((ys - cy).abs() < half) & ((xs - cx).abs() < half) & chosen.view(n, 1, 1)
+    mean = x.mean(dim=(2, 3), keepdim=True)
+    return torch.where(square.unsqueeze(1), mean, x)
 
 
 def normalise(x01: torch.Tensor) -> torch.Tensor:

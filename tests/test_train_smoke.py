@@ -93,6 +93,16 @@ def test_evaluation_writes_every_held_out_set(trained: dict[str, Path]) -> None:
     assert metrics["test"]["kaggle"]["n"]["photos"] == 12
     assert metrics["test"]["derm7pt"]["n"]["photos"] == 8
     assert metrics["ham_akiec"]["photos"] == 1
+    # by diagnosis: Derm7pt's one malignant diagnosis called malignant = the set's sensitivity
+    derm = metrics["by_diagnosis"]["derm7pt"]
+    assert {dx: (row["photos"], row["label"]) for dx, row in derm.items()} == {
+        "melanoma": (4, "malignant"),
+        "nevus": (4, "benign"),
+    }
+    test = metrics["test"]["derm7pt"]
+    assert derm["melanoma"]["called_malignant"] == pytest.approx(test["sensitivity"]["value"], abs=1e-3)
+    assert derm["nevus"]["called_malignant"] == pytest.approx(1 - test["specificity"]["value"], abs=1e-3)
+    assert "By diagnosis" in (trained["reports"] / "report.md").read_text()
     for figure in ("roc.png", "mistakes.png", "training.png"):
         assert (trained["reports"] / "figures" / figure).stat().st_size > 1000, figure
     assert "Held-out sets" in (trained["reports"] / "report.md").read_text()

@@ -208,6 +208,31 @@ def by_skin_type(d: Decision, held: HeldOut, threshold: float) -> dict[str, Any]
     return table
 
 
+DIAGNOSIS_COLUMN = {DERM7PT: "diagnosis", PAD: "diagnostic", HAM: "dx"}
+"""The column of each set's labels.csv that names the diagnosis (the Kaggle set has none)."""
+
+
+def by_diagnosis(d: Decision, held: HeldOut, threshold: float) -> dict[str, Any]:
+    """Per diagnosis: photos, the binary label, and the share the card's threshold calls malignant.
+
+    For a malignant diagnosis that share is its sensitivity; for a benign one, its false-alarm rate.
+    """
+    column = DIAGNOSIS_COLUMN[held.name]
+    names = np.array([e.get(column, "") or "unknown" for e in held.extra])
+    table = {}
+    for name in sorted(set(names.tolist()), key=lambda n: (-int((names == n).sum()), n)):
+        mask = names == name
+        y = held.labels[mask]
+        label = "malignant" if y.all() else "benign" if not y.any() else "mixed"
+        table[name] = {
+            "photos": int(mask.sum()),
+            "label": label,
+            "called_malignant": round(float((d.p[mask] >= threshold).mean()), 3),
+            "median_p": round(float(np.median(d.p[mask])), 3),
+        }
+    return table
+
+
 def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -> dict[str, Any]:
     from skinscan.training.report import write_report
 
@@ -240,6 +265,9 @@ def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -
         }
     if PAD in sets:
         result["pad_by_skin_type"] = by_skin_type(decisions[PAD], sets[PAD], threshold)
+    result["by_diagnosis"] = {
+        name: by_diagnosis(decisions[name], sets[name], threshold) for name in DIAGNOSIS_COLUMN if name in sets
+    }
     result["unusable"] = unusable(predictor, sets)
     result["robustness"] = robustness(predictor, sets, decisions)
     write_report(result, card, sets, decisions, reports)

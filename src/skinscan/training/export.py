@@ -168,6 +168,9 @@ def build_card(
             "Binary benign/malignant only; cannot say which disease. Actinic keratosis is out of scope (see training).",
             "The gate was trained against 300 everyday photos; unusual photos can still pass it.",
             "Probabilities are calibrated on validation photos of the training sources, each source weighing the same.",
+            "Atypical (Clark) and Spitz/Reed naevi often look malignant to it, above all on dermoscopy from other "
+            "clinics (Derm7pt): a high-risk answer on such a mole is common and is not a diagnosis. The evaluation "
+            "report lists the share called malignant per diagnosis.",
         ],
     }
 

@@ -156,6 +156,7 @@ def _markdown(result: dict[str, Any], card: dict[str, Any], reports: Path) -> st
             f"| {t} | {row['photos']} | {row['malignant']} | {row.get('roc_auc', 'too few')} | "
             f"{row.get('sensitivity', '')} | {row.get('specificity', '')} |"
         )
+    lines += _diagnosis_lines(result.get("by_diagnosis", {}))
     lines += ["", "## Robustness: decisions that flip at the threshold", ""]
     changes: dict[str, Any] = next(iter(result["robustness"].values()), {})
     lines += ["| set | " + " | ".join(changes) + " |", "|---" * (len(changes) + 1) + "|"]
@@ -169,6 +170,28 @@ def _markdown(result: dict[str, Any], card: dict[str, Any], reports: Path) -> st
             lines.append(f"![{title}](figures/{name}.png)")
     lines += ["", "This is not a diagnosis tool; see the model card's intended use and limitations.", ""]
     return "\n".join(lines)
+
+
+def _diagnosis_lines(per_set: dict[str, Any]) -> list[str]:
+    """Where the misses and the false alarms come from: the share called malignant per diagnosis."""
+    if not per_set:
+        return []
+    lines = [
+        "",
+        "## By diagnosis: share called malignant at the card threshold",
+        "",
+        "For a malignant diagnosis this is its sensitivity; for a benign one, its false-alarm rate.",
+        "",
+        "| set | diagnosis | label | photos | called malignant | median p |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, table in per_set.items():
+        for dx, row in table.items():
+            lines.append(
+                f"| {name} | {dx} | {row['label']} | {row['photos']} | {100 * row['called_malignant']:.0f}% | "
+                f"{row['median_p']:.2f} |"
+            )
+    return lines
 
 
 def _gate_lines(result: dict[str, Any]) -> list[str]:

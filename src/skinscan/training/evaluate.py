@@ -190,9 +190,14 @@ def unusable(predictor: Predictor, sets: dict[str, HeldOut]) -> dict[str, Any]:
     return table
 
 
+def _metadata(held: HeldOut, column: str) -> np.ndarray:
+    """One labels.csv column for every photo of a held-out set ("unknown" where it is empty)."""
+    return np.array([e.get(column, "") or "unknown" for e in held.extra])
+
+
 def by_skin_type(d: Decision, held: HeldOut, threshold: float) -> dict[str, Any]:
     """PAD-UFES-20 test photos by Fitzpatrick skin type (where the metadata gives one)."""
-    types = np.array([e.get("fitspatrick", "") or "unknown" for e in held.extra])
+    types = _metadata(held, "fitspatrick")
     table = {}
     for t in sorted(set(types.tolist())):
         mask = types == t
@@ -217,10 +222,10 @@ def by_diagnosis(d: Decision, held: HeldOut, threshold: float) -> dict[str, Any]
 
     For a malignant diagnosis that share is its sensitivity; for a benign one, its false-alarm rate.
     """
-    column = DIAGNOSIS_COLUMN[held.name]
-    names = np.array([e.get(column, "") or "unknown" for e in held.extra])
+    names = _metadata(held, DIAGNOSIS_COLUMN[held.name])
+    values, counts = np.unique(names, return_counts=True)
     table = {}
-    for name in sorted(set(names.tolist()), key=lambda n: (-int((names == n).sum()), n)):
+    for name, _ in sorted(zip(values.tolist(), counts.tolist(), strict=True), key=lambda vc: (-vc[1], vc[0])):
         mask = names == name
         y = held.labels[mask]
         label = "malignant" if y.all() else "benign" if not y.any() else "mixed"

@@ -40,9 +40,10 @@ install: $(VENV)/.all-stamp web ## Everything: serving + train + dev extras, and
 run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped model
 	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
 
-lint: $(VENV)/.all-stamp ## ruff on the Python code
+lint: $(VENV)/.all-stamp ## ruff on the Python code; the import layers and no cycles (import-linter, pyproject)
 	$(VENV)/bin/ruff check src tests bench scripts web/scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts web/scripts
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.all-stamp ## mypy (strict) on src/skinscan
 	$(VENV)/bin/mypy

@@ -15,14 +15,12 @@ calibration.json.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import math
 import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -30,17 +28,17 @@ from sklearn.metrics import roc_auc_score
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from skinscan.datasets import DERMOSCOPIC, HAM, KAGGLE, LESION_SOURCES, NOT_SKIN, PAD
+from skinscan.evaluation.manifest import manifest_in_run, write_manifest
 from skinscan.predictor import default_threads
 from skinscan.training import calibration
 from skinscan.training.augment import AugmentConfig, augment_batch
 from skinscan.training.data import write_json
 from skinscan.training.model import LesionNet, load_checkpoint, save_checkpoint
 from skinscan.training.prepare import Prepared, prepare
-from skinscan.training.sources import DERMOSCOPIC, HAM, KAGGLE, NOT_SKIN, PAD
-from skinscan.training.splits import SplitConfig, write_manifest
+from skinscan.training.splits import SplitConfig
 
 log = logging.getLogger(__name__)
-LESION_SOURCES = (KAGGLE, HAM, PAD)
 
 
 @dataclass(frozen=True)
@@ -266,7 +264,7 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
     write_json(out / "config.json", asdict(config))
 
     prepared = prepare(data, config.input_size, config.split, config.limit, cache=out / "embeddings.npz")
-    manifest_sha = write_manifest(out / "split.csv", prepared.pool)
+    manifest_sha = write_manifest(manifest_in_run(out), prepared.pool)
     history = fit_epochs(config, prepared, out, generator)
     best_record = max(history, key=lambda r: r["score"])
 
@@ -322,7 +320,3 @@ def fit_epochs(
         write_json(out / "history.json", history)
     writer.close()
     return history
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text(encoding="utf-8")))

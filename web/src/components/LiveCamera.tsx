@@ -69,7 +69,12 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
             {t("live.back")}
           </button>
         ) : canCapture ? (
-          <button type="button" className="button button--primary" data-testid="capture" onClick={() => void live.capture()}>
+          <button
+            type="button"
+            className="button button--primary"
+            data-testid="capture"
+            onClick={() => void live.capture()}
+          >
             {t("live.capture")}
           </button>
         ) : null}
@@ -87,7 +92,12 @@ function HeatmapToggle({ checked, onChange }: { checked: boolean; onChange: (che
   const { t } = useT();
   return (
     <label className="live__toggle">
-      <input type="checkbox" data-testid="heatmap-toggle" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />
+      <input
+        type="checkbox"
+        data-testid="heatmap-toggle"
+        checked={checked}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
       {t("live.heatmap_show")}
     </label>
   );

@@ -64,7 +64,17 @@ export function squareThumbnailUrl(source: CanvasImageSource, width: number, hei
   const context = canvas.getContext("2d");
   if (!context) return null;
   context.imageSmoothingQuality = "high";
-  context.drawImage(source, Math.floor((width - side) / 2), Math.floor((height - side) / 2), side, side, 0, 0, size, size);
+  context.drawImage(
+    source,
+    Math.floor((width - side) / 2),
+    Math.floor((height - side) / 2),
+    side,
+    side,
+    0,
+    0,
+    size,
+    size,
+  );
   return canvas.toDataURL("image/jpeg", 0.9);
 }
 

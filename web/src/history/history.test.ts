@@ -65,7 +65,12 @@ describe("heat map and report helpers", () => {
     const [r0, g0, b0] = rampColour(0);
     const [r1, g1, b1] = rampColour(1);
     expect(r0 + g0 + b0).toBeLessThan(r1 + g1 + b1);
-    expect(evidencePeak([[0.1, 0.7], [0.3, 0]])).toBe(0.7);
+    expect(
+      evidencePeak([
+        [0.1, 0.7],
+        [0.3, 0],
+      ]),
+    ).toBe(0.7);
     expect(evidencePeak([])).toBe(0);
   });
 

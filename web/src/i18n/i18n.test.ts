@@ -5,7 +5,10 @@ import { zh } from "./zh";
 
 /** The names of `{placeholders}` and plural arguments in a message. */
 function placeholders(message: string): string[] {
-  return [...message.matchAll(/\{\s*(\w+)\s*(?:,|\})/g)].map((m) => m[1]!).filter((n) => !/^(one|other|few|many|two|zero)$/.test(n)).sort();
+  return [...message.matchAll(/\{\s*(\w+)\s*(?:,|\})/g)]
+    .map((m) => m[1]!)
+    .filter((n) => !/^(one|other|few|many|two|zero)$/.test(n))
+    .sort();
 }
 
 describe("message catalogues", () => {

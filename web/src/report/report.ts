@@ -17,11 +17,24 @@ const SOFT = "#4a5866";
 
 /** Words (Latin scripts) and single characters (CJK) as line-break opportunities. */
 export function breakable(text: string): string[] {
-  return text.match(/[\u2e80-\u9fff\uff00-\uffef][\u3000-\u303f\uff0c\uff1a\uff1b\uff01\uff1f]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) ?? [];
+  return (
+    text.match(
+      /[\u2e80-\u9fff\uff00-\uffef][\u3000-\u303f\uff0c\uff1a\uff1b\uff01\uff1f]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g,
+    ) ?? []
+  );
 }
 
 /** Fill `text` wrapped to `width`; returns the y below it. */
-function paragraph(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, width: number, size: number, colour = INK, weight = 400): number {
+function paragraph(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  x: number,
+  y: number,
+  width: number,
+  size: number,
+  colour = INK,
+  weight = 400,
+): number {
   ctx.font = `${weight} ${size}px ${FONT}`;
   ctx.fillStyle = colour;
   const lineHeight = Math.round(size * 1.4);
@@ -92,7 +105,14 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
   ctx.fillRect(MARGIN, boxTop, width, HEIGHT - MARGIN - boxTop);
   ctx.fillStyle = "#0f4c5c";
   ctx.fillRect(MARGIN, boxTop, 8, HEIGHT - MARGIN - boxTop);
-  paragraph(ctx, `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`, MARGIN + 30, boxTop + 24, width - 50, 24);
+  paragraph(
+    ctx,
+    `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`,
+    MARGIN + 30,
+    boxTop + 24,
+    width - 50,
+    24,
+  );
   return canvas;
 }
 

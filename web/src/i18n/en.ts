@@ -7,7 +7,8 @@ export const en = {
   "app.title": "skinscan — skin-lesion photo check",
   "app.tagline": "Does a skin spot look worrying? A second look, in seconds, with what to do next.",
   "app.footer":
-    "skinscan is open-source research software. The model was trained on public dermoscopy photos (ISIC); it has not been clinically validated.",
+    "skinscan is open-source research software. The model was trained on public dermoscopy photos (ISIC); it has " +
+    "not been clinically validated.",
   "app.api_docs": "API documentation",
   "app.skip": "Skip to the photo check",
 
@@ -18,10 +19,12 @@ export const en = {
   "disclaimer.label": "Medical disclaimer",
   "disclaimer.strong": "Not a diagnosis.",
   "disclaimer.text":
-    "skinscan is a research tool and can be wrong. Only a doctor who examines you can diagnose a skin lesion: if a spot is new, changing, bleeding or worries you, see a doctor.",
+    "skinscan is a research tool and can be wrong. Only a doctor who examines you can diagnose a skin lesion: if " +
+    "a spot is new, changing, bleeding or worries you, see a doctor.",
 
   "privacy.local":
-    "Your saved checks stay in this browser on this device. Nothing from your history is uploaded or kept on the server.",
+    "Your saved checks stay in this browser on this device. Nothing from your history is uploaded or kept on the " +
+    "server.",
   "privacy.upload": "To analyse a photo, it is sent to the skinscan server, analysed in memory and not kept.",
 
   "input.heading": "Your photo",
@@ -44,9 +47,11 @@ export const en = {
   "preview.photo_alt": "Your photo {name}",
   "preview.model_alt": "The {size} by {size} pixel square the model analyses",
   "preview.caption":
-    "The model looks only at the centred square ({width}×{height} photo → {size}×{size} px). Keep the spot in the middle, in focus and well lit.",
+    "The model looks only at the centred square ({width}×{height} photo → {size}×{size} px). Keep the spot in " +
+    "the middle, in focus and well lit.",
   "preview.caption_no_card":
-    "The model looks only at the centred square of this {width}×{height} photo. Keep the spot in the middle, in focus and well lit.",
+    "The model looks only at the centred square of this {width}×{height} photo. Keep the spot in the middle, in " +
+    "focus and well lit.",
 
   "result.heading": "Result",
   "result.placeholder":
@@ -59,20 +64,25 @@ export const en = {
   "result.headline.high": "Higher concern: see a doctor soon",
   "result.todo": "What to do",
   "result.advice.low":
-    "Nothing in this photo stands out to the model. Check the spot again in about 3 months, and see a doctor sooner if it grows, changes shape or colour, itches or bleeds.",
+    "Nothing in this photo stands out to the model. Check the spot again in about 3 months, and see a doctor " +
+    "sooner if it grows, changes shape or colour, itches or bleeds.",
   "result.advice.medium":
-    "The model cannot rule out a problem. Book an appointment with a doctor or dermatologist in the next few weeks and show them this spot. Most spots like this turn out to be harmless, but a professional should look.",
+    "The model cannot rule out a problem. Book an appointment with a doctor or dermatologist in the next few " +
+    "weeks and show them this spot. Most spots like this turn out to be harmless, but a professional should look.",
   "result.advice.high":
-    "The model rates this spot among those most often found to be skin cancer in its training photos. Make an appointment with a doctor or dermatologist within the next 2 weeks.",
+    "The model rates this spot among those most often found to be skin cancer in its training photos. Make an " +
+    "appointment with a doctor or dermatologist within the next 2 weeks.",
   "result.look.benign": "The photo looks more like the harmless spots the model learned from.",
   "result.look.malignant": "The photo shares features with spots that were skin cancer in the model's training photos.",
   "result.score": "Model score: {percent}",
   "result.frequency":
     "Of 100 spots that looked like this to the model in clinic photos, about {count} were skin cancer.",
   "result.frequency_note":
-    "Those photos come from skin clinics, where cancer is far more common than among everyday spots, so for an everyday spot the chance is usually lower. This score is not your personal chance of cancer.",
+    "Those photos come from skin clinics, where cancer is far more common than among everyday spots, so for an " +
+    "everyday spot the chance is usually lower. This score is not your personal chance of cancer.",
   "result.threshold":
-    "The page suggests a doctor's visit from a score of {percent}. This line is set low on purpose, to miss few cancers; many spots above it are harmless.",
+    "The page suggests a doctor's visit from a score of {percent}. This line is set low on purpose, to miss few " +
+    "cancers; many spots above it are harmless.",
   "result.meta": "Checked {date} · model {version}",
   "result.server_advice": "The server's wording",
 
@@ -91,7 +101,8 @@ export const en = {
   "heatmap.show": "Show where the model looked",
   "heatmap.alt": "Heat map over the square the model saw: warmer areas pushed the score up more",
   "heatmap.what":
-    "Warmer colours mark the parts of the square that pushed the score up the most. It is not an outline of the spot or of any cancer, and a cold map does not mean the spot is safe.",
+    "Warmer colours mark the parts of the square that pushed the score up the most. It is not an outline of the " +
+    "spot or of any cancer, and a cold map does not mean the spot is safe.",
   "heatmap.none": "Nothing in this square pushed the score up.",
   "heatmap.legend_low": "less",
   "heatmap.legend_high": "more",
@@ -193,7 +204,8 @@ export const en = {
   "live.stop": "Stop camera",
   "live.on_device": "Computed on this device",
   "live.hint":
-    "Hold the phone 10–15 cm from the spot, keep it inside the square, in focus and in good light. Live readings are computed on this device; Capture sends the frame to the server for the full answer.",
+    "Hold the phone 10–15 cm from the spot, keep it inside the square, in focus and in good light. Live readings " +
+    "are computed on this device; Capture sends the frame to the server for the full answer.",
   "live.hold_steady": "Hold steady…",
   "live.label.benign": "Low concern",
   "live.label.malignant": "Some concern: show it to a doctor",

@@ -51,14 +51,12 @@ function closing(text: string, open: number): number {
 function plural(lang: Lang, body: string, count: number): string {
   const options = new Map<string, string>();
   const option = /\s*(=\d+|zero|one|two|few|many|other)\s*\{/y;
-  let at = 0;
   for (let m = option.exec(body); m; m = option.exec(body)) {
     const open = option.lastIndex - 1;
     const end = closing(body, open);
     if (end < 0) break;
     options.set(m[1]!, body.slice(open + 1, end));
-    at = end + 1;
-    option.lastIndex = at;
+    option.lastIndex = end + 1;
   }
   const category = new Intl.PluralRules(LOCALES[lang]).select(count);
   const chosen = options.get(`=${count}`) ?? options.get(category) ?? options.get("other") ?? "";

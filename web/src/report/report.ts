@@ -15,13 +15,14 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", 
 const INK = "#15202b";
 const SOFT = "#4a5866";
 
+const CJK = "\\u2e80-\\u9fff\\uff00-\\uffef";
+/** CJK punctuation that must stay on the line of the character before it. */
+const CJK_CLOSING = "\\u3000-\\u303f\\uff0c\\uff1a\\uff1b\\uff01\\uff1f";
+const BREAKABLE = new RegExp(`[${CJK}][${CJK_CLOSING}]?|[^\\s${CJK}]+\\s*|\\s+`, "g");
+
 /** Words (Latin scripts) and single characters (CJK) as line-break opportunities. */
 export function breakable(text: string): string[] {
-  return (
-    text.match(
-      /[\u2e80-\u9fff\uff00-\uffef][\u3000-\u303f\uff0c\uff1a\uff1b\uff01\uff1f]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g,
-    ) ?? []
-  );
+  return text.match(BREAKABLE) ?? [];
 }
 
 /** Fill `text` wrapped to `width`; returns the y below it. */

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { checkPhoto, PageError, predict } from "../api/client";
 import type { Prediction } from "../api/types";
 import type { PhotoSource } from "../components/PhotoPreview";
-import { squareThumbnailUrl } from "../history/check";
+import { squareThumbnailUrl } from "../history/thumbnail";
 import { decodePhoto, readPixels } from "../inference/decode";
 import { fetchCard, sharedWorker } from "../inference/model";
 

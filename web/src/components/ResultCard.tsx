@@ -1,9 +1,8 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { Prediction } from "../api/types";
-import { perHundred, shortVersion } from "../history/check";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
-import { percent } from "./format";
+import { perHundred, percent, shortVersion } from "./format";
 import { Heatmap } from "./Heatmap";
 import { ProbabilityMeter } from "./ProbabilityMeter";
 import { RISK_ICONS } from "./RiskBadge";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { rampColour, evidencePeak } from "../components/heatmap";
 import { breakable } from "../report/report";
-import { type Check, checkFrom, perHundred, shortVersion, suggestsDoctor } from "./check";
+import { perHundred, shortVersion } from "../components/format";
+import { type Check, checkFrom, suggestsDoctor } from "./check";
 import { recheckDate, spotsOf } from "./ComparePanel";
 
 const answer = {

@@ -1,7 +1,8 @@
 /**
  * English messages: the reference catalogue. Every string the page shows lives here (and in zh.ts,
  * which must have exactly these keys: the type `Messages` enforces it, and a Vitest test checks it).
- * Placeholders: `{name}`; plurals, ICU-style: `{count, plural, one {# check} other {# checks}}`.
+ * Placeholders: `{name}`; a message that depends on a number has one form per plural category
+ * (Intl.PluralRules: `one`, `other`, ...; `other` always), chosen by its `count` parameter.
  */
 export const en = {
   "app.title": "skinscan — skin-lesion photo check",
@@ -115,7 +116,7 @@ export const en = {
 
   "history.heading": "Your checks on this device",
   "history.empty": "No saved checks yet. After a check, use “Save to history on this device”.",
-  "history.count": "{count, plural, one {# saved check} other {# saved checks}}",
+  "history.count": { one: "{count} saved check", other: "{count} saved checks" },
   "history.unnamed": "Unnamed spot",
   "history.delete": "Delete",
   "history.report": "Report",
@@ -131,7 +132,10 @@ export const en = {
   "compare.pick": "Spot to compare",
   "compare.none": "Save two or more checks of the same spot (same name) to see how it changes.",
   "compare.chart": "Model score of {spot} over time",
-  "compare.chart_summary": "{count, plural, one {# check} other {# checks}}, from {first} to {last}",
+  "compare.chart_summary": {
+    one: "{count} check, from {first} to {last}",
+    other: "{count} checks, from {first} to {last}",
+  },
   "compare.remind.low": "Check {spot} again around {date}, or sooner if it changes.",
   "compare.remind.doctor": "The last check of {spot} suggested a doctor's visit: do not wait for the next check.",
   "compare.change":
@@ -216,6 +220,9 @@ export const en = {
   "live.captured_refused": "The captured frame cannot be judged",
 } as const;
 
+/** Number-dependent wording: one form per plural category of the language (Intl.PluralRules), `other` always. */
+export type Plural = Readonly<Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }>;
+
 export type MessageKey = keyof typeof en;
-/** A catalogue: exactly the English keys, each a string. */
-export type Messages = { readonly [K in MessageKey]: string };
+/** A catalogue: exactly the English keys; a plain string where English has one, plural forms where it has them. */
+export type Messages = { readonly [K in MessageKey]: (typeof en)[K] extends string ? string : Plural };

@@ -96,7 +96,7 @@ export const zh: Messages = {
 
   "history.heading": "本设备上的检查记录",
   "history.empty": "还没有保存的检查。检查完成后，点击“保存到本设备的历史记录”。",
-  "history.count": "{count, plural, other {已保存 # 次检查}}",
+  "history.count": { other: "已保存 {count} 次检查" },
   "history.unnamed": "未命名的斑点",
   "history.delete": "删除",
   "history.report": "报告",
@@ -112,7 +112,7 @@ export const zh: Messages = {
   "compare.pick": "要比较的斑点",
   "compare.none": "为同一个斑点（同一名称）保存两次或更多检查，即可查看它的变化。",
   "compare.chart": "“{spot}”的模型评分随时间的变化",
-  "compare.chart_summary": "{count, plural, other {共 # 次检查}}，从 {first} 到 {last}",
+  "compare.chart_summary": { other: "共 {count} 次检查，从 {first} 到 {last}" },
   "compare.remind.low": "请在 {date} 左右再次检查“{spot}”；如有变化，请提前检查。",
   "compare.remind.doctor": "最近一次对“{spot}”的检查建议就医：请不要等到下次检查。",
   "compare.change": "无论评分如何，只要评分上升或斑点看起来有变化，都应该去看医生。",

@@ -5,7 +5,8 @@
  */
 import { drawEvidence, loadImage } from "../components/heatmap";
 import { percent } from "../components/format";
-import { type Check, perHundred } from "../history/check";
+import { perHundred } from "../components/format";
+import type { Check } from "../history/check";
 import type { I18n } from "../i18n";
 
 const WIDTH = 1240; // A4 at 150 dpi

@@ -9,7 +9,7 @@
 import * as ort from "onnxruntime-web/wasm";
 import type { ModelCard } from "./card";
 import { decide, type ModelOutputs } from "./decision";
-import { squareCropResize } from "./preprocess";
+import { prepareFrame } from "./preprocess";
 import type { EvidenceGrid, WorkerRequest, WorkerResponse } from "./protocol";
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -96,7 +96,7 @@ async function classify(id: number, width: number, height: number, pixels: Array
   if (!session || !card) throw new Error("the model is not loaded yet");
   const size = card.input.size;
   const t0 = performance.now();
-  const rgb = squareCropResize(new Uint8Array(pixels), width, height, size);
+  const rgb = prepareFrame(new Uint8Array(pixels), width, height, size);
   const t1 = performance.now();
   const tensor = new ort.Tensor("uint8", rgb, [1, size, size, 3]);
   const outputs = await session.run({ [card.input.name]: tensor });
@@ -118,7 +118,7 @@ async function classify(id: number, width: number, height: number, pixels: Array
 
 function preprocess(request: Extract<WorkerRequest, { type: "preprocess" }>): void {
   const t0 = performance.now();
-  const rgb = squareCropResize(new Uint8Array(request.pixels), request.width, request.height, request.size);
+  const rgb = prepareFrame(new Uint8Array(request.pixels), request.width, request.height, request.size);
   const buffer = rgb.buffer as ArrayBuffer;
   reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [buffer]);
 }

@@ -267,7 +267,7 @@ export async function recordLive(page, ms, { afterCount = 0, timeout = 120_000 }
   return page.evaluate(
     ({ duration, afterCount, timeout }) =>
       new Promise((resolveLog, reject) => {
-        const names = ["state", "label", "p-malignant", "count", "settled", "frame-ms", "model-ms", "preprocess-ms", "reasons", "phase"];
+        const names = ["state", "label", "band", "p-malignant", "p-dermoscopic", "count", "settled", "frame-ms", "model-ms", "preprocess-ms", "reasons", "phase"];
         const log = [];
         let started = false;
         const snapshot = () => {

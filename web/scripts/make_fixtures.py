@@ -94,6 +94,38 @@ def main() -> None:
             }
         )
     (OUT / "frames.json").write_text(json.dumps(frames, indent=2) + "\n", encoding="utf-8")
+    write_views_models()
+
+
+def write_views_models() -> None:
+    """Two tiny ONNX files for views.test.ts: ``y = x + sum(views)``, once with ``views`` an
+    optional input whose default (0..7) is an initializer (as model 3 declares it), once without
+    the input (as model 2.0)."""
+    import onnx  # the train/dev extras have it; serving does not need this script
+    from onnx import TensorProto, helper, numpy_helper
+
+    def model(with_views: bool) -> onnx.ModelProto:
+        inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N"])]
+        inits = []
+        nodes = [helper.make_node("Identity", ["x"], ["y"])]
+        if with_views:
+            inputs.append(helper.make_tensor_value_info("views", TensorProto.INT64, ["V"]))
+            inits.append(numpy_helper.from_array(np.arange(8, dtype=np.int64), "views"))
+            nodes = [
+                helper.make_node("Cast", ["views"], ["views_f"], to=TensorProto.FLOAT),
+                helper.make_node("ReduceSum", ["views_f"], ["total"], keepdims=0),
+                helper.make_node("Add", ["x", "total"], ["y"]),
+            ]
+        graph = helper.make_graph(
+            nodes, "views_test", inputs, [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N"])], inits
+        )
+        made = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        made.ir_version = 8
+        onnx.checker.check_model(made, full_check=True)
+        return made
+
+    (OUT / "views_model.onnx").write_bytes(model(True).SerializeToString())
+    (OUT / "no_views_model.onnx").write_bytes(model(False).SerializeToString())
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import {
   launchChromium,
   makePhotos,
   median,
+  modelTakesViews,
   pickModel,
   REPO,
   recordLive,
@@ -63,14 +64,6 @@ function python(args) {
   const run = spawnSync(join(REPO, ".venv", "bin", "python"), args, { cwd: REPO, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
   return run.stdout;
-}
-
-/** Whether the model file takes model 3's `views` input (an input, or an overridable initializer). */
-function modelTakesViews(path) {
-  const code =
-    "import sys, onnxruntime as o; s = o.InferenceSession(sys.argv[1], providers=['CPUExecutionProvider']); " +
-    "print(int('views' in [i.name for i in s.get_inputs() + s.get_overridable_initializers()]))";
-  return python(["-c", code, path]).trim() === "1";
 }
 
 /**

@@ -49,7 +49,10 @@ const round = (x, digits = 1) => Number(x.toFixed(digits));
 async function main() {
   const loadAtStart = loadavg().map((x) => round(x, 2));
   const manifest = makePhotos();
-  const server = await startServer({ model: model.path, ...(values["web-dir"] ? { webDir: resolve(values["web-dir"]) } : {}) });
+  const server = await startServer({
+    model: model.path,
+    ...(values["web-dir"] ? { webDir: resolve(values["web-dir"]) } : {}),
+  });
   const browser = await launchChromium([
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
@@ -123,7 +126,9 @@ async function main() {
       live_ready_ms: ready,
       page_load: {
         bytes: sum("load"),
-        files: fetched.filter((f) => f.phase === "load").map((f) => ({ path: new URL(f.url).pathname, bytes: f.bytes })),
+        files: fetched
+          .filter((f) => f.phase === "load")
+          .map((f) => ({ path: new URL(f.url).pathname, bytes: f.bytes })),
       },
       live_mode_extra: {
         bytes: sum("live"),
@@ -131,7 +136,8 @@ async function main() {
         model_bytes: sum("live", isModel),
         other_bytes: sum("live", (u) => !isWasm(u) && !isModel(u)),
       },
-      third_party_requests: fetched.filter((f) => !f.url.startsWith(server.origin) && !/^(data|blob):/.test(f.url)).length,
+      third_party_requests: fetched.filter((f) => !f.url.startsWith(server.origin) && !/^(data|blob):/.test(f.url))
+        .length,
     };
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(result, null, 2) + "\n");

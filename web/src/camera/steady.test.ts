@@ -4,7 +4,12 @@ import { EMPTY_STEADY, median, nextBand, nextSteady, type Steady, STEADY_DEFAULT
 
 const THRESHOLD = 0.4;
 const RULE = { threshold: THRESHOLD, risk_bands: { low: 0, medium: THRESHOLD, high: 0.8 } };
-const answer = (p: number): Decision => ({ kind: "answer", p, label: p >= THRESHOLD ? "malignant" : "benign", risk: "low" });
+const answer = (p: number): Decision => ({
+  kind: "answer",
+  p,
+  label: p >= THRESHOLD ? "malignant" : "benign",
+  risk: "low",
+});
 const blurred: Decision = { kind: "refused", code: "photo_unusable", reasons: ["out_of_focus"] };
 const everyday: Decision = { kind: "refused", code: "not_a_lesion", reasons: ["not_a_lesion"] };
 
@@ -40,7 +45,15 @@ describe("steady live readings", () => {
   });
 
   it("shows no label until the readings settle, then the smoothed one; one odd frame moves nothing", () => {
-    const states = run([answer(0.1), answer(0.7), answer(0.12), answer(0.15), answer(0.11), answer(0.13), answer(0.12)]);
+    const states = run([
+      answer(0.1),
+      answer(0.7),
+      answer(0.12),
+      answer(0.15),
+      answer(0.11),
+      answer(0.13),
+      answer(0.12),
+    ]);
     expect(states.slice(0, 4).every((s) => s.label === null && s.band === null && !s.settled)).toBe(true);
     expect(states.at(-1)).toMatchObject({ state: "reading", settled: true, label: "benign", band: "low" });
     expect(states.at(-1)?.p).toBeCloseTo(trimmedMeanLogit([0.1, 0.7, 0.12, 0.15, 0.11, 0.13, 0.12]), 12);
@@ -70,11 +83,19 @@ describe("steady live readings", () => {
 
   it("settles afresh after a refusal", () => {
     const before = run(Array.from({ length: 8 }, () => answer(0.2)));
-    const refused = run(Array.from({ length: 5 }, () => everyday), before.at(-1));
+    const refused = run(
+      Array.from({ length: 5 }, () => everyday),
+      before.at(-1),
+    );
     expect(refused.at(-1)).toMatchObject({ state: "refused", settled: false, label: null });
     const back = run([answer(0.2), answer(0.2), answer(0.2)], refused.at(-1));
     expect(back.at(-1)?.state).toBe("refused");
-    expect(run(Array.from({ length: 5 }, () => answer(0.2)), back.at(-1)).at(-1)).toMatchObject({ state: "reading" });
+    expect(
+      run(
+        Array.from({ length: 5 }, () => answer(0.2)),
+        back.at(-1),
+      ).at(-1),
+    ).toMatchObject({ state: "reading" });
   });
 
   it("keeps the band at a boundary (hysteresis) and moves it once clearly past", () => {
@@ -95,7 +116,9 @@ describe("steady live readings", () => {
   });
 
   it("does not flicker the band when the reading wavers across a boundary, and follows a real change", () => {
-    const wavering = Array.from({ length: 120 }, (_, i) => answer(0.8 + 0.04 * Math.sin(i * 0.9) + 0.02 * Math.sin(i * 2.3)));
+    const wavering = Array.from({ length: 120 }, (_, i) =>
+      answer(0.8 + 0.04 * Math.sin(i * 0.9) + 0.02 * Math.sin(i * 2.3)),
+    );
     const states = run(wavering);
     const bands = states.map((s) => s.band).filter((b) => b !== null);
     const changes = bands.slice(1).filter((b, i) => b !== bands[i]).length;
@@ -103,13 +126,17 @@ describe("steady live readings", () => {
     const raw = wavering.map((d) => (d.kind === "answer" && d.p >= 0.8 ? "high" : "medium"));
     expect(raw.slice(1).filter((b, i) => b !== raw[i]).length).toBeGreaterThan(20);
     expect(changes).toBe(0);
-    const after = run(Array.from({ length: 8 }, () => answer(0.3)), states.at(-1));
+    const after = run(
+      Array.from({ length: 8 }, () => answer(0.3)),
+      states.at(-1),
+    );
     expect(after.at(-1)?.band).toBe("low");
   });
 
   it("carries p_dermoscopic (mean of the answered frames) for the wording, and resets the band on a refusal", () => {
     let steady = EMPTY_STEADY;
-    for (let i = 0; i < 6; i++) steady = nextSteady(steady, { decision: answer(0.3), pDermoscopic: i % 2 ? 0.9 : 0.7 }, RULE);
+    for (let i = 0; i < 6; i++)
+      steady = nextSteady(steady, { decision: answer(0.3), pDermoscopic: i % 2 ? 0.9 : 0.7 }, RULE);
     expect(steady.pDermoscopic).toBeCloseTo(0.8);
     expect(steady.band).toBe("low");
     for (let i = 0; i < 5; i++) steady = nextSteady(steady, { decision: everyday }, RULE);

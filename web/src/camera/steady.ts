@@ -169,7 +169,8 @@ export function nextSteady(
   const pDermoscopic = derm.length ? derm.reduce((a, b) => a + b, 0) / derm.length : null;
   const last = ps.slice(-options.settleFrames);
   const settled =
-    prev.settled || (last.length >= options.settleFrames && Math.max(...last) - Math.min(...last) <= options.settleSpread);
+    prev.settled ||
+    (last.length >= options.settleFrames && Math.max(...last) - Math.min(...last) <= options.settleSpread);
   const label = settled ? nextLabel(prev.label, p, threshold, options.margin) : null;
   const band = settled && bands ? nextBand(prev.band, p, bands, options.margin) : null;
   return { state, refusal: null, p, settled, label, band, pDermoscopic, recent };

@@ -190,7 +190,15 @@ export function useLiveReadings(
   const [frozen, setFrozen] = useState(false);
   const [captured, setCaptured] = useState<Reading | null>(null);
   const [live, dispatch] = useReducer(liveReducer, EMPTY_LIVE);
-  const phase: LivePhase = failed ? "model-failed" : frozen ? "frozen" : !frameSize ? "starting" : !model ? "loading-model" : "live";
+  const phase: LivePhase = failed
+    ? "model-failed"
+    : frozen
+      ? "frozen"
+      : !frameSize
+        ? "starting"
+        : !model
+          ? "loading-model"
+          : "live";
 
   const step = useCallback(
     async (stopped: () => boolean) => {
@@ -198,7 +206,14 @@ export function useLiveReadings(
       if (!model || !video || video.readyState < 2 || video.videoWidth === 0) return;
       workCanvas.current ??= document.createElement("canvas");
       const view = model.info.views ? frameIndex.current++ % VIEW_COUNT : null;
-      const { reading, frameMs } = await classifyFrom(model, video, video.videoWidth, video.videoHeight, workCanvas.current, view);
+      const { reading, frameMs } = await classifyFrom(
+        model,
+        video,
+        video.videoWidth,
+        video.videoHeight,
+        workCanvas.current,
+        view,
+      );
       if (!stopped()) dispatch({ type: "frame", reading, frameMs, at: performance.now(), rule: model.card });
     },
     [model],

@@ -107,7 +107,8 @@ function compare(actual: Uint8Array, expected: Uint8Array) {
 describe("prepareFrame matches the server's whole path (skinscan.images.prepare of the frame as PNG)", () => {
   for (const frame of frames) {
     const { width, height } = frame;
-    it(`${width}x${height}: bit-identical at ${Object.keys(frame.sha256).join(", ")} and ${frame.small_size} px`, () => {
+    const sizes = `${Object.keys(frame.sha256).join(", ")} and ${frame.small_size} px`;
+    it(`${width}x${height}: bit-identical at ${sizes}`, () => {
       const rgba = syntheticRgba(width, height);
       expect(sha256(rgba), "fixture input formula drifted from make_fixtures.py").toBe(frame.input_sha256);
       const expected = gunzipSync(readFileSync(new URL(`./__fixtures__/${frame.small_file}`, import.meta.url)));

@@ -164,7 +164,12 @@ function checkFrame(rgba: Uint8Array | Uint8ClampedArray, width: number, height:
  * (`skinscan.images.prepare` for a decoded photo). Returns packed RGB bytes, row-major: the uint8
  * [size, size, 3] model input. Alpha is dropped, as the server's decoder does.
  */
-export function prepareFrame(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number, size: number): Uint8Array {
+export function prepareFrame(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  size: number,
+): Uint8Array {
   checkFrame(rgba, width, height);
   const k = reductionFactor(width, height, size);
   if (k === 1) return squareCropResize(rgba, width, height, size);

@@ -112,7 +112,13 @@ function evidenceGrid(tensor: ort.Tensor | undefined): EvidenceGrid | null {
   return { height, width, values: Float32Array.from(tensor.data as Float32Array) };
 }
 
-async function classify(id: number, width: number, height: number, pixels: ArrayBuffer, view: number | null): Promise<void> {
+async function classify(
+  id: number,
+  width: number,
+  height: number,
+  pixels: ArrayBuffer,
+  view: number | null,
+): Promise<void> {
   if (!session || !card) throw new Error("the model is not loaded yet");
   const size = card.input.size;
   const t0 = performance.now();
@@ -141,7 +147,16 @@ async function classify(id: number, width: number, height: number, pixels: Array
   for (const output of Object.values(outputs)) output.dispose();
   const modelMs = performance.now() - t1;
   const usedView = takesViews ? view : null;
-  const result = { type: "result", id, decision, evidence, pDermoscopic, view: usedView, preprocessMs: t1 - t0, modelMs } as const;
+  const result = {
+    type: "result",
+    id,
+    decision,
+    evidence,
+    pDermoscopic,
+    view: usedView,
+    preprocessMs: t1 - t0,
+    modelMs,
+  } as const;
   reply(result, evidence ? [evidence.values.buffer] : []);
 }
 
@@ -149,7 +164,9 @@ function preprocess(request: Extract<WorkerRequest, { type: "preprocess" }>): vo
   const t0 = performance.now();
   const rgb = prepareFrame(new Uint8Array(request.pixels), request.width, request.height, request.size);
   const buffer = rgb.buffer as ArrayBuffer;
-  reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [buffer]);
+  reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [
+    buffer,
+  ]);
 }
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {

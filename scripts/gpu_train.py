@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from PIL import Image
 
+from skinscan.datasets import Pool
 from skinscan.training.data import write_json
 from skinscan.training.prepare import Prepared
-from skinscan.training.sources import Pool
 from skinscan.training.splits import split_counts
 from skinscan.training.train import TrainConfig, fit_epochs, seed_everything
 

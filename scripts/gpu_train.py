@@ -21,6 +21,7 @@ import torch
 from PIL import Image
 from skinscan.training.sources import Pool
 
+from skinscan.datasets import Pool
 from skinscan.training.data import write_json
 from skinscan.training.prepare import Prepared
 from skinscan.training.splits import split_counts

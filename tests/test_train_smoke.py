@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def trained(synthetic_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def trained(synthetic_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     run = tmp_path_factory.mktemp("run")
     models = tmp_path_factory.mktemp("models")
     reports = tmp_path_factory.mktemp("reports")
@@ -41,11 +42,12 @@ def trained(synthetic_data: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     )
     train(config, data=synthetic_data, out=run)
     export(run=run, out=models, data=synthetic_data)
+    exported = (models / "skinscan.json").read_bytes()
     evaluate(models / "skinscan.onnx", synthetic_data, reports)
-    return {"run": run, "models": models, "reports": reports, "data": synthetic_data}
+    return {"run": run, "models": models, "reports": reports, "data": synthetic_data, "exported_card": exported}
 
 
-def test_run_folder_describes_itself(trained: dict[str, Path]) -> None:
+def test_run_folder_describes_itself(trained: dict[str, Any]) -> None:
     run = trained["run"]
     for name in ("config.json", "split.csv", "history.json", "summary.json", "best.pt", "last.pt"):
         assert (run / name).is_file(), name
@@ -56,7 +58,7 @@ def test_run_folder_describes_itself(trained: dict[str, Path]) -> None:
     assert len(json.loads((run / "history.json").read_text())) == 2
 
 
-def test_split_keeps_test_photos_and_akiec_out_of_training(trained: dict[str, Path]) -> None:
+def test_split_keeps_test_photos_and_akiec_out_of_training(trained: dict[str, Any]) -> None:
     manifest = read_manifest(manifest_in_run(trained["run"]))
     assert not any("/test/" in path for path in manifest), "the Kaggle test split leaked into training"
     assert "ham10000/images/ISIC_23.jpg" not in manifest, "HAM10000 akiec must be left out"
@@ -69,7 +71,7 @@ def test_split_keeps_test_photos_and_akiec_out_of_training(trained: dict[str, Pa
     assert manifest_for_model(trained["models"] / "skinscan.onnx").is_file()
 
 
-def test_onnx_follows_the_contract_and_matches_pytorch(trained: dict[str, Path]) -> None:
+def test_onnx_follows_the_contract_and_matches_pytorch(trained: dict[str, Any]) -> None:
     path = trained["models"] / "skinscan.onnx"
     card = load_card(trained["models"] / "skinscan.json", model_path=path).data
     photos = np.random.default_rng(1).integers(0, 256, size=(4, 96, 96, 3), dtype=np.uint8)
@@ -113,10 +115,17 @@ def test_one_view_is_the_photo_turned(trained: dict[str, Path]) -> None:
     assert len({round(float(v), 6) for v in np.array(singles)[:, 0]}) > 1, "the views must differ one by one"
 
 
-def test_evaluation_writes_every_held_out_set(trained: dict[str, Path]) -> None:
-    card = load_card(trained["models"] / "skinscan.json").data
-    assert {"kaggle", "derm7pt"} <= set(card["metrics"]["test"])
+def test_the_card_is_written_at_export_and_never_changed(trained: dict[str, Any]) -> None:
+    card = trained["models"] / "skinscan.json"
+    assert card.read_bytes() == trained["exported_card"], "evaluate changed the card"
+    data = load_card(card).data
+    assert "metrics" not in data and "held_out" not in data
+    assert {"kaggle", "ham10000", "pad-ufes-20"} & set(data["training"]["validation"])
+
+
+def test_evaluation_writes_every_held_out_set(trained: dict[str, Any]) -> None:
     metrics = json.loads((trained["reports"] / "metrics.json").read_text())
+    assert {"kaggle", "derm7pt"} <= set(metrics["test"])
     assert metrics["test"]["kaggle"]["n"]["photos"] == 12
     assert metrics["test"]["derm7pt"]["n"]["photos"] == 8
     assert metrics["ham_akiec"]["photos"] == 1

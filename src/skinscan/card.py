@@ -1,9 +1,10 @@
 """The model card: ``models/skinscan.json`` next to ``models/skinscan.onnx``.
 
-The card is the single source of truth about the shipped model (input contract, labels, decision
-threshold, risk bands, metrics). The server, the report and the web page read only it; nothing
-about the model is duplicated in code. Like timm's ``PretrainedCfg``, preprocessing metadata
-travels with the weights.
+The card is the single source of truth about how to use the shipped model (input contract, labels,
+decision threshold, risk bands, gate, quality checks) and where it came from (training record). It
+is written once by ``skinscan export`` and never changed after; measurements of the model live in
+reports/metrics.json (``skinscan evaluate``). Nothing about the model is duplicated in code. Like
+timm's ``PretrainedCfg``, preprocessing metadata travels with the weights.
 """
 
 from __future__ import annotations

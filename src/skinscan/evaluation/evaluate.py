@@ -2,9 +2,9 @@
 
 Runs the ONNX file itself (the bytes users get), with the serving session settings, and applies the
 card's decision (quality checks, gate, threshold) exactly as the server does, on every held-out set
-(``heldout.py``). Writes ``metrics.json``, ``report.md`` and ``figures/*.png`` and stores the test
-metrics in the card. Test photos are touched here and nowhere in training. Needs the ``eval`` extra
-(scikit-learn, matplotlib), never torch.
+(``heldout.py``). Writes ``metrics.json``, ``report.md`` and ``figures/*.png`` into ``reports``; the
+model file and its card are an artefact and are only read here. Test photos are touched here and
+nowhere in training. Needs the ``eval`` extra (scikit-learn, matplotlib), never torch.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from skinscan.card import card_path_for, write_card
 from skinscan.datasets import DERM7PT, HAM, KAGGLE, NOT_SKIN, PAD, data_root
 from skinscan.evaluation import degradations
 from skinscan.evaluation.decisions import Decision, decide, lesion_metrics
@@ -158,8 +157,8 @@ def by_diagnosis(d: Decision, held: HeldOut, threshold: float) -> dict[str, Any]
     return table
 
 
-def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -> dict[str, Any]:
-    card_file = card_path_for(model)
+def evaluate(model: Path, data: Path, reports: Path) -> dict[str, Any]:
+    """Every held-out set through the serving decision -> ``reports/`` (metrics.json, report.md, figures)."""
     predictor = Predictor(model)
     card = predictor.card.data
     manifest_path = manifest_for_model(model)
@@ -196,11 +195,6 @@ def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -
     result["steadiness"] = steadiness(predictor, sets)
     result["blur"] = blur(predictor, sets, decisions)
     write_report(result, card, sets, decisions, reports)
-    if update_card:
-        card = dict(card)
-        card["metrics"] = dict(card.get("metrics") or {}) | {"test": result["test"]}
-        card["held_out"] = {k: result[k] for k in ("not_skin_refused", "ham_akiec", "unusable") if k in result}
-        write_card(card_file, card)
     log.info(
         "test: %s",
         {n: (m["roc_auc"]["value"], m["sensitivity"]["value"], m["specificity"]["value"]) for n, m in test.items()},

@@ -141,7 +141,7 @@ def _markdown(result: dict[str, Any], card: dict[str, Any], reports: Path) -> st
         "",
         "## Validation (per source, used for selection and calibration)",
         "",
-        *metrics_table({k: v for k, v in (card.get("metrics") or {}).get("validation", {}).items() if "roc_auc" in v}),
+        *metrics_table({k: v for k, v in (card.get("training") or {}).get("validation", {}).items() if "roc_auc" in v}),
         "",
     ]
     lines += _gate_lines(result)

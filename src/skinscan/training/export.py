@@ -3,7 +3,8 @@
 The graph follows docs/model-contract.md: input ``image`` uint8 [N,S,S,3]; outputs ``p_malignant``,
 ``p_lesion``, ``evidence`` and ``quality``; colour constancy, normalisation and calibration inside.
 Three steps: ``write_onnx`` (export + ``onnx.checker``), ``verify`` (PyTorch vs ONNX Runtime on the
-run's validation photos), ``build_card``. Only ``evaluate`` writes reports/ and the test metrics.
+run's validation photos), ``build_card``. The card is written here once and never changed after:
+``skinscan evaluate`` writes its measurements to reports/ (metrics.json), not into the card.
 """
 
 from __future__ import annotations
@@ -173,9 +174,8 @@ def build_card(
             "validation": {s: v.get("gate_accepted", v.get("gate_refused")) for s, v in val.items()},
         },
         "quality": {"output": "quality", **calib["quality"], "rule": calib["rules"]["quality"]},
-        "training": training_block(checkpoint, summary),
+        "training": training_block(checkpoint, summary) | {"validation": val},
         "export": {"max_abs_diff_vs_pytorch": diffs, "shipped": "fp32"},
-        "metrics": {"validation": val, "test": None},
         "intended_use": "Education and research: a second look at a photo of a single skin lesion, to encourage a "
         "visit to a doctor. Not a medical device and not a diagnosis.",
         "limitations": [

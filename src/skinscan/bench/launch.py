@@ -41,11 +41,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def is_healthy(port: int, timeout_s: float = 1.0) -> bool:
-    """True when ``GET /api/v1/health`` on loopback answers 200."""
+def is_healthy(port: int, timeout_s: float = 1.0, path: str = HEALTH) -> bool:
+    """True when ``GET path`` (``/api/v1/health``, or ``/api/v1/ready``) on loopback answers 200."""
     try:
         with socket.create_connection((HOST, port), timeout=timeout_s) as sock:
-            sock.sendall(f"GET {HEALTH} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
             return sock.recv(64).startswith(b"HTTP/1.1 200")
     except OSError:
         return False
@@ -105,7 +105,8 @@ class Server:
 
     process: subprocess.Popen[bytes]
     port: int
-    _logs: tuple[IO[bytes], IO[bytes]] = field(repr=False)
+    _logs: tuple[IO[bytes], IO[bytes]] | None = field(repr=False)
+    """Temporary files with its stdout and stderr; None when it writes to ours."""
 
     @property
     def origin(self) -> str:
@@ -115,6 +116,8 @@ class Server:
         return socket.create_connection((HOST, self.port), timeout=timeout_s)
 
     def _read(self, which: int) -> str:
+        if self._logs is None:
+            return ""
         log = self._logs[which]
         log.flush()
         log.seek(0)
@@ -142,7 +145,7 @@ class Server:
     def close(self) -> None:
         """Stop the server and drop its logs."""
         self.stop()
-        for log in self._logs:
+        for log in self._logs or ():
             log.close()
 
 
@@ -153,21 +156,29 @@ def start(
     env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
     timeout_s: float = 90.0,
+    ready_path: str = HEALTH,
+    own_logs: bool = False,
 ) -> Server:
     """``skinscan serve`` on a free loopback port, rate limit off unless ``env`` sets it.
 
-    Raises ``RuntimeError`` with the end of the server's stderr when it exits or stays unhealthy.
+    Returns once ``GET ready_path`` answers 200. With ``own_logs`` (``skinscan cluster``) the
+    server writes to our stdout and stderr and keeps the rate limit of the environment. Raises
+    ``RuntimeError`` with the end of the server's stderr when it exits or stays unhealthy.
     """
     port = free_port()
     command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
     command += ["--model", str(model), "--workers", str(workers), *extra_args]
-    logs = (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115 - closed by Server.close
+    base = dict(os.environ) if own_logs else {**os.environ, "SKINSCAN_RATE_LIMIT": "0"}
+    logs = None if own_logs else (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115 - closed by Server.close
     process = subprocess.Popen(
-        command, env={**os.environ, "SKINSCAN_RATE_LIMIT": "0", **(env or {})}, stdout=logs[0], stderr=logs[1]
+        command,
+        env={**base, **(env or {})},
+        stdout=logs[0] if logs else None,
+        stderr=logs[1] if logs else None,
     )
     server = Server(process, port, logs)
     deadline = time.monotonic() + timeout_s
-    while not is_healthy(port):
+    while not is_healthy(port, path=ready_path):
         if process.poll() is not None or time.monotonic() > deadline:
             server.stop()
             why = f"exited with {process.returncode}" if process.returncode is not None else "never became healthy"

@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmarks; results in bench/results/*.json")
     bench.add_argument("--model", default=str(DEFAULT_MODEL))
-    bench.add_argument("--which", default="all", help="all | model | api | load | web")
+    bench.add_argument("--which", default="all", help="all | model | api | load | cluster | web")
     bench.add_argument("--out", default="bench/results")
     bench.set_defaults(func=_cmd_bench)
 

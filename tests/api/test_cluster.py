@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +15,19 @@ import pytest
 from skinscan.bench import launch
 from skinscan.bench.loadgen import RunResult, get_request, multipart_request, run_load
 from skinscan.bench.synthetic import lesion_jpeg
-from skinscan.cluster import haproxy_config
+from skinscan.cluster import ClusterError, haproxy_config, haproxy_path
 
 HOST = launch.HOST
-HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
+
+
+def _haproxy() -> str | None:
+    try:
+        return haproxy_path()
+    except ClusterError:
+        return None
+
+
+HAPROXY = _haproxy()
 LOAD_S = 40.0
 HUP_AFTER_S = 10.0
 CONCURRENCY = 16
@@ -30,19 +36,6 @@ needs_haproxy = pytest.mark.skipif(
     HAPROXY is None and not os.environ.get("CI"),
     reason="haproxy not installed (apt-get install -y haproxy; .ci/run installs it)",
 )
-
-
-def _events(log: Path) -> list[dict[str, object]]:
-    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [json.loads(line) for line in lines if line.startswith('{"cluster"')]
-
-
-def _wait_for(log: Path, kind: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not any(event["cluster"] == kind for event in _events(log)):
-        assert process.poll() is None, f"the cluster exited with {process.returncode}"
-        assert time.monotonic() < deadline, f"no {kind!r} event within {timeout_s} s"
-        time.sleep(0.2)
 
 
 def _descendants(pid: int) -> set[int]:
@@ -73,34 +66,26 @@ def test_generated_haproxy_config_is_valid(tmp_path: Path) -> None:
 def test_rolling_restart_under_load_loses_nothing(tiny_model: Path, tmp_path: Path) -> None:
     """2 replicas, 40 s of load at concurrency 16, SIGHUP after 10 s: every answer is 200, both replica
     ids answer, the roll completes, and SIGTERM then stops everything and leaves nothing behind."""
-    port = launch.free_port()
-    log = tmp_path / "cluster.out"
     before = set(Path(tempfile.gettempdir()).glob("skinscan-cluster-*"))
-    env = {**os.environ, "SKINSCAN_RATE_LIMIT": "0", "SKINSCAN_MAX_BATCH": "4", "SKINSCAN_WEB_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "skinscan.cli", "cluster", "--replicas", "2", "--port", str(port)]
-    with log.open("wb") as out, (tmp_path / "cluster.err").open("wb") as err:
-        process = subprocess.Popen([*command, "--model", str(tiny_model)], env=env, stdout=out, stderr=err)
+    env = {"SKINSCAN_MAX_BATCH": "4", "SKINSCAN_WEB_DIR": str(tmp_path)}
+    cluster = launch.start_cluster(tiny_model, 2, tmp_path / "cluster.out", env=env)
+    port, process = cluster.port, cluster.process
     try:
-        _wait_for(log, "ready", process, timeout_s=240)
         raw = multipart_request(HOST, port, "/api/v1/predict", "image", "a.jpg", lesion_jpeg(320, 240, seed=3))
 
         async def load() -> RunResult:
             asyncio.get_running_loop().call_later(HUP_AFTER_S, process.send_signal, signal.SIGHUP)
-            return await run_load(HOST, port, raw, requests=1_000_000, concurrency=CONCURRENCY, deadline_s=LOAD_S)
+            return await run_load(HOST, port, raw, requests=10**6, concurrency=CONCURRENCY, deadline_s=LOAD_S)
 
         result = asyncio.run(load())
         # On a slow machine the roll may outlast the 40 s: keep the load on until it is done.
         rounds = 0
-        while not any(e["cluster"] == "rolled" for e in _events(log)) and rounds < 40:
-            more = asyncio.run(run_load(HOST, port, raw, requests=1_000_000, concurrency=CONCURRENCY, deadline_s=5))
-            result.latencies_ms += more.latencies_ms
-            result.errors += more.errors
-            for status, n in more.statuses.items():
-                result.statuses[status] = result.statuses.get(status, 0) + n
-            for replica, n in more.served_by.items():
-                result.served_by[replica] = result.served_by.get(replica, 0) + n
+        while not cluster.has("rolled") and rounds < 40:
+            result.add(
+                asyncio.run(run_load(HOST, port, raw, requests=1_000_000, concurrency=CONCURRENCY, deadline_s=5))
+            )
             rounds += 1
-        assert any(e["cluster"] == "rolled" for e in _events(log)), (tmp_path / "cluster.err").read_text()[-3000:]
+        assert cluster.has("rolled"), (tmp_path / "cluster.err").read_text()[-3000:]
         assert result.errors == [], result.errors[:5]
         assert set(result.statuses) == {200}, result.statuses
         assert result.ok >= 100, result.statuses  # real load, not a handful
@@ -109,9 +94,8 @@ def test_rolling_restart_under_load_loses_nothing(tiny_model: Path, tmp_path: Pa
         asyncio.run(_expect_404_metrics(port))
         children = _descendants(process.pid)
         assert len(children) >= 3  # haproxy + 2 replicas
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=90) == 0
-        assert _events(log)[-1] == {"cluster": "stopped", "status": 0}
+        assert cluster.stop() == 0
+        assert cluster.events()[-1] == {"cluster": "stopped", "status": 0}
         alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and _is_running(pid)]
         assert alive == [], f"left running: {alive}"
         assert set(Path(tempfile.gettempdir()).glob("skinscan-cluster-*")) == before, "temp folder left behind"

@@ -6,6 +6,8 @@
   RSS, and the model-only time measured in the same run, so HTTP + decoding overhead shows as a
   ratio (``api.json``).
 - ``load``: 20 000 requests at concurrency 32, errors and server memory growth (``load.json``).
+- ``cluster``: 1 and 2 replicas behind HAProxy and a rolling restart under load, and one
+  process's memory under load (``cluster.json``; bench/clusterbench.py). Needs haproxy.
 - ``web``: ``node web/scripts/bench.mjs`` (the page's own benchmark) when it exists.
 
 Every loop is bounded by a request count and a deadline.
@@ -46,7 +48,7 @@ TARGETS = {
     "jpeg_12mp_p50_ms": 80.0,
     "c16_http_over_model_throughput": 0.80,
 }
-WHICH = ("model", "api", "load", "web")
+WHICH = ("model", "api", "load", "cluster", "web")
 
 
 def _latency(samples_ms: list[float]) -> dict[str, float]:
@@ -71,7 +73,7 @@ def model_only(model: Path, threads: int, batch: int, repeats: int) -> dict[str,
     return result
 
 
-def _environment(model: Path) -> dict[str, Any]:
+def environment(model: Path) -> dict[str, Any]:
     try:
         cpu = next(
             line.split(":", 1)[1].strip()
@@ -94,7 +96,7 @@ def _environment(model: Path) -> dict[str, Any]:
 def bench_model(model: Path) -> dict[str, Any]:
     threads = default_threads()
     report = {
-        **_environment(model),
+        **environment(model),
         "batch_1": model_only(model, threads, 1, 100),
         "batch_16": model_only(model, threads, 16, 10),
     }
@@ -139,7 +141,7 @@ def bench_api(model: Path) -> dict[str, Any]:
     source, small = small_photo()
     photos = {"jpeg_224": small, "jpeg_4000x3000": lesion_jpeg(4000, 3000, seed=2)}
     counts = {"jpeg_224": (300, 1600), "jpeg_4000x3000": (40, 240)}
-    report: dict[str, Any] = {**_environment(model), "server": {"workers": 1, "threads": default_threads()}}
+    report: dict[str, Any] = {**environment(model), "server": {"workers": 1, "threads": default_threads()}}
     report["photos"] = {"jpeg_224": source, "jpeg_4000x3000": "synthetic: lesion_jpeg(4000, 3000, seed=2)"}
     cases: dict[str, Any] = {}
     with launch.running(model) as server:
@@ -243,7 +245,7 @@ def _targets(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _RssSampler:
+class RssSampler:
     """Samples a server's RSS from a background thread while a load test runs."""
 
     def __init__(self, pid: int, every_s: float) -> None:
@@ -267,14 +269,14 @@ class _RssSampler:
 
 def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> dict[str, Any]:
     source, data = small_photo()
-    report: dict[str, Any] = {**_environment(model), "requests": requests, "concurrency": concurrency}
+    report: dict[str, Any] = {**environment(model), "requests": requests, "concurrency": concurrency}
     report["photo"] = source
     with launch.running(model) as server:
         raw = multipart_request(HOST, server.port, PREDICT, "image", "load.jpg", data)
         _load(server.port, raw, 500, concurrency, 120)  # warm-up before the baseline
         before = launch.rss_mb(server.process.pid)
         log.info("load: %d requests at concurrency %d (RSS %.1f MB)", requests, concurrency, before)
-        with _RssSampler(server.process.pid, every_s=2.0) as samples:
+        with RssSampler(server.process.pid, every_s=2.0) as samples:
             result = asyncio.run(
                 run_load(
                     HOST,
@@ -338,11 +340,20 @@ def run_benchmarks(model: Path, which: str, out: Path) -> int:
         return 2
     out.mkdir(parents=True, exist_ok=True)
     status = 0
-    runners = {"model": bench_model, "api": bench_api, "load": bench_load}
+    from skinscan.bench.clusterbench import bench_cluster  # imports this module
+    from skinscan.cluster import ClusterError, haproxy_path
+
+    runners = {"model": bench_model, "api": bench_api, "load": bench_load, "cluster": bench_cluster}
     for name in chosen:
         if name == "web":
             status = max(status, bench_web(model))
             continue
+        if name == "cluster":
+            try:
+                haproxy_path()
+            except ClusterError as exc:
+                log.warning("%s: skipping the cluster benchmark", exc)
+                continue
         log.info("benchmark %s with %s", name, model)
         report = runners[name](model)
         path = out / f"{name}.json"

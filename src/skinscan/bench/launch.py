@@ -189,6 +189,64 @@ def start(
     return server
 
 
+@dataclass
+class ClusterRun:
+    """A running ``skinscan cluster`` (HAProxy + replicas): its stdout (JSON lines) goes to ``log``."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def events(self) -> list[dict[str, object]]:
+        """The cluster's own lines (``{"cluster": "ready" | "rolled" | "stopped", ...}``), in order."""
+        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [json.loads(line) for line in lines if line.startswith('{"cluster"')]
+
+    def has(self, kind: str) -> bool:
+        return any(event["cluster"] == kind for event in self.events())
+
+    def wait_for(self, kind: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not self.has(kind):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"skinscan cluster exited with {self.process.returncode} before {kind!r}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"skinscan cluster: no {kind!r} within {timeout_s} s")
+            time.sleep(0.2)
+
+    def stop(self, timeout_s: float = 90.0) -> int:
+        """SIGTERM (everything stops gracefully); SIGKILL past ``timeout_s``."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+def start_cluster(
+    model: str | Path, replicas: int, log: Path, env: dict[str, str] | None = None, timeout_s: float = 240.0
+) -> ClusterRun:
+    """``skinscan cluster`` on a free loopback port, rate limit off; returns once HAProxy sees all replicas."""
+    port = free_port()
+    command = [sys.executable, "-m", "skinscan.cli", "cluster", "--replicas", str(replicas), "--port", str(port)]
+    with log.open("wb") as out, log.with_suffix(".err").open("wb") as err:
+        process = subprocess.Popen(
+            [*command, "--model", str(model)],
+            env={**os.environ, "SKINSCAN_RATE_LIMIT": "0", **(env or {})},
+            stdout=out,
+            stderr=err,
+        )
+    run = ClusterRun(process, port, log)
+    try:
+        run.wait_for("ready", timeout_s)
+    except RuntimeError as exc:
+        run.stop()
+        raise RuntimeError(f"{exc}: {log.with_suffix('.err').read_text(errors='replace')[-2000:]}") from exc
+    return run
+
+
 @contextmanager
 def running(model: str | Path, **options: object) -> Iterator[Server]:
     """``with running(model) as server:`` — started and healthy inside, stopped after."""

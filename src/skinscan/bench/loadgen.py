@@ -61,6 +61,17 @@ class RunResult:
     def ok(self) -> int:
         return self.statuses.get(200, 0)
 
+    def add(self, other: RunResult) -> None:
+        """Fold a later run into this one (a load kept on in rounds)."""
+        self.latencies_ms += other.latencies_ms
+        self.errors += other.errors
+        self.server_timing += other.server_timing
+        self.wall_s += other.wall_s
+        for status, n in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
+        for replica, n in other.served_by.items():
+            self.served_by[replica] = self.served_by.get(replica, 0) + n
+
     def summary(self) -> dict[str, object]:
         lat = np.asarray(self.latencies_ms or [float("nan")])
         out: dict[str, object] = {

@@ -55,15 +55,6 @@ class ClusterError(RuntimeError):
     pass
 
 
-def haproxy_path() -> str:
-    path = shutil.which("haproxy") or next(
-        (p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(p, os.X_OK)), None
-    )
-    if path is None:
-        raise ClusterError("haproxy is not installed: apt-get install -y haproxy (Debian's package)")
-    return path
-
-
 def haproxy_config(port: int, replicas: dict[str, int], admin_socket: Path) -> str:
     """HAProxy's configuration: a loopback frontend on ``port``, one backend with the replicas."""
     servers = "\n".join(f"    server {name} {launch.HOST}:{p}" for name, p in replicas.items())
@@ -107,7 +98,9 @@ class HAProxy:
         self.socket_path = folder / "admin.sock"
         self.config = folder / "haproxy.cfg"
         self.config.write_text(haproxy_config(port, replicas, self.socket_path), encoding="utf-8")
-        binary = haproxy_path()
+        binary = launch.haproxy_path()
+        if binary is None:
+            raise ClusterError("haproxy is not installed: apt-get install -y haproxy (Debian's package)")
         check = subprocess.run([binary, "-c", "-q", "-f", str(self.config)], capture_output=True, text=True)
         if check.returncode != 0:
             raise ClusterError(f"haproxy rejected its configuration: {check.stderr.strip()}")

@@ -15,19 +15,10 @@ import pytest
 from skinscan.bench import launch
 from skinscan.bench.loadgen import RunResult, get_request, multipart_request, run_load
 from skinscan.bench.synthetic import lesion_jpeg
-from skinscan.cluster import ClusterError, haproxy_config, haproxy_path
+from skinscan.cluster import haproxy_config
 
 HOST = launch.HOST
-
-
-def _haproxy() -> str | None:
-    try:
-        return haproxy_path()
-    except ClusterError:
-        return None
-
-
-HAPROXY = _haproxy()
+HAPROXY = launch.haproxy_path()
 LOAD_S = 40.0
 HUP_AFTER_S = 10.0
 CONCURRENCY = 16

@@ -7,7 +7,8 @@ import { useAnalysis } from "./app/useAnalysis";
 import { Disclaimer } from "./components/Disclaimer";
 import type { PhotoSource } from "./components/PhotoPreview";
 import { API_BASE } from "./config";
-import { checkFrom, thumbnailUrl } from "./history/check";
+import { checkFrom } from "./history/check";
+import { thumbnailUrl } from "./history/thumbnail";
 import { ComparePanel, spotsOf } from "./history/ComparePanel";
 import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
@@ -34,7 +35,10 @@ function useCard(): ModelCard | null {
 
 /** The picture a saved check keeps: the model's square, else the centred square drawn without the card. */
 function useThumbnail(photo: PhotoSource | null): string | null {
-  return useMemo(() => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : (photo?.squareThumbnail ?? null)), [photo]);
+  return useMemo(
+    () => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : (photo?.squareThumbnail ?? null)),
+    [photo],
+  );
 }
 
 /** Paste a photo from the clipboard anywhere on the page. */
@@ -62,16 +66,22 @@ function Page() {
   const thumbnail = useThumbnail(photo);
   const knownSpots = useMemo(() => [...spotsOf(history.checks).keys()], [history.checks]);
 
-  const onPhoto = useCallback((file: File) => {
-    setCamera(false);
-    void analyse(file, file.name);
-  }, [analyse]);
+  const onPhoto = useCallback(
+    (file: File) => {
+      setCamera(false);
+      void analyse(file, file.name);
+    },
+    [analyse],
+  );
   usePaste(onPhoto);
   const onCapture = useCallback((frame: Blob) => void analyse(frame, "camera-frame.png"), [analyse]);
-  const onCameraError = useCallback((caught: PageError) => {
-    setCamera(false);
-    fail(caught);
-  }, [fail]);
+  const onCameraError = useCallback(
+    (caught: PageError) => {
+      setCamera(false);
+      fail(caught);
+    },
+    [fail],
+  );
   const startCamera = useCallback(() => {
     reset();
     setCamera(true);
@@ -81,7 +91,8 @@ function Page() {
     // Keep keyboard focus in place: back on the button that opens the camera again.
     window.setTimeout(() => document.querySelector<HTMLElement>('[data-testid="camera-start"]')?.focus());
   }, []);
-  const save = (spot: string) => (result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve());
+  const save = (spot: string) =>
+    result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve();
 
   return (
     <div className="app">
@@ -100,7 +111,15 @@ function Page() {
           onStopCamera={stopCamera}
           onResumeCamera={reset}
         />
-        <ResultPanel status={status} result={result} checkedAt={checkedAt} card={card} thumbnail={thumbnail} knownSpots={knownSpots} onSave={save} />
+        <ResultPanel
+          status={status}
+          result={result}
+          checkedAt={checkedAt}
+          card={card}
+          thumbnail={thumbnail}
+          knownSpots={knownSpots}
+          onSave={save}
+        />
         <HistoryPanel history={history} />
         <ComparePanel checks={history.checks} />
       </main>

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,6 +34,12 @@ HOST = "127.0.0.1"
 HEALTH = "/api/v1/health"
 STOP_TIMEOUT_S = 40.0
 """Longer than the server's own graceful shutdown (api/server.py GRACEFUL_SECONDS)."""
+
+
+def haproxy_path() -> str | None:
+    """Debian's haproxy (``skinscan cluster``), or None when it is not installed."""
+    found = shutil.which("haproxy")
+    return found or next((p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(p, os.X_OK)), None)
 
 
 def free_port() -> int:

@@ -29,7 +29,18 @@ interface Props {
  * input is not on screen then), and opens the photo picker otherwise.
  */
 export function PhotoPanel(props: Props) {
-  const { camera, error, photo, inputRef, onPhoto, onStartCamera, onCapture, onCameraError, onStopCamera, onResumeCamera } = props;
+  const {
+    camera,
+    error,
+    photo,
+    inputRef,
+    onPhoto,
+    onStartCamera,
+    onCapture,
+    onCameraError,
+    onStopCamera,
+    onResumeCamera,
+  } = props;
   const { t } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const liveRef = useRef<LiveControls>(null);
@@ -55,7 +66,13 @@ export function PhotoPanel(props: Props) {
       ) : null}
       {error && !REFUSAL_CODES.has(error.code) ? <PageErrorNotice error={error} inputRef={inputRef} /> : null}
       {camera ? (
-        <LiveCamera ref={liveRef} onCapture={onCapture} onError={onCameraError} onStop={onStopCamera} onResume={onResume} />
+        <LiveCamera
+          ref={liveRef}
+          onCapture={onCapture}
+          onError={onCameraError}
+          onStop={onStopCamera}
+          onResume={onResume}
+        />
       ) : (
         <>
           <UploadPanel onPhoto={onPhoto} onStartCamera={onStartCamera} inputRef={inputRef} hasPhoto={photo !== null} />

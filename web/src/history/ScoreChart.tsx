@@ -15,9 +15,12 @@ export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) 
   const first = checks[0];
   const last = checks.at(-1);
   if (!first || !last) return null;
-  const x = (i: number) => PAD.left + (checks.length === 1 ? 0.5 : i / (checks.length - 1)) * (W - PAD.left - PAD.right);
+  const x = (i: number) =>
+    PAD.left + (checks.length === 1 ? 0.5 : i / (checks.length - 1)) * (W - PAD.left - PAD.right);
   const y = (p: number) => PAD.top + (1 - Math.min(Math.max(p, 0), 1)) * (H - PAD.top - PAD.bottom);
-  const line = checks.map((c, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(c.p_malignant).toFixed(1)}`).join(" ");
+  const line = checks
+    .map((c, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(c.p_malignant).toFixed(1)}`)
+    .join(" ");
   const label = `${t("compare.chart", { spot })}. ${t("compare.chart_summary", {
     count: checks.length,
     first: date(first.createdAt, true),
@@ -33,7 +36,13 @@ export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) 
           </text>
         </g>
       ))}
-      <line className="score-chart__threshold" x1={PAD.left} x2={W - PAD.right} y1={y(last.threshold)} y2={y(last.threshold)} />
+      <line
+        className="score-chart__threshold"
+        x1={PAD.left}
+        x2={W - PAD.right}
+        y1={y(last.threshold)}
+        y2={y(last.threshold)}
+      />
       <path className="score-chart__line" d={line} />
       {checks.map((c, i) => (
         <g key={c.id ?? i}>

@@ -14,7 +14,8 @@ export const zh: Messages = {
 
   "disclaimer.label": "医疗免责声明",
   "disclaimer.strong": "这不是诊断。",
-  "disclaimer.text": "skinscan 是研究工具，可能出错。只有亲自为您检查的医生才能诊断皮肤病变：如果斑点是新出现的、正在变化、出血或让您担心，请去看医生。",
+  "disclaimer.text":
+    "skinscan 是研究工具，可能出错。只有亲自为您检查的医生才能诊断皮肤病变：如果斑点是新出现的、正在变化、出血或让您担心，请去看医生。",
 
   "privacy.local": "您保存的检查记录只存放在这台设备的浏览器里。历史记录中的任何内容都不会上传，也不会保存在服务器上。",
   "privacy.upload": "分析照片时，照片会发送到 skinscan 服务器，在内存中分析，不会被保存。",
@@ -38,7 +39,8 @@ export const zh: Messages = {
   "preview.crop": "模型看到的区域",
   "preview.photo_alt": "您的照片 {name}",
   "preview.model_alt": "模型分析的 {size}×{size} 像素正方形",
-  "preview.caption": "模型只看居中的正方形（{width}×{height} 的照片 → {size}×{size} 像素）。请让斑点位于中央，清晰、光线充足。",
+  "preview.caption":
+    "模型只看居中的正方形（{width}×{height} 的照片 → {size}×{size} 像素）。请让斑点位于中央，清晰、光线充足。",
   "preview.caption_no_card": "模型只看这张 {width}×{height} 照片居中的正方形。请让斑点位于中央，清晰、光线充足。",
 
   "result.heading": "结果",
@@ -50,15 +52,19 @@ export const zh: Messages = {
   "result.headline.medium": "需要留意：请让医生看一看",
   "result.headline.high": "关注度较高：请尽快就医",
   "result.todo": "下一步怎么做",
-  "result.advice.low": "模型在这张照片中没有发现突出的问题。大约 3 个月后再检查一次；如果斑点变大、形状或颜色改变、发痒或出血，请尽早就医。",
-  "result.advice.medium": "模型无法排除问题。请在接下来几周内预约医生或皮肤科医生，并让医生看看这个斑点。这类斑点大多最终是无害的，但应当由专业人士检查。",
+  "result.advice.low":
+    "模型在这张照片中没有发现突出的问题。大约 3 个月后再检查一次；如果斑点变大、形状或颜色改变、发痒或出血，请尽早就医。",
+  "result.advice.medium":
+    "模型无法排除问题。请在接下来几周内预约医生或皮肤科医生，并让医生看看这个斑点。这类斑点大多最终是无害的，但应当由专业人士检查。",
   "result.advice.high": "在模型的训练照片中，与这个斑点相似的斑点最常被确诊为皮肤癌。请在 2 周内预约医生或皮肤科医生。",
   "result.look.benign": "这张照片更像模型学习过的无害斑点。",
   "result.look.malignant": "这张照片与模型训练照片中确诊为皮肤癌的斑点有相似之处。",
   "result.score": "模型评分：{percent}",
   "result.frequency": "在诊所拍摄的照片中，模型认为看起来像这样的每 100 个斑点，大约有 {count} 个是皮肤癌。",
-  "result.frequency_note": "这些照片来自皮肤科诊所，那里的癌症比例远高于日常生活中的普通斑点，所以对普通斑点来说，实际可能性通常更低。这个评分不是您本人患癌的概率。",
-  "result.threshold": "评分达到 {percent} 时，本页面会建议您就医。这条线有意设得较低，以尽量少漏掉癌症；高于这条线的斑点很多也是无害的。",
+  "result.frequency_note":
+    "这些照片来自皮肤科诊所，那里的癌症比例远高于日常生活中的普通斑点，所以对普通斑点来说，实际可能性通常更低。这个评分不是您本人患癌的概率。",
+  "result.threshold":
+    "评分达到 {percent} 时，本页面会建议您就医。这条线有意设得较低，以尽量少漏掉癌症；高于这条线的斑点很多也是无害的。",
   "result.meta": "检查时间 {date} · 模型 {version}",
   "result.server_advice": "服务器给出的说明",
 
@@ -76,7 +82,8 @@ export const zh: Messages = {
   "heatmap.title": "模型关注的位置",
   "heatmap.show": "显示模型关注的位置",
   "heatmap.alt": "覆盖在模型所见正方形上的热图：颜色越暖的区域，对评分的推高作用越大",
-  "heatmap.what": "颜色越暖，表示正方形中这部分对评分的推高作用越大。它不是斑点或癌症的轮廓；颜色偏冷也不代表斑点是安全的。",
+  "heatmap.what":
+    "颜色越暖，表示正方形中这部分对评分的推高作用越大。它不是斑点或癌症的轮廓；颜色偏冷也不代表斑点是安全的。",
   "heatmap.none": "这个正方形中没有推高评分的区域。",
   "heatmap.legend_low": "较少",
   "heatmap.legend_high": "较多",
@@ -89,7 +96,7 @@ export const zh: Messages = {
 
   "history.heading": "本设备上的检查记录",
   "history.empty": "还没有保存的检查。检查完成后，点击“保存到本设备的历史记录”。",
-  "history.count": "{count, plural, other {已保存 # 次检查}}",
+  "history.count": { other: "已保存 {count} 次检查" },
   "history.unnamed": "未命名的斑点",
   "history.delete": "删除",
   "history.report": "报告",
@@ -105,7 +112,7 @@ export const zh: Messages = {
   "compare.pick": "要比较的斑点",
   "compare.none": "为同一个斑点（同一名称）保存两次或更多检查，即可查看它的变化。",
   "compare.chart": "“{spot}”的模型评分随时间的变化",
-  "compare.chart_summary": "{count, plural, other {共 # 次检查}}，从 {first} 到 {last}",
+  "compare.chart_summary": { other: "共 {count} 次检查，从 {first} 到 {last}" },
   "compare.remind.low": "请在 {date} 左右再次检查“{spot}”；如有变化，请提前检查。",
   "compare.remind.doctor": "最近一次对“{spot}”的检查建议就医：请不要等到下次检查。",
   "compare.change": "无论评分如何，只要评分上升或斑点看起来有变化，都应该去看医生。",
@@ -172,7 +179,8 @@ export const zh: Messages = {
   "live.back": "返回实时画面",
   "live.stop": "关闭相机",
   "live.on_device": "在本设备上计算",
-  "live.hint": "把手机放在离斑点 10–15 厘米处，让斑点位于正方形内，保持清晰、光线充足。实时读数在本设备上计算；“拍摄并分析”会把这一帧发送到服务器，得到完整结果。",
+  "live.hint":
+    "把手机放在离斑点 10–15 厘米处，让斑点位于正方形内，保持清晰、光线充足。实时读数在本设备上计算；“拍摄并分析”会把这一帧发送到服务器，得到完整结果。",
   "live.hold_steady": "请保持稳定…",
   "live.label.benign": "关注度低",
   "live.label.malignant": "值得关注：请给医生看看",

@@ -5,7 +5,8 @@
  */
 import { drawEvidence, loadImage } from "../components/heatmap";
 import { percent } from "../components/format";
-import { type Check, perHundred } from "../history/check";
+import { perHundred } from "../components/format";
+import type { Check } from "../history/check";
 import type { I18n } from "../i18n";
 
 const WIDTH = 1240; // A4 at 150 dpi
@@ -15,13 +16,27 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", 
 const INK = "#15202b";
 const SOFT = "#4a5866";
 
+const CJK = "\\u2e80-\\u9fff\\uff00-\\uffef";
+/** CJK punctuation that must stay on the line of the character before it. */
+const CJK_CLOSING = "\\u3000-\\u303f\\uff0c\\uff1a\\uff1b\\uff01\\uff1f";
+const BREAKABLE = new RegExp(`[${CJK}][${CJK_CLOSING}]?|[^\\s${CJK}]+\\s*|\\s+`, "g");
+
 /** Words (Latin scripts) and single characters (CJK) as line-break opportunities. */
 export function breakable(text: string): string[] {
-  return text.match(/[\u2e80-\u9fff\uff00-\uffef][\u3000-\u303f\uff0c\uff1a\uff1b\uff01\uff1f]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) ?? [];
+  return text.match(BREAKABLE) ?? [];
 }
 
 /** Fill `text` wrapped to `width`; returns the y below it. */
-function paragraph(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, width: number, size: number, colour = INK, weight = 400): number {
+function paragraph(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  x: number,
+  y: number,
+  width: number,
+  size: number,
+  colour = INK,
+  weight = 400,
+): number {
   ctx.font = `${weight} ${size}px ${FONT}`;
   ctx.fillStyle = colour;
   const lineHeight = Math.round(size * 1.4);
@@ -92,7 +107,14 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
   ctx.fillRect(MARGIN, boxTop, width, HEIGHT - MARGIN - boxTop);
   ctx.fillStyle = "#0f4c5c";
   ctx.fillRect(MARGIN, boxTop, 8, HEIGHT - MARGIN - boxTop);
-  paragraph(ctx, `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`, MARGIN + 30, boxTop + 24, width - 50, 24);
+  paragraph(
+    ctx,
+    `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`,
+    MARGIN + 30,
+    boxTop + 24,
+    width - 50,
+    24,
+  );
   return canvas;
 }
 

@@ -59,6 +59,27 @@ export async function listChecks(): Promise<Check[]> {
   return all as Check[];
 }
 
+/**
+ * Add many checks in one transaction (a restored backup): either all are stored or, if any
+ * fails, none is. Resolves to the number stored.
+ */
+export async function addChecks(checks: readonly Check[]): Promise<number> {
+  const db = await open();
+  const tx = db.transaction(STORE, "readwrite");
+  const store = tx.objectStore(STORE);
+  const done = new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error("IndexedDB transaction failed"));
+    tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
+  });
+  for (const check of checks) {
+    const { id: _unused, ...record } = check;
+    store.add(record);
+  }
+  await done;
+  return checks.length;
+}
+
 export function deleteCheck(id: number): Promise<undefined> {
   return withStore("readwrite", (store) => store.delete(id));
 }

@@ -34,6 +34,11 @@ function isModelFile(url: URL): boolean {
   return /\/models\/skinscan\.(onnx|json)$/.test(url.pathname);
 }
 
+/** A 200 that is not a page (a host that answers every path with index.html is not a model). */
+function isModelResponse(response: Response): boolean {
+  return response.ok && response.type !== "opaque" && !(response.headers.get("Content-Type") ?? "").includes("text/html");
+}
+
 async function precacheModel(): Promise<void> {
   const cache = await caches.open(MODEL_CACHE);
   // Best effort: the page works without the model (uploads), so a failure must not block install.
@@ -41,7 +46,7 @@ async function precacheModel(): Promise<void> {
     MODEL_FILES.map(async (path) => {
       try {
         const response = await fetch(scoped(path));
-        if (response.ok) await cache.put(scoped(path), response);
+        if (isModelResponse(response)) await cache.put(scoped(path), response);
       } catch {
         /* offline or no model: the first live reading online caches it */
       }
@@ -101,7 +106,7 @@ async function networkFirst(event: FetchEvent): Promise<Response> {
   const cache = await caches.open(MODEL_CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok && response.type !== "opaque") {
+    if (isModelResponse(response)) {
       // Keep a copy unless the kept one is the same file (the server's ETag is the file's sha256).
       const kept = await cache.match(request.url);
       const etag = response.headers.get("ETag");

@@ -22,6 +22,7 @@ import {
   WEB_DIR,
   WORK_DIR,
 } from "./lib.mjs";
+import { backupFile, canonical, DAY, seedChecks } from "./tracking_fixtures.mjs";
 
 const IN_CI = ["true", "1"].includes(String(process.env.CI).toLowerCase());
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -50,40 +51,6 @@ const WORDS = {
   },
 };
 
-/** The fields of a backed-up check in the order its checksum covers them (history/backup.ts). */
-function canonical(check) {
-  const { id, createdAt, spot, label, p_malignant, risk, threshold, model, evidence, answers, thumbnail } = check;
-  const sortedAnswers = answers === null ? null : Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ id, createdAt, spot, label, p_malignant, risk, threshold, model, evidence, answers: sortedAnswers, thumbnail });
-}
-
-/** A backup file written here, independently of the page's writer (same format, version 1). */
-function backupFile(checks, { version = 1 } = {}) {
-  const entries = checks.map((check, i) => {
-    const entry = {
-      id: i + 1,
-      createdAt: check.createdAt,
-      spot: check.spot,
-      label: "benign",
-      p_malignant: check.p,
-      risk: check.risk ?? "low",
-      threshold: 0.4,
-      model: { name: "skinscan", version: "e2e" },
-      evidence: [
-        [0.1, 0.6],
-        [0.3, 0.9],
-      ],
-      answers: check.answers ?? null,
-      thumbnail: check.thumbnail,
-      ...check.override,
-    };
-    return { ...entry, sha256: createHash("sha256").update(canonical(entry)).digest("hex") };
-  });
-  return { format: "skinscan-history", version, exportedAt: new Date().toISOString(), count: entries.length, checks: entries };
-}
-
-const jpegDataUrl = (file) => `data:image/jpeg;base64,${readFileSync(file).toString("base64")}`;
-const DAY = 86_400_000;
 
 if (!findChromium()) {
   test("tracking browser tests", { skip: !IN_CI && "Chromium not found" }, () => {
@@ -119,20 +86,10 @@ if (!findChromium()) {
       return page;
     }
 
-    /** The three test checks of one spot, 60 and 30 days ago and today, as a backup file on disk. */
+    /** Three checks of one spot (60 and 30 days ago, and today) as a backup file on disk. */
     function seedFile(spot, name = "seed") {
-      const now = Date.now();
-      const photos = manifest.photos.slice(0, 3);
       const file = join(WORK_DIR, `${name}.json`);
-      const checks = photos.map((photo, i) => ({
-        createdAt: now - (2 - i) * 30 * DAY - 3_600_000,
-        spot,
-        p: [0.12, 0.31, 0.47][i],
-        risk: ["low", "low", "medium"][i],
-        thumbnail: jpegDataUrl(photo.file),
-        answers: i === 2 ? { age: 54, grown: "yes", bleeds: "no" } : null,
-      }));
-      writeFileSync(file, JSON.stringify(backupFile(checks)));
+      writeFileSync(file, JSON.stringify(backupFile(seedChecks(spot, manifest))));
       return file;
     }
 
@@ -269,8 +226,13 @@ if (!findChromium()) {
         await page.waitForFunction(() =>
           [...document.querySelectorAll(".photo-pair__img")].every((img) => getComputedStyle(img).transform.startsWith("matrix(3, 0, 0, 3")),
         );
-        // The score chart has dates on its time axis and a labelled doctor line (issue 19, item 5).
-        assert.ok(await compare.locator("svg.score-chart").isVisible());
+        // The score chart: dates on its time axis, the score line and the doctor line labelled.
+        const chart = compare.getByTestId("score-chart");
+        assert.ok(await chart.isVisible());
+        const words = await chart.locator("text").allTextContents();
+        assert.ok(words.filter((w) => /20\d\d/.test(w)).length >= 2, `dates on the axis: ${words}`);
+        assert.ok(words.some((w) => /Doctor line|就医线/.test(w)), `doctor line labelled: ${words}`);
+        assert.ok(words.some((w) => /Model score|模型评分/.test(w)), `score line labelled: ${words}`);
 
         // Reminder: 6 months from today, as an RFC 5545 file.
         await compare.locator(".reminder select").selectOption("6");

@@ -214,6 +214,7 @@ export const en = {
   "reminder.done": "A calendar file for {date} was downloaded: open it to add the reminder to your calendar.",
 
   "compare.doctor_line": "Doctor line ({percent}): at or above it, see a doctor",
+  "compare.doctor_line_short": "Doctor line ({percent})",
   "compare.score_line": "Model score of this spot",
   "compare.axis_date": "Date of the check",
   "compare.photos": "Photos side by side, oldest first",

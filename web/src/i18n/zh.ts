@@ -212,6 +212,7 @@ export const zh: Messages = {
   "reminder.done": "已下载 {date} 的日历文件：打开它即可把提醒添加到您的日历。",
 
   "compare.doctor_line": "就医线（{percent}）：达到或超过此线，请就医",
+  "compare.doctor_line_short": "就医线（{percent}）",
   "compare.score_line": "这个斑点的模型评分",
   "compare.axis_date": "检查日期",
   "compare.photos": "照片并排显示，最早的在前",

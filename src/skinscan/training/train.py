@@ -312,6 +312,9 @@ def fit_epochs(
         log.info("epoch %d: %s", epoch + 1, {k: round(float(v), 4) for k, v in record.items()})
         if not history or record["score"] > max(r["score"] for r in history):
             save_checkpoint(out / "best.pt", ema.model, config, epoch + 1, record["score"])
+        # Model 3 ships the final EMA weights (no epoch selection: PAD-UFES-20's 48 validation photos made
+        # the best-epoch choice noisier than the differences between epochs); best.pt stays for comparison.
+        save_checkpoint(out / "last.pt", ema.model, config, epoch + 1, record["score"])
         history.append(record)
         write_json(out / "history.json", history)
     writer.close()

@@ -30,10 +30,12 @@ const SIZES = {
   desktop: { viewport: { width: 1280, height: 800 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
 };
+/** Each item in both languages on both sizes; the slow ones (uploads, offline) on two of the four. */
 const RUNS = [
   { lang: "en", size: "desktop" },
   { lang: "zh", size: "phone" },
 ];
+const ALL_RUNS = [...RUNS, { lang: "en", size: "phone" }, { lang: "zh", size: "desktop" }];
 const WORDS = {
   en: {
     saved: /Saved on this device/,
@@ -211,6 +213,9 @@ if (!findChromium()) {
         await page.context().close();
       });
 
+    }
+
+    for (const { lang, size } of ALL_RUNS) {
       test(`a spot's history (${lang}, ${size}): photo pair with zoom, reminder .ics, multi-page PDF`, async () => {
         const page = await openPage(server.origin, { lang, size });
         const spot = `spot ${lang} 背部`;

@@ -78,7 +78,7 @@ export function BackupControls({ history }: { history: History }) {
         {outcome.kind === "exported" ? <p>{t("backup.exported", { count: outcome.count })}</p> : null}
         {outcome.kind === "imported" ? (
           <p>
-            {t("backup.imported", { count: outcome.added })}
+            {outcome.added === 0 ? t("backup.imported_none") : t("backup.imported", { count: outcome.added })}
             {outcome.skipped > 0 ? ` ${t("backup.skipped", { count: outcome.skipped })}` : ""}
           </p>
         ) : null}

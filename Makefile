@@ -40,9 +40,11 @@ install: $(VENV)/.all-stamp web ## Everything: serving + train + dev extras, and
 run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped model
 	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
 
-lint: $(VENV)/.all-stamp ## ruff on the Python code
+lint: $(VENV)/.all-stamp web/node_modules/.stamp ## ruff; import layers + no cycles (import-linter); ESLint, Prettier, 120 columns on web/
 	$(VENV)/bin/ruff check src tests bench scripts web/scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts web/scripts
+	$(VENV)/bin/lint-imports
+	cd web && npm run lint
 
 typecheck: $(VENV)/.all-stamp ## mypy (strict) on src/skinscan
 	$(VENV)/bin/mypy
@@ -72,7 +74,8 @@ bench: install ## Benchmarks: results in bench/results/*.json (HTTP throughput n
 api-types: $(VENV)/.serve-stamp ## Regenerate docs/openapi.json and web/src/api/schema.ts from the app (commit both)
 	$(SKINSCAN) openapi --out docs/openapi.json
 	cd web && npx --yes openapi-typescript@7.13.0 ../docs/openapi.json -o src/api/schema.ts
-	sed -i "1i // Generated from docs/openapi.json (sha256 $$(sha256sum docs/openapi.json | cut -d' ' -f1)) by \`make api-types\`." web/src/api/schema.ts
+	cd web && node scripts/wrap_comments.mjs src/api/schema.ts
+	sed -i "1i // From docs/openapi.json (sha256 $$(sha256sum docs/openapi.json | cut -d' ' -f1)), \`make api-types\`." web/src/api/schema.ts
 
 clean: ## Remove the virtual environment, node_modules and builds
 	rm -rf $(VENV) web/node_modules web/dist

@@ -70,7 +70,10 @@ function serviceWorker(): Plugin {
         for (const name of filesUnder(publicDir).sort()) add(name, readFileSync(join(publicDir, name)));
       }
       const build = { version: hash.digest("hex").slice(0, 16), files };
-      const { code } = await transformWithEsbuild(readFileSync(source, "utf8"), source, { loader: "ts", target: "es2022" });
+      const { code } = await transformWithEsbuild(readFileSync(source, "utf8"), source, {
+        loader: "ts",
+        target: "es2022",
+      });
       if (!code.includes("__SKINSCAN_BUILD__")) throw new Error("sw.ts lost its __SKINSCAN_BUILD__ placeholder");
       if (!options.dir) throw new Error("no output folder for sw.js");
       writeFileSync(join(options.dir, "sw.js"), code.replace(/__SKINSCAN_BUILD__/g, JSON.stringify(build)));

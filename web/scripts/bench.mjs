@@ -9,7 +9,17 @@ import { cpus, loadavg } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { cameraY4M, collectFrames, launchChromium, makePhotos, median, pickModel, REPO, startServer, waitForReadings } from "./lib.mjs";
+import {
+  cameraY4M,
+  collectFrames,
+  launchChromium,
+  makePhotos,
+  median,
+  pickModel,
+  REPO,
+  startServer,
+  waitForReadings,
+} from "./lib.mjs";
 
 const TARGET_MS = 60;
 const WARM_UP = 5;
@@ -32,7 +42,10 @@ const round = (x, digits = 1) => Number(x.toFixed(digits));
 async function main() {
   const loadAtStart = loadavg().map((x) => round(x, 2));
   const manifest = makePhotos();
-  const server = await startServer({ model: model.path, ...(values["web-dir"] ? { webDir: resolve(values["web-dir"]) } : {}) });
+  const server = await startServer({
+    model: model.path,
+    ...(values["web-dir"] ? { webDir: resolve(values["web-dir"]) } : {}),
+  });
   const browser = await launchChromium([
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
@@ -103,7 +116,9 @@ async function main() {
       live_ready_ms: ready,
       page_load: {
         bytes: sum("load"),
-        files: fetched.filter((f) => f.phase === "load").map((f) => ({ path: new URL(f.url).pathname, bytes: f.bytes })),
+        files: fetched
+          .filter((f) => f.phase === "load")
+          .map((f) => ({ path: new URL(f.url).pathname, bytes: f.bytes })),
       },
       live_mode_extra: {
         bytes: sum("live"),
@@ -111,11 +126,24 @@ async function main() {
         model_bytes: sum("live", isModel),
         other_bytes: sum("live", (u) => !isWasm(u) && !isModel(u)),
       },
-      third_party_requests: fetched.filter((f) => !f.url.startsWith(server.origin) && !/^(data|blob):/.test(f.url)).length,
+      third_party_requests: fetched.filter((f) => !f.url.startsWith(server.origin) && !/^(data|blob):/.test(f.url))
+        .length,
     };
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
-    console.log(JSON.stringify({ out: relative(process.cwd(), out), ...result.inference_ms_per_frame, readings_per_second: result.readings_per_second, page_load_bytes: result.page_load.bytes, live_mode_extra: result.live_mode_extra }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          out: relative(process.cwd(), out),
+          ...result.inference_ms_per_frame,
+          readings_per_second: result.readings_per_second,
+          page_load_bytes: result.page_load.bytes,
+          live_mode_extra: result.live_mode_extra,
+        },
+        null,
+        2,
+      ),
+    );
     await context.close();
   } finally {
     await browser.close();

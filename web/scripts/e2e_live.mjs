@@ -59,9 +59,13 @@ async function waitOrExplain(page, wait) {
 
 /** Wait until the live view is in `phase` (live-result's data-phase: "live", "frozen", ...). */
 function waitForPhase(page, phase) {
-  return page.waitForFunction((want) => document.querySelector('[data-testid="live-result"]')?.getAttribute("data-phase") === want, phase, {
-    timeout: 30_000,
-  });
+  return page.waitForFunction(
+    (want) => document.querySelector('[data-testid="live-result"]')?.getAttribute("data-phase") === want,
+    phase,
+    {
+      timeout: 30_000,
+    },
+  );
 }
 
 /** Label changes in a recording of the live view (the empty label, before settling, is not one). */
@@ -102,7 +106,10 @@ if (!findChromium()) {
       const page = await context.newPage();
       page.setDefaultTimeout(90_000); // this machine may be shared with training: generous, not tight
       page.on("pageerror", (error) => pageErrors.push(String(error)));
-      page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
+      page.on(
+        "console",
+        (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()),
+      );
       await page.goto(origin + "/");
       return { browser, page };
     }
@@ -139,10 +146,16 @@ if (!findChromium()) {
         const read = log.filter((e) => Number(e.count) >= 1);
         assert.ok(Number(read.at(-1).count) - Number(read[0].count) >= 3, "readings keep coming");
         assert.deepEqual([...new Set(read.map((e) => e.state))], ["refused"]);
-        assert.ok(read.every((e) => !e.capture && e["p-malignant"] === null), "no capture, no probability");
+        assert.ok(
+          read.every((e) => !e.capture && e["p-malignant"] === null),
+          "no capture, no probability",
+        );
         // The recording has occasional blurred frames, and the photo checks come before the gate, so a
         // reading may be refused as out of focus; the gate must refuse the scene itself.
-        assert.ok(read.some((e) => /not_a_lesion/.test(e.reasons)), "the gate refuses the everyday scene");
+        assert.ok(
+          read.some((e) => /not_a_lesion/.test(e.reasons)),
+          "the gate refuses the everyday scene",
+        );
         const shown = await page.getByTestId("live-result").innerText();
         if (read.at(-1).reasons.split(" ").includes("not_a_lesion")) {
           assert.match(shown, /Point the camera at one spot on the skin/);
@@ -168,7 +181,10 @@ if (!findChromium()) {
       console.log(`# borderline threshold ${threshold}: ${above} of ${answers.length} sample frames at or above it`);
       assert.ok(above > 0 && above < answers.length);
       const borderline = await startServer({
-        model: standInModel({ name: "tiny-model-borderline", card: { threshold, risk_bands: { low: 0, medium: threshold, high: 0.9 } } }).path,
+        model: standInModel({
+          name: "tiny-model-borderline",
+          card: { threshold, risk_bands: { low: 0, medium: threshold, high: 0.9 } },
+        }).path,
       });
       const { browser, page } = await openBrowser(borderline.origin, manifest.recordings.lesion);
       try {
@@ -177,11 +193,16 @@ if (!findChromium()) {
         const read = log.filter((e) => Number(e.count) >= 1);
         const changes = labelChanges(read);
         const frames = Number(read.at(-1).count) - Number(read[0].count);
-        console.log(`# steady: ${frames} readings in ${STEADY_SECONDS} s, label changes ${changes}, labels ${[...new Set(read.map((e) => e.label))]}`);
+        console.log(
+          `# steady: ${frames} readings in ${STEADY_SECONDS} s, label changes ${changes}, labels ${[...new Set(read.map((e) => e.label))]}`,
+        );
         assert.ok(frames >= 5, "readings keep coming");
         assert.ok(changes <= 1, `the label changed ${changes} times`);
         const firstLabel = read.findIndex((e) => e.label);
-        assert.ok(read.slice(0, firstLabel === -1 ? read.length : firstLabel).some((e) => e.holdSteady), "hold steady shown first");
+        assert.ok(
+          read.slice(0, firstLabel === -1 ? read.length : firstLabel).some((e) => e.holdSteady),
+          "hold steady shown first",
+        );
         assert.equal(read.at(-1).state, "reading");
         await page.getByTestId("heatmap-toggle").check();
         await page.getByTestId("live-heatmap").waitFor({ state: "visible" });
@@ -198,7 +219,9 @@ if (!findChromium()) {
         const log = await recordLive(page, 3_000, { afterCount: 3 });
         const counts = log.map((e) => Number(e.count));
         const frameMs = median(log.map((e) => Number(e["frame-ms"])).filter((x) => x > 0));
-        console.log(`# live: ${counts.at(-1) - counts[0]} readings in 3 s, median frame ${frameMs.toFixed(1)} ms (the rate is a bench figure)`);
+        console.log(
+          `# live: ${counts.at(-1) - counts[0]} readings in 3 s, median frame ${frameMs.toFixed(1)} ms (the rate is a bench figure)`,
+        );
         assert.ok(counts.at(-1) - counts[0] >= 3, "readings keep coming");
         await page.getByTestId("capture").click();
         await capturedParity(page);
@@ -223,12 +246,19 @@ if (!findChromium()) {
         const refuse = { status: 422, contentType: "application/json", body: JSON.stringify(body) };
         await page.route("**/api/v1/predict", (route) => route.fulfill(refuse));
         await page.getByTestId("camera-start").click();
-        await page.evaluate((b64) => window.__e2eShowPhoto(b64), readFileSync(manifest.photos[0].file).toString("base64"));
+        await page.evaluate(
+          (b64) => window.__e2eShowPhoto(b64),
+          readFileSync(manifest.photos[0].file).toString("base64"),
+        );
         const refusal = page.getByTestId("refusal");
         const retry = refusal.getByRole("button", { name: "Try another photo" });
         await page.getByTestId("capture").click();
         await waitOrExplain(page, () => refusal.waitFor({ state: "visible", timeout: 60_000 }));
-        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "refusal", "the refusal has focus");
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
+          "refusal",
+          "the refusal has focus",
+        );
         await retry.click();
         await waitForPhase(page, "live");
         assert.equal(await refusal.count(), 0, "refusal cleared");
@@ -249,19 +279,28 @@ if (!findChromium()) {
 
     /** After a capture: the frozen frame's in-browser score against the server's answer for it. */
     async function capturedParity(page, previous = null) {
-      await waitOrExplain(page, () => page.waitForFunction(
-        (before) => {
-          const live = document.querySelector('[data-testid="live-result"]');
-          const result = document.querySelector('[data-testid="result"]');
-          return live?.getAttribute("data-phase") === "frozen" && live.hasAttribute("data-p-malignant") && result && result.getAttribute("data-p-malignant") !== before;
-        },
-        previous,
-        { timeout: 60_000 },
-      ));
+      await waitOrExplain(page, () =>
+        page.waitForFunction(
+          (before) => {
+            const live = document.querySelector('[data-testid="live-result"]');
+            const result = document.querySelector('[data-testid="result"]');
+            return (
+              live?.getAttribute("data-phase") === "frozen" &&
+              live.hasAttribute("data-p-malignant") &&
+              result &&
+              result.getAttribute("data-p-malignant") !== before
+            );
+          },
+          previous,
+          { timeout: 60_000 },
+        ),
+      );
       const liveP = Number(await page.getByTestId("live-result").getAttribute("data-p-malignant"));
       const serverP = Number(await page.getByTestId("result").getAttribute("data-p-malignant"));
       const diff = Math.abs(liveP - serverP);
-      console.log(`# capture: in-browser ${liveP.toFixed(7)} server ${serverP.toFixed(7)} |d| ${diff.toExponential(2)}`);
+      console.log(
+        `# capture: in-browser ${liveP.toFixed(7)} server ${serverP.toFixed(7)} |d| ${diff.toExponential(2)}`,
+      );
       assert.ok(diff <= PARITY, `live ${liveP} vs server ${serverP}`);
       return { serverP, diff };
     }
@@ -289,7 +328,10 @@ if (!findChromium()) {
     });
 
     test("live layout: with a reading shown, Capture is on screen without scrolling (1280x800), and a phone (390x844) has no sideways scroll", async () => {
-      for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      for (const viewport of [
+        { width: 1280, height: 800 },
+        { width: 390, height: 844 },
+      ]) {
         const { browser, page } = await openBrowser(main.origin, cameraY4M(manifest), viewport);
         try {
           await page.getByTestId("camera-start").click();
@@ -297,15 +339,23 @@ if (!findChromium()) {
           const capture = page.getByTestId("capture");
           await capture.waitFor({ state: "visible" });
           const box = await capture.boundingBox();
-          const { scrollY, scrollWidth } = await page.evaluate(() => ({ scrollY: window.scrollY, scrollWidth: document.documentElement.scrollWidth }));
-          console.log(`# layout ${viewport.width}x${viewport.height}: Capture at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, scrollY ${scrollY}`);
+          const { scrollY, scrollWidth } = await page.evaluate(() => ({
+            scrollY: window.scrollY,
+            scrollWidth: document.documentElement.scrollWidth,
+          }));
+          console.log(
+            `# layout ${viewport.width}x${viewport.height}: Capture at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, scrollY ${scrollY}`,
+          );
           assert.equal(scrollWidth, viewport.width, "no sideways scroll");
           assert.equal(scrollY, 0);
           // The desktop finding was Capture pushed below an 800 px window. On a phone the page is one
           // column and may scroll down (the reading's text length varies with the photo); it must not
           // scroll sideways.
           if (viewport.width >= 900) {
-            assert.ok(box.y >= 0 && box.y + box.height <= viewport.height, `Capture (y ${box.y}..${box.y + box.height}) inside the ${viewport.height} px window`);
+            assert.ok(
+              box.y >= 0 && box.y + box.height <= viewport.height,
+              `Capture (y ${box.y}..${box.y + box.height}) inside the ${viewport.height} px window`,
+            );
           }
         } finally {
           await browser.close();

@@ -53,7 +53,6 @@ const WORDS = {
   },
 };
 
-
 if (!findChromium()) {
   test("tracking browser tests", { skip: !IN_CI && "Chromium not found" }, () => {
     assert.fail("Chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH)");
@@ -81,7 +80,9 @@ if (!findChromium()) {
     async function openPage(origin, { lang = "en", size = "desktop", camera = false, context = null } = {}) {
       const ctx = context ?? (await browser.newContext({ bypassCSP: true, acceptDownloads: true, ...SIZES[size] }));
       if (camera) await installCanvasCamera(ctx);
-      ctx.on("request", (request) => requests.push({ url: request.url(), method: request.method(), body: request.postDataBuffer() }));
+      ctx.on("request", (request) =>
+        requests.push({ url: request.url(), method: request.method(), body: request.postDataBuffer() }),
+      );
       const page = await ctx.newPage();
       page.on("dialog", (dialog) => void dialog.accept());
       await page.goto(`${origin}/?lang=${lang}`);
@@ -107,7 +108,11 @@ if (!findChromium()) {
       await page.evaluate(AXE_SOURCE);
       const found = await page.evaluate(async () => {
         const result = await window.axe.run(document, { resultTypes: ["violations"] });
-        return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
+        return result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3),
+        }));
       });
       return found;
     }
@@ -147,7 +152,11 @@ if (!findChromium()) {
         assert.equal(backup.checks.length, 2);
         for (const check of backup.checks) {
           assert.match(check.thumbnail, /^data:image\/jpeg;base64,/);
-          assert.equal(check.sha256, createHash("sha256").update(canonical(check)).digest("hex"), "checksum as documented");
+          assert.equal(
+            check.sha256,
+            createHash("sha256").update(canonical(check)).digest("hex"),
+            "checksum as documented",
+          );
         }
         await page.context().close();
 
@@ -179,7 +188,12 @@ if (!findChromium()) {
         assert.equal(await itemCount(page), 3);
         const good = JSON.parse(readFileSync(join(WORK_DIR, `seed-${lang}.json`), "utf8"));
         const notImage = backupFile([
-          { createdAt: Date.now() - DAY, spot: "x", p: 0.2, thumbnail: `data:image/png;base64,${Buffer.from("<svg onload=alert(1)>").toString("base64")}` },
+          {
+            createdAt: Date.now() - DAY,
+            spot: "x",
+            p: 0.2,
+            thumbnail: `data:image/png;base64,${Buffer.from("<svg onload=alert(1)>").toString("base64")}`,
+          },
         ]);
         // Two checks numbered 1, each with a checksum that matches it.
         const twin = { ...good.checks[2], id: 1 };
@@ -189,13 +203,18 @@ if (!findChromium()) {
           "bad-json": { text: '{"format": "skinscan-history", "version": 1, "checks": [', code: "not_json" },
           version: { text: JSON.stringify({ ...good, version: 2 }), code: "newer_version" },
           "huge-string": {
-            text: JSON.stringify(backupFile([{ createdAt: Date.now() - DAY, spot: "y".repeat(100_000), p: 0.2, thumbnail: null }])),
+            text: JSON.stringify(
+              backupFile([{ createdAt: Date.now() - DAY, spot: "y".repeat(100_000), p: 0.2, thumbnail: null }]),
+            ),
             code: "invalid_check",
           },
           "not-an-image": { text: JSON.stringify(notImage), code: "bad_image" },
           "duplicate-ids": { text: JSON.stringify({ ...good, checks: badChecks }), code: "duplicate_id" },
           tampered: {
-            text: JSON.stringify({ ...good, checks: good.checks.map((c, i) => (i === 1 ? { ...c, p_malignant: 0.99 } : c)) }),
+            text: JSON.stringify({
+              ...good,
+              checks: good.checks.map((c, i) => (i === 1 ? { ...c, p_malignant: 0.99 } : c)),
+            }),
             code: "checksum",
           },
         };
@@ -212,7 +231,6 @@ if (!findChromium()) {
         assert.deepEqual(await axeViolations(page), [], "backup refusal");
         await page.context().close();
       });
-
     }
 
     for (const { lang, size } of ALL_RUNS) {
@@ -223,28 +241,44 @@ if (!findChromium()) {
         const compare = page.getByTestId("compare");
         await compare.getByTestId("compare-photos").waitFor();
         assert.equal(await compare.getByTestId("compare-photo").count(), 2);
-        const figures = await compare.getByTestId("compare-photo").evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
-        assert.ok(figures.every((w) => w >= (size === "phone" ? 150 : 250)), `photos are large: ${figures}`);
+        const figures = await compare
+          .getByTestId("compare-photo")
+          .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
+        assert.ok(
+          figures.every((w) => w >= (size === "phone" ? 150 : 250)),
+          `photos are large: ${figures}`,
+        );
         await compare.getByTestId("compare-zoom").focus();
         for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
         // Both photos zoom together, to 3x (after the short transition).
         await page.waitForFunction(() =>
-          [...document.querySelectorAll(".photo-pair__img")].every((img) => getComputedStyle(img).transform.startsWith("matrix(3, 0, 0, 3")),
+          [...document.querySelectorAll(".photo-pair__img")].every((img) =>
+            getComputedStyle(img).transform.startsWith("matrix(3, 0, 0, 3"),
+          ),
         );
         // The score chart: dates on its time axis, the score line and the doctor line labelled.
         const chart = compare.getByTestId("score-chart");
         assert.ok(await chart.isVisible());
         const words = await chart.locator("text").allTextContents();
         assert.ok(words.filter((w) => /20\d\d/.test(w)).length >= 2, `dates on the axis: ${words}`);
-        assert.ok(words.some((w) => /Doctor line|就医线/.test(w)), `doctor line labelled: ${words}`);
-        assert.ok(words.some((w) => /Model score|模型评分/.test(w)), `score line labelled: ${words}`);
+        assert.ok(
+          words.some((w) => /Doctor line|就医线/.test(w)),
+          `doctor line labelled: ${words}`,
+        );
+        assert.ok(
+          words.some((w) => /Model score|模型评分/.test(w)),
+          `score line labelled: ${words}`,
+        );
 
         // Reminder: 6 months from today, as an RFC 5545 file.
         await compare.locator(".reminder select").selectOption("6");
         const ics = (await download(page, () => compare.getByTestId("reminder").click())).toString("utf8");
         const unfolded = ics.replace(/\r\n /g, "");
         assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
-        assert.match(unfolded, /\r\nBEGIN:VEVENT\r\n[\s\S]*\r\nBEGIN:VALARM\r\n[\s\S]*END:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n$/);
+        assert.match(
+          unfolded,
+          /\r\nBEGIN:VEVENT\r\n[\s\S]*\r\nBEGIN:VALARM\r\n[\s\S]*END:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n$/,
+        );
         const start = /DTSTART;VALUE=DATE:(\d{4})(\d{2})(\d{2})/.exec(unfolded);
         const expected = new Date();
         expected.setMonth(expected.getMonth() + 6);
@@ -252,8 +286,14 @@ if (!findChromium()) {
         assert.ok(Math.abs(days) <= 3, `reminder day ${start.slice(1).join("-")}`);
         assert.match(unfolded, /\r\nUID:[0-9a-f]{32}@skinscan\.local\r\n/);
         assert.match(unfolded, /\r\nDTSTAMP:\d{8}T\d{6}Z\r\n/);
-        assert.match(unfolded.split("\r\n").find((l) => l.startsWith("SUMMARY:")), WORDS[lang].reminderSummary);
-        assert.ok(ics.split("\r\n").every((line) => Buffer.byteLength(line) <= 75), "lines folded at 75 octets");
+        assert.match(
+          unfolded.split("\r\n").find((l) => l.startsWith("SUMMARY:")),
+          WORDS[lang].reminderSummary,
+        );
+        assert.ok(
+          ics.split("\r\n").every((line) => Buffer.byteLength(line) <= 75),
+          "lines folded at 75 octets",
+        );
 
         // The doctor's PDF: a summary page and one page per check.
         const pdf = await download(page, () => compare.getByTestId("export").click());
@@ -272,7 +312,10 @@ if (!findChromium()) {
         const spot = `ghost ${lang}`;
         await importFile(page, seedFile(spot, `ghost-${lang}`));
         const last = JSON.parse(readFileSync(join(WORK_DIR, `ghost-${lang}.json`), "utf8")).checks.at(-1);
-        await page.evaluate((b64) => window.__e2eShowPhoto(b64), readFileSync(manifest.photos[0].file).toString("base64"));
+        await page.evaluate(
+          (b64) => window.__e2eShowPhoto(b64),
+          readFileSync(manifest.photos[0].file).toString("base64"),
+        );
         await page.getByTestId("retake").click();
         const ghost = page.getByTestId("ghost");
         await ghost.waitFor({ state: "visible", timeout: 60_000 });
@@ -323,7 +366,10 @@ if (!findChromium()) {
         await page.reload();
         await page.getByTestId("disclaimer").waitFor();
         await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 3);
-        await page.evaluate((b64) => window.__e2eShowPhoto(b64), readFileSync(manifest.photos[0].file).toString("base64"));
+        await page.evaluate(
+          (b64) => window.__e2eShowPhoto(b64),
+          readFileSync(manifest.photos[0].file).toString("base64"),
+        );
         await page.getByTestId("camera-start").click();
         await waitForReadings(page, 2);
         assert.match(await page.getByTestId("live-result").getAttribute("data-state"), /^(reading|refused)$/);
@@ -346,11 +392,16 @@ if (!findChromium()) {
         await page.reload();
         // The new worker installs (new cache), then activates (the old cache goes).
         const names = await page.evaluate(async () => {
-          const done = (keys) => keys.includes("skinscan-page-0000000000000002") && keys.filter((k) => k.startsWith("skinscan-page-")).length === 1;
+          const done = (keys) =>
+            keys.includes("skinscan-page-0000000000000002") &&
+            keys.filter((k) => k.startsWith("skinscan-page-")).length === 1;
           for (let i = 0; i < 300 && !done(await caches.keys()); i++) await new Promise((r) => setTimeout(r, 200));
           return caches.keys();
         });
-        assert.deepEqual(names.filter((n) => n.startsWith("skinscan-page-")), ["skinscan-page-0000000000000002"]);
+        assert.deepEqual(
+          names.filter((n) => n.startsWith("skinscan-page-")),
+          ["skinscan-page-0000000000000002"],
+        );
         assert.ok(names.includes("skinscan-model"), "the model stays cached");
       } finally {
         await host.stop();
@@ -386,8 +437,15 @@ if (!findChromium()) {
       for (const origin of origins) assert.match(origin, /^http:\/\/127\.0\.0\.1:\d+$/);
       const posts = requests.filter((r) => r.method !== "GET").map((r) => new URL(r.url).pathname);
       assert.deepEqual([...new Set(posts)], ["/api/v1/predict"]);
-      const leaks = requests.filter((r) => r.body && ["skinscan-history", "左肩", "背部", "backup en", "ghost en"].some((s) => r.body.includes(Buffer.from(s))));
-      assert.deepEqual(leaks.map((r) => r.url), []);
+      const leaks = requests.filter(
+        (r) =>
+          r.body &&
+          ["skinscan-history", "左肩", "背部", "backup en", "ghost en"].some((s) => r.body.includes(Buffer.from(s))),
+      );
+      assert.deepEqual(
+        leaks.map((r) => r.url),
+        [],
+      );
     });
   });
 }

@@ -27,7 +27,11 @@ try {
         `<img src="${data}" width="${inner}" height="${inner}"></body></html>`,
     );
     await page.locator("img").evaluate((img) => img.decode());
-    await page.screenshot({ path: join(out, name), omitBackground: !maskable, clip: { x: 0, y: 0, width: size, height: size } });
+    await page.screenshot({
+      path: join(out, name),
+      omitBackground: !maskable,
+      clip: { x: 0, y: 0, width: size, height: size },
+    });
     await page.close();
     console.log(`${name}: ${size}x${size}`);
   }

@@ -5,7 +5,16 @@
 // (`npm run screenshots` runs it too). Deterministic data: a backup file written by the script.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { installCanvasCamera, launchChromium, makePhotos, REPO, standInModel, startServer, waitForReadings, WORK_DIR } from "./lib.mjs";
+import {
+  installCanvasCamera,
+  launchChromium,
+  makePhotos,
+  REPO,
+  standInModel,
+  startServer,
+  waitForReadings,
+  WORK_DIR,
+} from "./lib.mjs";
 import { backupFile, seedChecks } from "./tracking_fixtures.mjs";
 
 const out = join(REPO, "docs", "screenshots");

@@ -6,8 +6,21 @@ import { readFileSync } from "node:fs";
 /** The fields of a backed-up check in the order its checksum covers them (history/backup.ts). */
 export function canonical(check) {
   const { id, createdAt, spot, label, p_malignant, risk, threshold, model, evidence, answers, thumbnail } = check;
-  const sortedAnswers = answers === null ? null : Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ id, createdAt, spot, label, p_malignant, risk, threshold, model, evidence, answers: sortedAnswers, thumbnail });
+  const sortedAnswers =
+    answers === null ? null : Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({
+    id,
+    createdAt,
+    spot,
+    label,
+    p_malignant,
+    risk,
+    threshold,
+    model,
+    evidence,
+    answers: sortedAnswers,
+    thumbnail,
+  });
 }
 
 /** A backup file written here, independently of the page's writer (same format, version 1). */
@@ -32,7 +45,13 @@ export function backupFile(checks, { version = 1 } = {}) {
     };
     return { ...entry, sha256: createHash("sha256").update(canonical(entry)).digest("hex") };
   });
-  return { format: "skinscan-history", version, exportedAt: new Date().toISOString(), count: entries.length, checks: entries };
+  return {
+    format: "skinscan-history",
+    version,
+    exportedAt: new Date().toISOString(),
+    count: entries.length,
+    checks: entries,
+  };
 }
 
 export const jpegDataUrl = (file) => `data:image/jpeg;base64,${readFileSync(file).toString("base64")}`;

@@ -8,7 +8,8 @@ import { Disclaimer } from "./components/Disclaimer";
 import type { PhotoSource } from "./components/PhotoPreview";
 import { API_BASE } from "./config";
 import type { Guide } from "./components/GhostGuide";
-import { type Check, checkFrom, thumbnailUrl } from "./history/check";
+import { type Check, checkFrom } from "./history/check";
+import { thumbnailUrl } from "./history/thumbnail";
 import { ComparePanel, spotsOf } from "./history/ComparePanel";
 import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
@@ -36,7 +37,10 @@ function useCard(): ModelCard | null {
 
 /** The picture a saved check keeps: the model's square, else the centred square drawn without the card. */
 function useThumbnail(photo: PhotoSource | null): string | null {
-  return useMemo(() => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : (photo?.squareThumbnail ?? null)), [photo]);
+  return useMemo(
+    () => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : (photo?.squareThumbnail ?? null)),
+    [photo],
+  );
 }
 
 /** Paste a photo from the clipboard anywhere on the page. */
@@ -66,17 +70,23 @@ function Page() {
   const thumbnail = useThumbnail(photo);
   const knownSpots = useMemo(() => [...spotsOf(history.checks).keys()], [history.checks]);
 
-  const onPhoto = useCallback((file: File) => {
-    setCamera(false);
-    setRetake(null);
-    void analyse(file, file.name);
-  }, [analyse]);
+  const onPhoto = useCallback(
+    (file: File) => {
+      setCamera(false);
+      setRetake(null);
+      void analyse(file, file.name);
+    },
+    [analyse],
+  );
   usePaste(onPhoto);
   const onCapture = useCallback((frame: Blob) => void analyse(frame, "camera-frame.png"), [analyse]);
-  const onCameraError = useCallback((caught: PageError) => {
-    setCamera(false);
-    fail(caught);
-  }, [fail]);
+  const onCameraError = useCallback(
+    (caught: PageError) => {
+      setCamera(false);
+      fail(caught);
+    },
+    [fail],
+  );
   const startCamera = useCallback(() => {
     reset();
     setRetake(null);
@@ -100,7 +110,8 @@ function Page() {
     // Keep keyboard focus in place: back on the button that opens the camera again.
     window.setTimeout(() => document.querySelector<HTMLElement>('[data-testid="camera-start"]')?.focus());
   }, []);
-  const save = (spot: string) => (result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve());
+  const save = (spot: string) =>
+    result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve();
 
   return (
     <div className="app">
@@ -121,7 +132,16 @@ function Page() {
           onResumeCamera={reset}
           guide={camera ? guide : null}
         />
-        <ResultPanel status={status} result={result} checkedAt={checkedAt} card={card} thumbnail={thumbnail} knownSpots={knownSpots} onSave={save} retakeSpot={retake?.spot} />
+        <ResultPanel
+          status={status}
+          result={result}
+          checkedAt={checkedAt}
+          card={card}
+          thumbnail={thumbnail}
+          knownSpots={knownSpots}
+          onSave={save}
+          retakeSpot={retake?.spot}
+        />
         <HistoryPanel history={history} />
         <ComparePanel checks={history.checks} onRetake={retakeSpot} />
       </main>

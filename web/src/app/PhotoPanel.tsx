@@ -32,7 +32,19 @@ interface Props {
  * input is not on screen then), and opens the photo picker otherwise.
  */
 export function PhotoPanel(props: Props) {
-  const { camera, error, photo, inputRef, onPhoto, onStartCamera, onCapture, onCameraError, onStopCamera, onResumeCamera, guide = null } = props;
+  const {
+    camera,
+    error,
+    photo,
+    inputRef,
+    onPhoto,
+    onStartCamera,
+    onCapture,
+    onCameraError,
+    onStopCamera,
+    onResumeCamera,
+    guide = null,
+  } = props;
   const { t } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const liveRef = useRef<LiveControls>(null);

@@ -26,7 +26,10 @@ interface Props {
  */
 export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownSpots, onSave, retakeSpot }: Props) {
   const { t } = useT();
-  const check = useMemo(() => (result ? checkFrom(result, thumbnail, checkedAt) : null), [result, thumbnail, checkedAt]);
+  const check = useMemo(
+    () => (result ? checkFrom(result, thumbnail, checkedAt) : null),
+    [result, thumbnail, checkedAt],
+  );
   return (
     <section className="panel panel--result" aria-labelledby="result-panel-heading">
       <h2 id="result-panel-heading" className="panel__heading">

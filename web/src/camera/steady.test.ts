@@ -3,7 +3,12 @@ import type { Decision } from "../inference/decision";
 import { EMPTY_STEADY, median, nextSteady, type Steady } from "./steady";
 
 const THRESHOLD = 0.4;
-const answer = (p: number): Decision => ({ kind: "answer", p, label: p >= THRESHOLD ? "malignant" : "benign", risk: "low" });
+const answer = (p: number): Decision => ({
+  kind: "answer",
+  p,
+  label: p >= THRESHOLD ? "malignant" : "benign",
+  risk: "low",
+});
 const blurred: Decision = { kind: "refused", code: "photo_unusable", reasons: ["out_of_focus"] };
 const everyday: Decision = { kind: "refused", code: "not_a_lesion", reasons: ["not_a_lesion"] };
 
@@ -29,7 +34,15 @@ describe("steady live readings", () => {
   });
 
   it("shows no label until the readings settle, then the smoothed one", () => {
-    const states = run([answer(0.1), answer(0.7), answer(0.12), answer(0.15), answer(0.11), answer(0.13), answer(0.12)]);
+    const states = run([
+      answer(0.1),
+      answer(0.7),
+      answer(0.12),
+      answer(0.15),
+      answer(0.11),
+      answer(0.13),
+      answer(0.12),
+    ]);
     expect(states.slice(0, 4).every((s) => s.label === null && !s.settled)).toBe(true);
     expect(states.at(-1)).toMatchObject({ state: "reading", settled: true, label: "benign" });
     expect(states.at(-1)?.p).toBeCloseTo(0.12);
@@ -58,10 +71,18 @@ describe("steady live readings", () => {
 
   it("settles afresh after a refusal", () => {
     const before = run(Array.from({ length: 8 }, () => answer(0.2)));
-    const refused = run(Array.from({ length: 5 }, () => everyday), before.at(-1));
+    const refused = run(
+      Array.from({ length: 5 }, () => everyday),
+      before.at(-1),
+    );
     expect(refused.at(-1)).toMatchObject({ state: "refused", settled: false, label: null });
     const back = run([answer(0.2), answer(0.2), answer(0.2)], refused.at(-1));
     expect(back.at(-1)?.state).toBe("refused");
-    expect(run(Array.from({ length: 5 }, () => answer(0.2)), back.at(-1)).at(-1)).toMatchObject({ state: "reading" });
+    expect(
+      run(
+        Array.from({ length: 5 }, () => answer(0.2)),
+        back.at(-1),
+      ).at(-1),
+    ).toMatchObject({ state: "reading" });
   });
 });

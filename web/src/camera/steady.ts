@@ -76,7 +76,8 @@ export function nextSteady(prev: Steady, decision: Decision, threshold: number, 
   }
   const last = ps.slice(-options.settleFrames);
   const settled =
-    prev.settled || (last.length >= options.settleFrames && Math.max(...last) - Math.min(...last) <= options.settleSpread);
+    prev.settled ||
+    (last.length >= options.settleFrames && Math.max(...last) - Math.min(...last) <= options.settleSpread);
   const label = settled ? nextLabel(prev.label, p, threshold, options.margin) : null;
   return { state, refusal: null, p, settled, label, recent };
 }

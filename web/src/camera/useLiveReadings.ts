@@ -157,7 +157,13 @@ export interface LiveReadings {
   resume: () => void;
 }
 
-async function classifyFrom(model: LoadedModel, source: CanvasImageSource, w: number, h: number, canvas: HTMLCanvasElement) {
+async function classifyFrom(
+  model: LoadedModel,
+  source: CanvasImageSource,
+  w: number,
+  h: number,
+  canvas: HTMLCanvasElement,
+) {
   const start = performance.now();
   const reading = await model.worker.classify(readPixels(source, w, h, canvas));
   return { reading, frameMs: performance.now() - start };
@@ -175,15 +181,30 @@ export function useLiveReadings(
   const [frozen, setFrozen] = useState(false);
   const [captured, setCaptured] = useState<Reading | null>(null);
   const [live, dispatch] = useReducer(liveReducer, EMPTY_LIVE);
-  const phase: LivePhase = failed ? "model-failed" : frozen ? "frozen" : !frameSize ? "starting" : !model ? "loading-model" : "live";
+  const phase: LivePhase = failed
+    ? "model-failed"
+    : frozen
+      ? "frozen"
+      : !frameSize
+        ? "starting"
+        : !model
+          ? "loading-model"
+          : "live";
 
   const step = useCallback(
     async (stopped: () => boolean) => {
       const video = videoRef.current;
       if (!model || !video || video.readyState < 2 || video.videoWidth === 0) return;
       workCanvas.current ??= document.createElement("canvas");
-      const { reading, frameMs } = await classifyFrom(model, video, video.videoWidth, video.videoHeight, workCanvas.current);
-      if (!stopped()) dispatch({ type: "frame", reading, frameMs, at: performance.now(), threshold: model.card.threshold });
+      const { reading, frameMs } = await classifyFrom(
+        model,
+        video,
+        video.videoWidth,
+        video.videoHeight,
+        workCanvas.current,
+      );
+      if (!stopped())
+        dispatch({ type: "frame", reading, frameMs, at: performance.now(), threshold: model.card.threshold });
     },
     [model],
   );

@@ -22,7 +22,12 @@ export function GhostGuide({ guide, width, height }: { guide: Guide; width: numb
       data-testid="ghost"
       src={guide.src}
       alt=""
-      style={{ left: pct(box.left, width), top: pct(box.top, height), width: pct(box.side, width), height: pct(box.side, height) }}
+      style={{
+        left: pct(box.left, width),
+        top: pct(box.top, height),
+        width: pct(box.side, width),
+        height: pct(box.side, height),
+      }}
     />
   );
 }

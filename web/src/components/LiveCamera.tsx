@@ -34,7 +34,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null,
   const [showGuide, setShowGuide] = useState(true);
   const live = useLiveReadings(onCapture, onError);
   const [heatmap, setHeatmap] = useState(false);
-  const { phase, frameSize, steady, evidence, resume } = live;
+  const { phase, frameSize, steady, evidence, resume, stats, captured, progress, videoRef, frozenRef } = live;
   const back = useCallback(() => {
     resume();
     onResume();
@@ -46,7 +46,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null,
       <div className="live__view">
         <CropFrame width={frameSize?.width ?? 4} height={frameSize?.height ?? 3} label={t("preview.crop")}>
           <video
-            ref={live.videoRef}
+            ref={videoRef}
             className="crop-frame__media"
             muted
             playsInline
@@ -55,7 +55,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null,
             hidden={phase === "frozen"}
           />
           <canvas
-            ref={live.frozenRef}
+            ref={frozenRef}
             className="crop-frame__media"
             hidden={phase !== "frozen"}
             role="img"
@@ -69,14 +69,19 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null,
           ) : null}
         </CropFrame>
       </div>
-      <LiveResult phase={phase} steady={steady} stats={live.stats} captured={live.captured} progress={live.progress} />
+      <LiveResult phase={phase} steady={steady} stats={stats} captured={captured} progress={progress} />
       <div className="live__buttons">
         {phase === "frozen" ? (
           <button type="button" className="button button--secondary" onClick={back}>
             {t("live.back")}
           </button>
         ) : canCapture ? (
-          <button type="button" className="button button--primary" data-testid="capture" onClick={() => void live.capture()}>
+          <button
+            type="button"
+            className="button button--primary"
+            data-testid="capture"
+            onClick={() => void live.capture()}
+          >
             {t("live.capture")}
           </button>
         ) : null}
@@ -108,7 +113,12 @@ function HeatmapToggle({ checked, onChange }: { checked: boolean; onChange: (che
   const { t } = useT();
   return (
     <label className="live__toggle">
-      <input type="checkbox" data-testid="heatmap-toggle" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />
+      <input
+        type="checkbox"
+        data-testid="heatmap-toggle"
+        checked={checked}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
       {t("live.heatmap_show")}
     </label>
   );

@@ -62,7 +62,17 @@ function Loading({ phase, progress }: Pick<Props, "phase" | "progress">) {
   );
 }
 
-function Answer({ p, label, settled, kicker }: { p: number; label: Steady["label"]; settled: boolean; kicker: string }) {
+function Answer({
+  p,
+  label,
+  settled,
+  kicker,
+}: {
+  p: number;
+  label: Steady["label"];
+  settled: boolean;
+  kicker: string;
+}) {
   const { t } = useT();
   return (
     <>
@@ -85,7 +95,8 @@ export function LiveResult({ phase, steady, stats, captured, progress }: Props) 
   const { t } = useT();
   const attrs = attributes(phase, steady, stats, captured);
   const frozenDecision = phase === "frozen" ? captured?.decision : undefined;
-  const announce = attrs["data-state"] === "refused" ? t("live.refused") : steady.label ? t(`live.label.${steady.label}`) : "";
+  const announce =
+    attrs["data-state"] === "refused" ? t("live.refused") : steady.label ? t(`live.label.${steady.label}`) : "";
   let body;
   if (phase === "starting" || phase === "loading-model" || phase === "model-failed") {
     body = <Loading phase={phase} progress={progress} />;

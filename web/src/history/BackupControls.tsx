@@ -84,7 +84,12 @@ export function BackupControls({ history }: { history: History }) {
         ) : null}
       </div>
       {outcome.kind === "refused" ? (
-        <p role="alert" className="backup__error" data-testid="backup-error" data-code={outcome.error?.code ?? "storage"}>
+        <p
+          role="alert"
+          className="backup__error"
+          data-testid="backup-error"
+          data-code={outcome.error?.code ?? "storage"}
+        >
           {outcome.error ? t(`backup.error.${outcome.error.code}`) : t("backup.error.storage")}
           {outcome.error?.check !== null && outcome.error?.check !== undefined
             ? ` ${t("backup.error.where", { number: outcome.error.check + 1 })}`

@@ -75,7 +75,9 @@ function SpotTimeline({ spot, checks, onRetake }: TimelineProps) {
       <ol className="compare__row">
         {checks.map((check) => (
           <li key={check.id} className="compare__item" data-testid="compare-item">
-            {check.thumbnail ? <img src={check.thumbnail} alt={t("history.thumb_alt", { spot, date: date(check.createdAt) })} /> : null}
+            {check.thumbnail ? (
+              <img src={check.thumbnail} alt={t("history.thumb_alt", { spot, date: date(check.createdAt) })} />
+            ) : null}
             <time dateTime={new Date(check.createdAt).toISOString()}>{date(check.createdAt)}</time>
             <RiskBadge risk={check.risk} />
             <span>{t("result.score", { percent: percent(check.p_malignant) })}</span>

@@ -35,7 +35,12 @@ export function HistoryPanel({ history }: { history: History }) {
               <HistoryItem key={check.id} check={check} onDelete={() => void history.remove(check.id ?? -1)} />
             ))}
           </ul>
-          <button type="button" className="button button--ghost" data-testid="history-clear" onClick={() => void clearAll()}>
+          <button
+            type="button"
+            className="button button--ghost"
+            data-testid="history-clear"
+            onClick={() => void clearAll()}
+          >
             {t("history.clear")}
           </button>
         </>

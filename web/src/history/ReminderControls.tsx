@@ -44,7 +44,12 @@ export function ReminderControls({ spot, last }: { spot: string; last: Check }) 
             </option>
           ))}
         </select>
-        <button type="button" className="button button--secondary" data-testid="reminder" onClick={() => void download()}>
+        <button
+          type="button"
+          className="button button--secondary"
+          data-testid="reminder"
+          onClick={() => void download()}
+        >
           {t("reminder.button")}
         </button>
       </div>

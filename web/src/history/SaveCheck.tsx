@@ -46,7 +46,12 @@ export function SaveCheck({ knownSpots, onSave, initialSpot = "" }: Props) {
             <option key={name} value={name} />
           ))}
         </datalist>
-        <button type="submit" className="button button--secondary" data-testid="save" disabled={state === "saving" || state === "saved"}>
+        <button
+          type="submit"
+          className="button button--secondary"
+          data-testid="save"
+          disabled={state === "saving" || state === "saved"}
+        >
           {t("save.button")}
         </button>
       </div>

@@ -20,8 +20,7 @@ export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) 
   const last = checks.at(-1);
   if (!first || !last) return null;
   const span = last.createdAt - first.createdAt;
-  const x = (at: number) =>
-    PAD.left + (span <= 0 ? 0.5 : (at - first.createdAt) / span) * (W - PAD.left - PAD.right);
+  const x = (at: number) => PAD.left + (span <= 0 ? 0.5 : (at - first.createdAt) / span) * (W - PAD.left - PAD.right);
   const y = (p: number) => PAD.top + (1 - Math.min(Math.max(p, 0), 1)) * (H - PAD.top - PAD.bottom);
   const line = checks
     .map((c, i) => `${i === 0 ? "M" : "L"}${x(c.createdAt).toFixed(1)},${y(c.p_malignant).toFixed(1)}`)
@@ -82,7 +81,9 @@ export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) 
               className="score-chart__axis score-chart__date"
               x={x(c.createdAt)}
               y={H - 12}
-              textAnchor={checks.length === 1 ? "middle" : i === checks.length - 1 ? "end" : i === 0 ? "start" : "middle"}
+              textAnchor={
+                checks.length === 1 ? "middle" : i === checks.length - 1 ? "end" : i === 0 ? "start" : "middle"
+              }
             >
               {date(c.createdAt, true)}
             </text>

@@ -60,7 +60,9 @@ describe("history backup", () => {
     expect(backup.checks.every((c) => /^[0-9a-f]{64}$/.test(c.sha256))).toBe(true);
     const restored = await read(JSON.stringify(backup));
     const strip = ({ id: _id, ...rest }: Check) => rest;
-    expect(restored).toEqual([check(1, "arm", { answers: { age: 54, grown: "yes" } }), check(2, "arm"), check(3, "back")].map(strip));
+    expect(restored).toEqual(
+      [check(1, "arm", { answers: { age: 54, grown: "yes" } }), check(2, "arm"), check(3, "back")].map(strip),
+    );
   });
 
   it("refuses what is not a backup, or of another version", async () => {
@@ -94,7 +96,10 @@ describe("history backup", () => {
     ];
     for (const [field, value] of cases) {
       const error = await refusal(await edited((b) => void (b.checks[0]![field] = value)));
-      expect([error.code, error.field], `${field} = ${JSON.stringify(value).slice(0, 40)}`).toEqual(["invalid_check", field]);
+      expect([error.code, error.field], `${field} = ${JSON.stringify(value).slice(0, 40)}`).toEqual([
+        "invalid_check",
+        field,
+      ]);
     }
     const unknown = await refusal(await edited((b) => void (b.checks[2]!.__proto_field = 1)));
     expect([unknown.code, unknown.check]).toEqual(["invalid_check", 2]);

@@ -90,7 +90,8 @@ function canonical(check: Omit<BackupCheck, "sha256">): string {
     threshold,
     model: { name: model.name, version: model.version },
     evidence,
-    answers: answers === null ? null : Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b))),
+    answers:
+      answers === null ? null : Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b))),
     thumbnail,
   });
 }
@@ -121,7 +122,13 @@ export async function makeBackup(checks: readonly Check[], now = new Date()): Pr
       return { ...entry, sha256: await sha256(canonical(entry)) };
     }),
   );
-  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exportedAt: now.toISOString(), count: entries.length, checks: entries };
+  return {
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    exportedAt: now.toISOString(),
+    count: entries.length,
+    checks: entries,
+  };
 }
 
 export function backupFilename(now = new Date()): string {
@@ -129,8 +136,10 @@ export function backupFilename(now = new Date()): string {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
-const isProbability = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= 1;
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const isProbability = (value: unknown): value is number =>
+  typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= 1;
 const isShortText = (value: unknown, max: number = LIMITS.textChars): value is string =>
   typeof value === "string" && value.length <= max;
 
@@ -214,7 +223,11 @@ export const browserImageProbe: ImageProbe = async (dataUrl) => {
  * Read a backup file's text into checks ready to store (without ids), or throw a BackupError.
  * Nothing is stored here: the caller stores all of them in one transaction, or none.
  */
-export async function readBackup(text: string, probe: ImageProbe = browserImageProbe, now = Date.now()): Promise<Check[]> {
+export async function readBackup(
+  text: string,
+  probe: ImageProbe = browserImageProbe,
+  now = Date.now(),
+): Promise<Check[]> {
   if (text.length > LIMITS.fileBytes) throw new BackupError("too_large");
   let parsed: unknown;
   try {

@@ -29,7 +29,11 @@ export function addMonths(from: Date, months: number): Date {
 
 /** TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma, newline. */
 export function escapeText(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r\n|\r|\n/g, "\\n");
 }
 
 /**
@@ -61,7 +65,10 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 export const icsDate = (d: Date) => `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
 /** DATE-TIME in UTC: 20261204T142000Z. */
 export const icsUtc = (d: Date) =>
-  `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
+  d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 /** The .ics text: CRLF line ends, folded lines, escaped text. */
 export function reminderIcs({ day, summary, description, uid, now }: Reminder): string {

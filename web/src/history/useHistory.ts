@@ -26,7 +26,16 @@ export function useHistory(): History {
     }
   }, []);
 
-  useEffect(() => void refresh(), [refresh]);
+  useEffect(() => {
+    let current = true;
+    listChecks().then(
+      (loaded) => current && setChecks(loaded),
+      () => current && setAvailable(false),
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
 
   const save = useCallback(
     async (check: Check) => {

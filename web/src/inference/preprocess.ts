@@ -1,6 +1,7 @@
 /**
  * The model's view of a photo: the largest centred square, resized to the card's input size
- * (`input.size`, never hard-coded) exactly as the server does it (`skinscan.images.square_crop_resize`, i.e. Pillow's `Image.resize(BILINEAR)`).
+ * (`input.size`, never hard-coded) exactly as the server does it (`skinscan.images.square_crop_resize`,
+ * i.e. Pillow's `Image.resize(BILINEAR)`).
  *
  * Pillow's bilinear resize is a separable triangle filter. When it shrinks, the filter's support
  * is widened by the reduction factor, so every source pixel contributes (no aliasing). It runs a

@@ -113,14 +113,19 @@ async function classify(id: number, width: number, height: number, pixels: Array
   tensor.dispose();
   for (const output of Object.values(outputs)) output.dispose();
   const modelMs = performance.now() - t1;
-  reply({ type: "result", id, decision, evidence, preprocessMs: t1 - t0, modelMs }, evidence ? [evidence.values.buffer] : []);
+  reply(
+    { type: "result", id, decision, evidence, preprocessMs: t1 - t0, modelMs },
+    evidence ? [evidence.values.buffer] : [],
+  );
 }
 
 function preprocess(request: Extract<WorkerRequest, { type: "preprocess" }>): void {
   const t0 = performance.now();
   const rgb = squareCropResize(new Uint8Array(request.pixels), request.width, request.height, request.size);
   const buffer = rgb.buffer as ArrayBuffer;
-  reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [buffer]);
+  reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [
+    buffer,
+  ]);
 }
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {

@@ -7,7 +7,10 @@ const jpeg = (n: number) => Uint8Array.from({ length: 100 + n }, (_, i) => (i * 
 
 describe("the PDF writer", () => {
   const pages = [jpeg(1), jpeg(2), jpeg(3)].map((bytes) => ({ jpeg: bytes, width: 1240, height: 1754 }));
-  const pdf = makePdf(pages, { title: "skinscan：“左肩”的检查记录", created: new Date(Date.UTC(2026, 11, 4, 14, 0, 0)) });
+  const pdf = makePdf(pages, {
+    title: "skinscan：“左肩”的检查记录",
+    created: new Date(Date.UTC(2026, 11, 4, 14, 0, 0)),
+  });
   const text = decoder.decode(pdf);
 
   it("has a header, a page tree with every page, and an end marker", () => {
@@ -24,7 +27,10 @@ describe("the PDF writer", () => {
     expect(text.slice(startxref, startxref + 4)).toBe("xref");
     const [, first, count] = /xref\n(\d+) (\d+)\n/.exec(text.slice(startxref)) ?? [];
     expect([Number(first), Number(count)]).toEqual([0, 13]);
-    const entries = text.slice(startxref).split("\n").slice(2, 2 + 13);
+    const entries = text
+      .slice(startxref)
+      .split("\n")
+      .slice(2, 2 + 13);
     expect(entries[0]).toBe("0000000000 65535 f ");
     entries.slice(1).forEach((entry, i) => {
       const offset = Number(entry.slice(0, 10));

@@ -35,7 +35,8 @@ export function pdfString(text: string): string {
 /** D:YYYYMMDDHHmmSSZ (UTC). */
 export function pdfDate(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
-  return `D:${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
+  const date = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+  return `D:${date}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
 }
 
 /** The PDF file's bytes for these pages (at least one). */
@@ -74,13 +75,15 @@ export function makePdf(pages: readonly PdfPage[], info: PdfInfo): Uint8Array {
     const h = A4.height.toFixed(2);
     object(
       pageId,
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im0 ${imageId} 0 R >> >> /Contents ${contentId} 0 R >>`,
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] ` +
+        `/Resources << /XObject << /Im0 ${imageId} 0 R >> >> /Contents ${contentId} 0 R >>`,
     );
     const content = encoder.encode(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`);
     object(contentId, `<< /Length ${content.length} >>`, content);
     object(
       imageId,
-      `<< /Type /XObject /Subtype /Image /Width ${page.width} /Height ${page.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${page.jpeg.length} >>`,
+      `<< /Type /XObject /Subtype /Image /Width ${page.width} /Height ${page.height} /ColorSpace /DeviceRGB ` +
+        `/BitsPerComponent 8 /Filter /DCTDecode /Length ${page.jpeg.length} >>`,
       page.jpeg,
     );
   });

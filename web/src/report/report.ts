@@ -5,7 +5,8 @@
  */
 import { drawEvidence, loadImage } from "../components/heatmap";
 import { percent } from "../components/format";
-import { type Check, perHundred } from "../history/check";
+import { perHundred } from "../components/format";
+import type { Check } from "../history/check";
 import type { I18n } from "../i18n";
 import { downloadBlob } from "../history/download";
 import { answerLines } from "./answers";
@@ -18,13 +19,27 @@ export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJ
 const INK = "#15202b";
 const SOFT = "#4a5866";
 
+const CJK = "\\u2e80-\\u9fff\\uff00-\\uffef";
+/** CJK punctuation that must stay on the line of the character before it. */
+const CJK_CLOSING = "\\u3000-\\u303f\\uff0c\\uff1a\\uff1b\\uff01\\uff1f";
+const BREAKABLE = new RegExp(`[${CJK}][${CJK_CLOSING}]?|[^\\s${CJK}]+\\s*|\\s+`, "g");
+
 /** Words (Latin scripts) and single characters (CJK) as line-break opportunities. */
 export function breakable(text: string): string[] {
-  return text.match(/[\u2e80-\u9fff\uff00-\uffef][\u3000-\u303f\uff0c\uff1a\uff1b\uff01\uff1f]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) ?? [];
+  return text.match(BREAKABLE) ?? [];
 }
 
 /** Fill `text` wrapped to `width`; returns the y below it. */
-export function paragraph(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, width: number, size: number, colour = INK, weight = 400): number {
+export function paragraph(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  x: number,
+  y: number,
+  width: number,
+  size: number,
+  colour = INK,
+  weight = 400,
+): number {
   ctx.font = `${weight} ${size}px ${FONT}`;
   ctx.fillStyle = colour;
   const lineHeight = Math.round(size * 1.4);
@@ -91,13 +106,21 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
   y = await drawPictures(ctx, check, i18n, y + 30);
   y = drawAnswer(ctx, check, i18n, y);
   const answers = answerLines(check, i18n);
-  if (answers.length) y = paragraph(ctx, `${i18n.t("report.answers")} ${answers.join("; ")}`, MARGIN, y + 12, width, 22);
+  if (answers.length)
+    y = paragraph(ctx, `${i18n.t("report.answers")} ${answers.join("; ")}`, MARGIN, y + 12, width, 22);
   const boxTop = Math.max(y + 30, HEIGHT - MARGIN - 200);
   ctx.fillStyle = "#eef6f8";
   ctx.fillRect(MARGIN, boxTop, width, HEIGHT - MARGIN - boxTop);
   ctx.fillStyle = "#0f4c5c";
   ctx.fillRect(MARGIN, boxTop, 8, HEIGHT - MARGIN - boxTop);
-  paragraph(ctx, `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`, MARGIN + 30, boxTop + 24, width - 50, 24);
+  paragraph(
+    ctx,
+    `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`,
+    MARGIN + 30,
+    boxTop + 24,
+    width - 50,
+    24,
+  );
   return canvas;
 }
 

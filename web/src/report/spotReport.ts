@@ -81,7 +81,11 @@ function drawChart(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n
   ctx.strokeStyle = TEAL;
   ctx.lineWidth = 4;
   ctx.beginPath();
-  checks.forEach((check, i) => (i === 0 ? ctx.moveTo(x(check.createdAt), y(check.p_malignant)) : ctx.lineTo(x(check.createdAt), y(check.p_malignant))));
+  checks.forEach((check, i) =>
+    i === 0
+      ? ctx.moveTo(x(check.createdAt), y(check.p_malignant))
+      : ctx.lineTo(x(check.createdAt), y(check.p_malignant)),
+  );
   ctx.stroke();
   for (const check of checks) {
     ctx.fillStyle = BAND_COLOURS[check.risk];
@@ -189,7 +193,12 @@ export async function spotReportPages(spot: string, checks: readonly Check[], i1
 }
 
 function safeName(text: string): string {
-  return text.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 40) || "spot";
+  return (
+    text
+      .replace(/[^\p{L}\p{N}]+/gu, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 40) || "spot"
+  );
 }
 
 /** Make the spot's PDF and download it; resolves to the number of pages. */

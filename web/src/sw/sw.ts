@@ -36,7 +36,9 @@ function isModelFile(url: URL): boolean {
 
 /** A 200 that is not a page (a host that answers every path with index.html is not a model). */
 function isModelResponse(response: Response): boolean {
-  return response.ok && response.type !== "opaque" && !(response.headers.get("Content-Type") ?? "").includes("text/html");
+  return (
+    response.ok && response.type !== "opaque" && !(response.headers.get("Content-Type") ?? "").includes("text/html")
+  );
 }
 
 async function precacheModel(): Promise<void> {
@@ -69,7 +71,11 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       const names = await caches.keys();
-      await Promise.all(names.filter((name) => name.startsWith("skinscan-page-") && name !== PAGE_CACHE).map((name) => caches.delete(name)));
+      await Promise.all(
+        names
+          .filter((name) => name.startsWith("skinscan-page-") && name !== PAGE_CACHE)
+          .map((name) => caches.delete(name)),
+      );
       await self.clients.claim();
     })(),
   );
@@ -110,7 +116,8 @@ async function networkFirst(event: FetchEvent): Promise<Response> {
       // Keep a copy unless the kept one is the same file (the server's ETag is the file's sha256).
       const kept = await cache.match(request.url);
       const etag = response.headers.get("ETag");
-      if (!kept || !etag || kept.headers.get("ETag") !== etag) event.waitUntil(cache.put(request.url, response.clone()));
+      if (!kept || !etag || kept.headers.get("ETag") !== etag)
+        event.waitUntil(cache.put(request.url, response.clone()));
     }
     return response;
   } catch (error) {
@@ -130,7 +137,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   const sameOrigin = url.origin === self.location.origin;
-  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/docs") || url.pathname.startsWith("/metrics")) return;
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/docs") || url.pathname.startsWith("/metrics"))
+    return;
   if (request.mode === "navigate" && sameOrigin) event.respondWith(navigation(request));
   else if (isModelFile(url)) event.respondWith(networkFirst(event));
   else if (sameOrigin) event.respondWith(cacheFirst(request));

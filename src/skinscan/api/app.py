@@ -28,7 +28,6 @@ from skinscan.api.middleware import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from skinscan.api.protocol import configure as configure_protocol
 from skinscan.api.routes import ServingState, router
 from skinscan.api.settings import Settings
 from skinscan.api.static import StaticSite
@@ -69,7 +68,6 @@ def openapi_json() -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the model (raises ``ModelLoadError`` naming the path) and assemble the app."""
     settings = settings or Settings()
-    configure_protocol(settings.max_header_kb * 1024, settings.header_timeout_s)
     lanes = min(settings.model_lanes, settings.threads)
     predictor = Predictor(settings.model, threads=settings.threads // lanes)
     max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)

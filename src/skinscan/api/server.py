@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 from pathlib import Path
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
-from skinscan.api.protocol import GuardedHttpToolsProtocol
+from skinscan.api.protocol import GuardedHttpToolsProtocol, HttpLimits
 from skinscan.api.settings import Settings
 from skinscan.predictor import ModelLoadError, Predictor, default_threads
 
@@ -101,6 +102,7 @@ def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """What every way of starting uvicorn here passes (one worker or several)."""
+    limits = HttpLimits.from_settings(settings)
     return {
         "host": settings.host,
         "port": settings.port,
@@ -111,9 +113,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # Off: uvicorn believes the leftmost (client-written) X-Forwarded-For entry. The client
         # address comes from clientaddr.ClientAddressMiddleware (SKINSCAN_FORWARDED_HOPS / _TRUSTED_PROXIES).
         "proxy_headers": False,
-        # Header size cap (431), header read timeout (408), JSON for uvicorn's own 400/503.
-        "http": GuardedHttpToolsProtocol,
-        "limit_concurrency": settings.max_connections,
+        # The HTTP edge's limits (api/protocol.py): headers, trailers, bodies, connections. A partial
+        # of a module-level class, so that it pickles into `--workers` processes.
+        "http": functools.partial(GuardedHttpToolsProtocol, limits=limits),
+        "limit_concurrency": limits.max_connections,
         "timeout_keep_alive": settings.keep_alive_s,
     }
 

@@ -3,7 +3,6 @@ when the client goes away; small photos never wait for them."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -37,7 +36,7 @@ def _request(pool: DecodePool, disconnect: bool = False) -> Request:
             await anyio.sleep(0.01)
         return {"type": "http.disconnect"}
 
-    scope = {"type": "http", "app": SimpleNamespace(state=SimpleNamespace(decoder=pool)), "headers": []}
+    scope = {"type": "http", "headers": []}
     return Request(scope, receive)
 
 
@@ -77,7 +76,7 @@ def test_a_client_that_disconnects_stops_its_decode() -> None:
         try:
             gone = _request(pool, disconnect=True)
             with pytest.raises(ApiError) as caught:
-                await decode_upload(gone, SLOW, 224)
+                await decode_upload(gone, SLOW, 224, pool)
             assert caught.value.code == "client_gone" and pool.killed == 1
         finally:
             pool.close()
@@ -91,7 +90,7 @@ def test_small_photos_never_wait_for_the_pool() -> None:
         pool._slots = anyio.Semaphore(1)
         await pool._slots.acquire()  # every worker busy (say, with bombs)
         with anyio.fail_after(30):
-            pixels, size = await decode_upload(_request(pool), SMALL, 224)
+            pixels, size = await decode_upload(_request(pool), SMALL, 224, pool)
         assert pixels.shape == (224, 224, 3) and size == (224, 224)
         pool.close()
 
@@ -102,7 +101,7 @@ def test_big_photos_through_the_api_use_the_pool(make_client: MakeClient) -> Non
     with make_client(decode_workers=1) as client:
         response = client.post("/api/v1/predict", files={"image": ("big.jpg", BIG, "image/jpeg")})
         assert response.status_code in (200, 422), response.text  # an answer, or the photo gate
-        pool = client.app.state.decoder  # type: ignore[attr-defined]
+        pool = client.app.state.serving.decoder  # type: ignore[attr-defined]
         assert pool is not None and len(pool._idle) == 1 and pool.killed == 0
         small = client.post("/api/v1/predict", files={"image": ("s.jpg", SMALL, "image/jpeg")})
         assert small.status_code in (200, 422)

@@ -91,8 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             decoder.close()
 
     app = api_app(lifespan)
-    app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher)
-    app.state.decoder = decoder  # big photos: worker processes with a deadline (api/decoding.py)
+    app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher, decoder=decoder)
     static = StaticSite(settings.web_dir, settings.model)
     if not static.has_page:
         log.warning("no built page in %s: serving the API only (build it with `make web`)", settings.web_dir)

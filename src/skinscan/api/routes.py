@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from skinscan import messages
 from skinscan.api.batcher import MicroBatcher, NotPrepared
-from skinscan.api.decoding import decode_if_small, decode_upload
+from skinscan.api.decoding import DecodePool, decode_if_small, decode_upload
 from skinscan.api.errors import language_headers, request_language
 from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut, RefusalOut
 from skinscan.api.settings import Settings
@@ -28,6 +28,8 @@ class ServingState:
     settings: Settings
     predictor: Predictor
     batcher: MicroBatcher
+    decoder: DecodePool | None = None
+    """Big photos: worker processes with a deadline (api/decoding.py); None decodes on threads."""
     decode_limiter: CapacityLimiter | None = None
 
     def limiter(self) -> CapacityLimiter:
@@ -139,7 +141,7 @@ async def predict(request: Request) -> Response:
     try:  # a small photo is decoded by the model's lane, right before its model call
         result = await state.batcher.predict(upload.data, partial(decode_if_small, size=size))
     except NotPrepared:  # a big one under a deadline first (api/decoding.py)
-        pixels, stored_size = await decode_upload(request, upload.data, size, limiter=state.limiter())
+        pixels, stored_size = await decode_upload(request, upload.data, size, state.decoder, state.limiter())
         decode_ms = (time.perf_counter() - read_done) * 1e3
         result = replace(await state.batcher.predict(pixels), prepared=stored_size, prepare_ms=decode_ms)
     verdict = decide(result.outputs, state.predictor.card, result.prepared)

@@ -28,8 +28,9 @@ web/node_modules/.stamp: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-web/dist/index.html: web/node_modules/.stamp $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
+web/dist/index.html: web/node_modules/.stamp $(VENV)/.serve-stamp $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 	cd web && npm run build
+	$(PY) -m skinscan.api.static web/dist  # .gz/.br beside each text and .wasm file, served as they are
 
 web: web/dist/index.html ## Build the page (web/dist)
 

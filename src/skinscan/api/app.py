@@ -22,6 +22,7 @@ from skinscan.api.clientaddr import ClientAddressMiddleware
 from skinscan.api.decoding import DecodePool
 from skinscan.api.docs import install_offline_docs
 from skinscan.api.errors import install_error_handlers
+from skinscan.api.memory import UploadMemory
 from skinscan.api.middleware import (
     AccessLogMiddleware,
     JsonErrorsMiddleware,
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             decoder.close()
 
     app = api_app(lifespan)
-    app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher, decoder=decoder)
+    uploads = UploadMemory(int(settings.max_buffered_mb * 1024 * 1024))
+    app.state.serving = ServingState(settings, predictor, batcher, decoder, uploads=uploads)
     static = StaticSite(settings.web_dir, settings.model)
     if not static.has_page:
         log.warning("no built page in %s: serving the API only (build it with `make web`)", settings.web_dir)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated, Any
 
@@ -15,6 +17,7 @@ from skinscan import messages
 from skinscan.api.batcher import MicroBatcher, NotPrepared
 from skinscan.api.decoding import DecodePool, decode_if_small, decode_upload
 from skinscan.api.errors import language_headers, request_language
+from skinscan.api.memory import UploadMemory
 from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut, RefusalOut
 from skinscan.api.settings import Settings
 from skinscan.api.uploads import FIELD, read_image_field
@@ -31,6 +34,8 @@ class ServingState:
     decoder: DecodePool | None = None
     """Big photos: worker processes with a deadline (api/decoding.py); None decodes on threads."""
     decode_limiter: CapacityLimiter | None = None
+    uploads: UploadMemory = field(default_factory=lambda: UploadMemory(1 << 30))
+    """Upload bytes held by requests in flight: bounded, and trimmed after a burst (api/memory.py)."""
 
     def limiter(self) -> CapacityLimiter:
         # anyio limiters belong to an event loop, so it is made on first use, inside the loop.
@@ -47,6 +52,20 @@ async def _state(request: Request) -> ServingState:
 
 
 StateDep = Annotated[ServingState, Depends(_state)]
+
+
+def holds_upload_memory(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap an upload route: the upload bytes it receives are counted against ``ServingState.uploads``
+    (``read_image_field`` finds the count in ``request.state``) until its answer is ready."""
+
+    @functools.wraps(route)
+    async def counted(request: Request) -> Response:
+        state: ServingState = request.app.state.serving
+        async with state.uploads.hold() as held:
+            request.state.upload_memory = held
+            return await route(request)
+
+    return counted
 
 
 LANGUAGE_HELP = "Language of the texts for people: en (default) or zh / zh-CN (Simplified Chinese)."
@@ -121,6 +140,7 @@ def answer_out(answer: Answer, state: ServingState, language: str, timing_ms: di
     responses=ERROR_RESPONSES,
     openapi_extra=UPLOAD_BODY,
 )
+@holds_upload_memory
 async def predict(request: Request) -> Response:
     """Upload a photo in the multipart field ``image``; get label, probability, risk, advice and evidence.
 

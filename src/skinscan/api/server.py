@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
+from skinscan.api.memory import tune_malloc
 from skinscan.api.protocol import GuardedHttpToolsProtocol, HttpLimits
 from skinscan.api.settings import Settings
 from skinscan.predictor import ModelLoadError, Predictor, default_threads
@@ -138,6 +139,7 @@ def serve(
     if "FORWARDED_ALLOW_IPS" in os.environ:
         log.warning("FORWARDED_ALLOW_IPS is ignored: set SKINSCAN_FORWARDED_HOPS or SKINSCAN_TRUSTED_PROXIES")
     limit_malloc_arenas()
+    tune_malloc()  # big upload buffers mapped and unmapped whole (api/memory.py)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # the same for worker processes
     cores = default_threads()
     requested = workers or 1

@@ -9,6 +9,7 @@ re-validated. Unknown paths that look like page routes get ``index.html`` (singl
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,22 +92,26 @@ requests for the 11 MB .wasm once cost 17.9 s of CPU and +514 MB when each was g
 PRECOMPRESS_MIN_BYTES = 1024
 
 
+def _gzip(raw: bytes) -> bytes:
+    return gzip.compress(raw, compresslevel=9, mtime=0)
+
+
 def precompress(root: Path) -> list[Path]:
     """Write ``.gz`` (and ``.br`` when the ``brotli`` module is installed) beside every compressible
     file over 1 KiB under ``root``, when missing or older than the file; return what was written."""
+    makers: list[tuple[str, Callable[[bytes], bytes]]] = [(".gz", _gzip)]
     try:
         import brotli  # type: ignore[import-not-found,unused-ignore]
+
+        makers.append((".br", lambda raw: bytes(brotli.compress(raw, quality=6))))  # type: ignore[no-untyped-call,unused-ignore]
     except ImportError:
-        brotli = None
+        pass
     written: list[Path] = []
     for path in sorted(root.rglob("*")):
         compressible = path.suffix.lower() in COMPRESSIBLE
         if not path.is_file() or not compressible or path.stat().st_size <= PRECOMPRESS_MIN_BYTES:
             continue
         data = path.read_bytes()
-        makers = [(".gz", lambda raw: gzip.compress(raw, compresslevel=9, mtime=0))]
-        if brotli is not None:
-            makers.append((".br", lambda raw: bytes(brotli.compress(raw, quality=6))))
         for suffix, make in makers:
             target = path.with_name(path.name + suffix)
             if target.exists() and target.stat().st_mtime >= path.stat().st_mtime:

@@ -25,6 +25,7 @@ from skinscan.api.errors import install_error_handlers
 from skinscan.api.memory import UploadMemory
 from skinscan.api.middleware import (
     AccessLogMiddleware,
+    HeadAsGetMiddleware,
     JsonErrorsMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     """Innermost first (Starlette wraps each new one around the previous)."""
+    app.add_middleware(HeadAsGetMiddleware)
     if settings.rate_limit > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit)
     if settings.cors_origins:

@@ -160,6 +160,12 @@ def serve(
         log.error("cannot start: %s (set SKINSCAN_MODEL or --model; `make train` builds one)", exc)
         return 2
     log.info("skinscan on http://%s:%d: %d worker(s) x %d thread(s)", settings.host, settings.port, n_workers, threads)
+    if n_workers > 1 and settings.rate_limit > 0:
+        log.warning(
+            "the rate limit (%d/min) is per worker process: a client may get up to %d/min in all",
+            settings.rate_limit,
+            settings.rate_limit * n_workers,
+        )
     if n_workers == 1:
         uvicorn.Server(uvicorn.Config(app, **common)).run()
         return 0

@@ -11,13 +11,15 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from skinscan.api.errors import error_response
+from skinscan import messages
+from skinscan.api.errors import error_response as _error_response
 from skinscan.card import file_sha256
 
 MEDIA_TYPES = {
@@ -174,6 +176,7 @@ class StaticSite:
 
     async def respond(self, request: Request) -> Response:
         path = request.url.path
+        error_response = partial(_error_response, language=messages.negotiate(request.headers.get("accept-language")))
         if path.startswith("/api/"):
             return error_response(404, "not_found", f"No API route {path[:100]}; see /docs.")
         if request.method not in ("GET", "HEAD"):

@@ -58,6 +58,8 @@ def test_evaluation_imports_without_torch(tmp_path: Path) -> None:
 
 def test_skinscan_evaluate_runs_without_torch(synthetic_data: Path, tmp_path: Path) -> None:
     model = write_tiny_model(tmp_path / "models")
+    card = model.with_suffix(".json")
+    exported = card.read_bytes()
     reports = tmp_path / "reports"
     done = _run_without_torch(
         f"""
@@ -74,3 +76,4 @@ def test_skinscan_evaluate_runs_without_torch(synthetic_data: Path, tmp_path: Pa
     assert metrics["test"]["kaggle"]["n"]["photos"] == 12
     assert metrics["test"]["derm7pt"]["n"]["photos"] == 8
     assert (reports / "report.md").is_file() and (reports / "figures" / "roc.png").is_file()
+    assert card.read_bytes() == exported, "evaluate changed the model card"

@@ -105,14 +105,19 @@ def test_streamed_50mb_body_is_refused_while_reading(server: launch.Server) -> N
 
 def test_sigterm_finishes_the_in_flight_request(server: launch.Server) -> None:
     raw = multipart_request(HOST, server.port, "/api/v1/predict", "image", "a.jpg", lesion_jpeg(400, 300, seed=1))
-    half = len(raw) // 2
+    head, _, body = raw.partition(b"\r\n\r\n")
     with server.connect() as sock:
-        sock.sendall(raw[:half])  # the request is in flight: headers and half the photo
-        time.sleep(0.3)
+        # In flight: the app has the headers and is reading the body (it asks for it: 100 Continue).
+        sock.sendall(head + b"\r\nExpect: 100-continue\r\n\r\n")
+        assert read_response(sock)[0] == 100
         server.process.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
+        deadline = time.monotonic() + 30
+        while "Shutting down" not in server.stderr():  # the server has taken the signal
+            assert server.process.poll() is None, "exited with a request in flight"
+            assert time.monotonic() < deadline, "no graceful shutdown began"
+            time.sleep(0.05)
         assert server.process.poll() is None, "exited with a request in flight"
-        sock.sendall(raw[half:])
+        sock.sendall(body)
         status, _, body = read_response(sock)
     assert status == 200 and json.loads(body)["label"] in ("benign", "malignant")
     # uvicorn re-raises the signal after its graceful shutdown, so the exit status says SIGTERM.

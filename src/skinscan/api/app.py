@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.decoder = decoder  # big photos: worker processes with a deadline (api/decoding.py)
     _add_metrics_route(app, metrics)
-    static = StaticSite(settings.web_dir, settings.model)
+    static = StaticSite(settings.web_dir, settings.model, settings.model_metrics, predictor.card.onnx_sha256)
     if not static.has_page:
         log.warning("no built page in %s: serving the API only (build it with `make web`)", settings.web_dir)
     app.router.default = static

@@ -178,7 +178,7 @@ async def predict(request: Request) -> Response:
 
 @router.get("/model", operation_id="getModel", summary="The model card", response_model=ModelCardOut)
 async def model_card(state: StateDep) -> dict[str, Any]:
-    """The shipped model's card: input contract, threshold, risk bands, metrics."""
+    """The shipped model's card: input contract, threshold, risk bands, gate, quality checks, training record."""
     return state.predictor.card.data
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     rate_limit: int = Field(default=120, ge=0)
     """Requests per minute per client on /api/ (health excluded); 0 disables the limit."""
     web_dir: Path = Path("web/dist")
+    model_metrics: Path = Path("reports/metrics.json")
+    """The model's held-out measurements (``skinscan evaluate``), served as ``/models/skinscan.metrics.json``
+    when they are of the loaded model file (same sha256); the card itself holds no test figures."""
     threads: int = Field(default_factory=default_threads, ge=1)
     """ONNX Runtime intra-op threads for this process (``serve --workers`` divides the cores)."""
     model_lanes: int = Field(default=2, ge=1, le=64)

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-serve run test test-py test-web test-e2e lint typecheck train evaluate bench web api-types clean
+.PHONY: help install install-serve haproxy run test test-py test-web test-e2e lint typecheck train evaluate bench web api-types clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -35,7 +35,13 @@ web: web/dist/index.html ## Build the page (web/dist)
 
 install-serve: $(VENV)/.serve-stamp web ## Serving dependencies and the built page only
 
-install: $(VENV)/.all-stamp web ## Everything: serving + train + dev extras, and the built page
+haproxy: ## Debian's HAProxy for `skinscan cluster` (installed when missing and we are root)
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	  else echo "haproxy missing: sudo apt-get install -y haproxy (skinscan cluster and its tests need it)"; fi
+
+install: $(VENV)/.all-stamp web haproxy ## Everything: serving + train + dev extras, the built page, haproxy
 
 run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped model
 	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
@@ -68,7 +74,7 @@ train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and eva
 evaluate: $(VENV)/.all-stamp ## Re-evaluate the shipped model on the test split (reports/)
 	$(SKINSCAN) evaluate --data "$(DATA)" --model models/skinscan.onnx
 
-bench: install ## Benchmarks: results in bench/results/*.json (HTTP throughput needs wrk: apt-get install wrk)
+bench: install ## Benchmarks: results in bench/results/*.json (HTTP throughput needs wrk: apt-get install wrk; cluster needs haproxy)
 	$(SKINSCAN) bench
 
 api-types: $(VENV)/.serve-stamp ## Regenerate docs/openapi.json and web/src/api/schema.ts from the app (commit both)

@@ -73,6 +73,9 @@ class QualitySpec:
     signals: tuple[str, ...]
     min_side: int
     checks: tuple[QualityCheck, ...]
+    low_needs: tuple[QualityCheck, ...] = ()
+    """Checks that only an answer of "low" must also pass (model 3: a blurred photo is never answered
+    low); failing one turns that answer into a refusal with the check's reason."""
 
 
 @dataclass(frozen=True)
@@ -219,11 +222,15 @@ def _quality(block: Any) -> QualitySpec:
     raw_checks = block.get("checks")
     if not isinstance(raw_checks, list):
         raise CardError("quality.checks must be a list")
+    raw_low = block.get("low_needs", [])
+    if not isinstance(raw_low, list):
+        raise CardError("quality.low_needs must be a list")
     return QualitySpec(
         output=_name(block, "output", "quality"),
         signals=signals,
         min_side=min_side,
         checks=tuple(_check(raw, signals, f"quality.checks[{i}]") for i, raw in enumerate(raw_checks)),
+        low_needs=tuple(_check(raw, signals, f"quality.low_needs[{i}]") for i, raw in enumerate(raw_low)),
     )
 
 

@@ -46,6 +46,53 @@ def robustness(predictor: Predictor, sets: dict[str, HeldOut], base: dict[str, D
     return table
 
 
+def steadiness(predictor: Predictor, sets: dict[str, HeldOut]) -> dict[str, Any]:
+    """Per set: how often the answer (benign <-> malignant at the threshold) and the risk band change when the
+    photo is mirrored, turned or made 20% brighter/darker; each view and the original re-encoded as JPEG q92."""
+    card = predictor.card
+    table: dict[str, Any] = {}
+    for name in LESION_SETS:
+        if name not in sets:
+            continue
+        original = decide(predictor, degradations.apply(sets[name].images, degradations.then_jpeg(lambda a: a)))
+        label = original.p >= card.threshold
+        band = np.array([card.risk(float(p)) for p in original.p])
+        rows: dict[str, Any] = {}
+        for change, fn in degradations.STEADINESS.items():
+            d = decide(predictor, degradations.apply(sets[name].images, fn))
+            rows[change] = {
+                "answer_flip_rate": float(((d.p >= card.threshold) != label).mean()),
+                "band_change_rate": float((np.array([card.risk(float(p)) for p in d.p]) != band).mean()),
+                "mean_abs_dp": float(np.abs(d.p - original.p).mean()),
+            }
+        rows["worst_answer_flip_rate"] = max(r["answer_flip_rate"] for r in rows.values())
+        table[name] = rows
+    return table
+
+
+def blur(predictor: Predictor, sets: dict[str, HeldOut], base: dict[str, Decision]) -> dict[str, Any]:
+    """Per set: clean photos accepted; photos blurred by 2% / 4% of the side refused, and blurred malignant photos
+    that still got an answer of "low" (the worst answer the app can give)."""
+    card = predictor.card
+    table: dict[str, Any] = {}
+    for name in LESION_SETS:
+        if name not in sets:
+            continue
+        labels = sets[name].labels
+        row: dict[str, Any] = {"clean_accepted": float(base[name].accepted.mean()), "photos": len(labels)}
+        for level, fraction in degradations.BLUR_LEVELS.items():
+            d = decide(predictor, degradations.apply(sets[name].images, degradations.blur_of_side(fraction)))
+            low = d.accepted & (d.p < card.risk_bands["medium"])
+            row[level] = {
+                "refused": float((~d.accepted).mean()),
+                "malignant": int((labels == 1).sum()),
+                "malignant_answered_low": int((low & (labels == 1)).sum()),
+                "answered_low": int(low.sum()),
+            }
+        table[name] = row
+    return table
+
+
 def unusable(predictor: Predictor, sets: dict[str, HeldOut]) -> dict[str, Any]:
     """Strong and mild degradations of held-out lesion photos: share refused / accepted."""
     names = [n for n in (KAGGLE, PAD, HAM) if n in sets]
@@ -145,6 +192,8 @@ def evaluate(model: Path, data: Path, reports: Path) -> dict[str, Any]:
     }
     result["unusable"] = unusable(predictor, sets)
     result["robustness"] = robustness(predictor, sets, decisions)
+    result["steadiness"] = steadiness(predictor, sets)
+    result["blur"] = blur(predictor, sets, decisions)
     write_report(result, card, sets, decisions, reports)
     log.info(
         "test: %s",

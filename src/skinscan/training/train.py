@@ -1,16 +1,16 @@
-"""``train(config, data, out)``: the readable training loop of model 2, top to bottom.
+"""``train(config, data, out)``: the readable training loop, top to bottom.
 
 1. ``prepare``: decode every source, same-lesion groups, drop HAM10000 twins of Kaggle test photos,
    split train / validation / test per source (lesions and patients kept whole);
 2. fine-tune EfficientNet-Lite (frozen stem + first blocks) with three heads: malignancy (lesion
    photos only, class-balanced within each source), the gate (lesion photos vs everyday photos) and
-   the photo's kind (dermoscopic or clinical), on source-balanced batches, colour constancy inside the
-   network input, low resolution first (``fit_epochs``: the whole loop, step by step, in one place);
-3. keep the EMA checkpoint with the best source-averaged validation ROC AUC;
-4. calibrate on validation (each source counts equally): Platt scaling, a threshold that keeps
-   sensitivity on every source, risk bands, the gate threshold and the photo-quality thresholds.
-Everything lands in the run folder: config, split manifest, TensorBoard logs, history, best.pt,
-calibration.json.
+   the modality (dermoscopic vs phone photo), on source-balanced batches, colour constancy inside the
+   network input, low resolution first; validation AUCs are logged every epoch (``fit_epochs``: the
+   whole loop, step by step, in one place);
+3. keep the final epoch's EMA weights (``last.pt``; ``best.pt`` too, for comparison only).
+Calibration, threshold, bands, gate and quality thresholds are fitted at export (``export.py``), on
+the exported graph's 8-view mean logits. Everything lands in the run folder: config, split manifest,
+TensorBoard logs, history, last.pt, best.pt, summary.json.
 """
 
 from __future__ import annotations
@@ -32,10 +32,9 @@ from tqdm import tqdm
 from skinscan.datasets import DERMOSCOPIC, HAM, KAGGLE, LESION_SOURCES, NOT_SKIN, PAD, Pool
 from skinscan.evaluation.manifest import manifest_in_run, write_manifest
 from skinscan.predictor import default_threads
-from skinscan.training import calibration
 from skinscan.training.augment import AugmentConfig, augment_batch
 from skinscan.training.data import write_json
-from skinscan.training.model import LesionNet, load_checkpoint, save_checkpoint
+from skinscan.training.model import LesionNet, save_checkpoint
 from skinscan.training.prepare import Prepared, prepare
 from skinscan.training.splits import SplitConfig
 
@@ -221,7 +220,7 @@ def validate(net: LesionNet, prepared: Prepared) -> dict[str, float]:
 
 
 def train(config: TrainConfig, data: Path, out: Path) -> Path:
-    """Prepare, train, select on validation and calibrate; returns the path of the best checkpoint."""
+    """Prepare and train; returns the final EMA checkpoint (calibration is fitted at export)."""
     started = time.time()
     out.mkdir(parents=True, exist_ok=True)
     generator = seed_everything(config.seed)
@@ -232,23 +231,15 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
     prepared = prepare(data, config.input_size, config.split, config.limit, cache=out / "embeddings.npz")
     manifest_sha = write_manifest(manifest_in_run(out), prepared.pool)
     history = fit_epochs(config, prepared, out, generator)
-    best_record = max(history, key=lambda r: r["score"])
-
-    best = load_checkpoint(out / "best.pt")
-    val = prepared.pool.where("val")
-    logits = predict_logits(best, prepared.eval_images[val])
-    calib = calibration.fit(logits, prepared.pool.label[val], prepared.pool.source[val], prepared.eval_images[val])
     summary = {
-        "calibration": calib,
         "data": prepared.record | {"manifest_sha256": manifest_sha},
-        "best_epoch": int(best_record["epoch"]),
-        "best_score": best_record["score"],
         "train_seconds": round(time.time() - started, 1),
         "history": history,
+        "device": config.device,
     }
-    write_json(out / "calibration.json", summary)
-    log.info("done in %.1f min; best: %s", (time.time() - started) / 60, best_record)
-    return out / "best.pt"
+    write_json(out / "summary.json", summary)
+    log.info("done in %.1f min; last epoch: %s", (time.time() - started) / 60, history[-1] if history else None)
+    return out / "last.pt"
 
 
 def fit_epochs(

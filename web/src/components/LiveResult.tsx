@@ -33,12 +33,17 @@ function attributes(phase: LivePhase, steady: Steady, stats: FrameStats | null, 
   const state = frozen ? (decision ? (decision.kind === "answer" ? "reading" : "refused") : null) : steady.state;
   const p = frozen ? (decision?.kind === "answer" ? decision.p : null) : steady.p;
   const label = frozen ? (decision?.kind === "answer" ? decision.label : null) : steady.label;
+  const band = frozen ? (decision?.kind === "answer" ? decision.risk : null) : steady.band;
+  const pDermoscopic = frozen ? (captured?.pDermoscopic ?? null) : steady.pDermoscopic;
   const reasons = frozen ? (decision?.kind === "refused" ? decision.reasons : []) : (steady.refusal?.reasons ?? []);
   return {
     "data-phase": phase,
     "data-state": state ?? undefined,
     "data-label": label ?? "",
     "data-p-malignant": p ?? undefined,
+    // the shown risk band (steady.ts: with hysteresis) and model 3's p_dermoscopic, for the wording and tests
+    "data-band": band ?? "",
+    "data-p-dermoscopic": pDermoscopic ?? undefined,
     "data-settled": String(frozen ? true : steady.settled),
     "data-reasons": reasons.join(" "),
     "data-count": stats?.count ?? 0,

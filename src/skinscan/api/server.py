@@ -30,6 +30,7 @@ from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
+from uvicorn.supervisors import Multiprocess
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
@@ -117,6 +118,17 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 WORKER_HEALTHCHECK_S = 60
 """Seconds a worker process may take to start before uvicorn gives up on it. A worker loads the model
 and its runtime first; on a busy small machine that took longer than uvicorn's 5 s default."""
+
+
+class ClosingSupervisor(Multiprocess):
+    """uvicorn's worker supervisor, but on SIGTERM it closes its own copy of the listening socket
+    before it stops the workers: once they have closed theirs, a new connection is refused at once
+    instead of waiting in the backlog until the last worker has finished its requests."""
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
 
 
 def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
@@ -218,13 +230,14 @@ def serve(
         metrics_dir = tempfile.mkdtemp(prefix="skinscan-metrics-")
         os.environ[MULTIPROC_ENV] = metrics_dir
     try:
-        uvicorn.run(
+        config = uvicorn.Config(
             "skinscan.api.app:create_app_from_env",
             factory=True,
             workers=n_workers,
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
             **common,
         )
+        ClosingSupervisor(config, sockets=[config.bind_socket()]).run()
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)

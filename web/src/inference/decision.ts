@@ -5,7 +5,9 @@
  *    side (here the video frame's) is below `quality.min_side`;
  * 2. any reason: refuse with `photo_unusable`;
  * 3. else p_lesion below `gate.threshold`: refuse with `not_a_lesion`, reasons [`not_a_lesion`];
- * 4. else answer. A refused photo never gets a probability.
+ * 4. else answer, except (model 3's `quality.low_needs`) an answer in the `low` band whose signals
+ *    miss one of those minimums: refused `photo_unusable`, reasons [`out_of_focus`], so a blurred
+ *    photo is never answered low. A refused photo never gets a probability.
  *
  * Everything comes from the card; a contract-1 card (no gate, no quality) answers every photo.
  */
@@ -14,6 +16,7 @@ import { labelFor, type ModelCard, type QualityCheck, riskFor } from "./card";
 
 export const TOO_SMALL = "too_small";
 export const NOT_A_LESION = "not_a_lesion";
+export const OUT_OF_FOCUS = "out_of_focus";
 export type RefusalCode = "not_a_lesion" | "photo_unusable";
 
 /** What the model said about one photo, read by output name. */
@@ -49,6 +52,17 @@ export function qualityReasons(card: ModelCard, quality: ArrayLike<number> | nul
   return reasons;
 }
 
+/** Whether the photo misses one of `quality.low_needs` (a missing or NaN signal misses it). */
+export function failsLowNeeds(card: ModelCard, quality: ArrayLike<number> | null): boolean {
+  const spec = card.quality;
+  if (!spec) return false;
+  return spec.lowNeeds.some((need) => {
+    const column = spec.signals.indexOf(need.signal);
+    const value = quality && column >= 0 && column < quality.length ? Number(quality[column]) : Number.NaN;
+    return !(value >= need.min);
+  });
+}
+
 /** Steps 1-4 for one photo whose shorter side is `shortSide` pixels. */
 export function decide(card: ModelCard, outputs: ModelOutputs, shortSide: number): Decision {
   const reasons = qualityReasons(card, outputs.quality, shortSide);
@@ -58,5 +72,9 @@ export function decide(card: ModelCard, outputs: ModelOutputs, shortSide: number
     if (!(pLesion >= card.gate.threshold)) return { kind: "refused", code: "not_a_lesion", reasons: [NOT_A_LESION] };
   }
   const p = outputs.pMalignant;
-  return { kind: "answer", p, label: labelFor(card, p), risk: riskFor(card, p) };
+  const risk = riskFor(card, p);
+  if (risk === "low" && failsLowNeeds(card, outputs.quality)) {
+    return { kind: "refused", code: "photo_unusable", reasons: [OUT_OF_FOCUS] };
+  }
+  return { kind: "answer", p, label: labelFor(card, p), risk };
 }

@@ -18,6 +18,8 @@ export interface Check {
   risk: Risk;
   threshold: number;
   model: { name: string; version: string };
+  /** The questionnaire answers the estimate used, when given (kept on the device only). */
+  answers?: Record<string, string | number>;
 }
 
 export function checkFrom(result: Prediction, thumbnail: string | null, createdAt: number, spot = ""): Check {

@@ -20,23 +20,14 @@ export interface QualityCheck {
   max?: number;
 }
 
-/**
- * Model 3's `quality.low_needs` (MODEL3.md): a photo that would be answered `low` must reach each
- * `min`, else it is refused (`photo_unusable`, `out_of_focus`): a blurred photo is never answered low.
- */
-export interface LowNeed {
-  signal: string;
-  min: number;
-}
-
 /** Card block `quality`: the columns of `output`, the checks, the smallest usable photo side. */
 export interface QualitySpec {
   output: string;
   signals: string[];
   minSide: number;
   checks: QualityCheck[];
-  /** Empty for a card without `low_needs` (model 2.0). */
-  lowNeeds: LowNeed[];
+  /** Checks that only an answer of "low" must also pass (model 3: a blurred photo is never answered low). */
+  lowNeeds: QualityCheck[];
 }
 
 export interface ModelCard {
@@ -129,28 +120,14 @@ function parseQuality(raw: unknown): QualitySpec {
   const minSide = block.min_side;
   if (typeof minSide !== "number" || !(minSide >= 0)) throw new CardError("model card quality.min_side must be >= 0");
   const checks = Array.isArray(block.checks) ? block.checks : [];
+  const lowNeeds = Array.isArray(block.low_needs) ? block.low_needs : [];
   return {
     output: text(block, "output", "quality"),
     signals,
     minSide,
     checks: checks.map((check, i) => parseCheck(check, signals, `quality.checks[${i}]`)),
-    lowNeeds: parseLowNeeds(block.low_needs, signals),
+    lowNeeds: lowNeeds.map((check, i) => parseCheck(check, signals, `quality.low_needs[${i}]`)),
   };
-}
-
-function parseLowNeeds(raw: unknown, signals: string[]): LowNeed[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new CardError("model card quality.low_needs must be a list");
-  return raw.map((need: unknown, i) => {
-    const where = `quality.low_needs[${i}]`;
-    if (typeof need !== "object" || need === null) throw new CardError(`model card ${where} must be an object`);
-    const block = need as Record<string, unknown>;
-    const signal = text(block, "signal", where);
-    if (!signals.includes(signal))
-      throw new CardError(`model card ${where}.signal ${signal} is not in quality.signals`);
-    if (typeof block.min !== "number") throw new CardError(`model card ${where}.min must be a number`);
-    return { signal, min: block.min };
-  });
 }
 
 /** The highest band whose lower bound the probability reaches. */

@@ -5,9 +5,9 @@
  *    side (here the video frame's) is below `quality.min_side`;
  * 2. any reason: refuse with `photo_unusable`;
  * 3. else p_lesion below `gate.threshold`: refuse with `not_a_lesion`, reasons [`not_a_lesion`];
- * 4. else answer, except (model 3's `quality.low_needs`) an answer in the `low` band whose signals
- *    miss one of those minimums: refused `photo_unusable`, reasons [`out_of_focus`], so a blurred
- *    photo is never answered low. A refused photo never gets a probability.
+ * 4. else, when the answer would be "low" and a `quality.low_needs` check fails (model 3), refuse with
+ *    `photo_unusable` and that check's reason: a blurred photo is never answered "low";
+ * 5. else answer. A refused photo never gets a probability.
  *
  * Everything comes from the card; a contract-1 card (no gate, no quality) answers every photo.
  */
@@ -16,7 +16,6 @@ import { labelFor, type ModelCard, type QualityCheck, riskFor } from "./card";
 
 export const TOO_SMALL = "too_small";
 export const NOT_A_LESION = "not_a_lesion";
-export const OUT_OF_FOCUS = "out_of_focus";
 export type RefusalCode = "not_a_lesion" | "photo_unusable";
 
 /** What the model said about one photo, read by output name. */
@@ -52,18 +51,20 @@ export function qualityReasons(card: ModelCard, quality: ArrayLike<number> | nul
   return reasons;
 }
 
-/** Whether the photo misses one of `quality.low_needs` (a missing or NaN signal misses it). */
-export function failsLowNeeds(card: ModelCard, quality: ArrayLike<number> | null): boolean {
+/** Step 4: the reasons of the failing `quality.low_needs` checks (only an answer of "low" needs them). */
+export function lowNeedsReasons(card: ModelCard, quality: ArrayLike<number> | null): string[] {
   const spec = card.quality;
-  if (!spec) return false;
-  return spec.lowNeeds.some((need) => {
-    const column = spec.signals.indexOf(need.signal);
+  if (!spec) return [];
+  const reasons: string[] = [];
+  for (const check of spec.lowNeeds) {
+    const column = spec.signals.indexOf(check.signal);
     const value = quality && column >= 0 && column < quality.length ? Number(quality[column]) : Number.NaN;
-    return !(value >= need.min);
-  });
+    if (checkFails(check, value) && !reasons.includes(check.reason)) reasons.push(check.reason);
+  }
+  return reasons;
 }
 
-/** Steps 1-4 for one photo whose shorter side is `shortSide` pixels. */
+/** Steps 1-5 for one photo whose shorter side is `shortSide` pixels. */
 export function decide(card: ModelCard, outputs: ModelOutputs, shortSide: number): Decision {
   const reasons = qualityReasons(card, outputs.quality, shortSide);
   if (reasons.length > 0) return { kind: "refused", code: "photo_unusable", reasons };
@@ -73,8 +74,9 @@ export function decide(card: ModelCard, outputs: ModelOutputs, shortSide: number
   }
   const p = outputs.pMalignant;
   const risk = riskFor(card, p);
-  if (risk === "low" && failsLowNeeds(card, outputs.quality)) {
-    return { kind: "refused", code: "photo_unusable", reasons: [OUT_OF_FOCUS] };
+  if (risk === "low") {
+    const soft = lowNeedsReasons(card, outputs.quality);
+    if (soft.length > 0) return { kind: "refused", code: "photo_unusable", reasons: soft };
   }
   return { kind: "answer", p, label: labelFor(card, p), risk };
 }

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { PageError } from "./api/client";
 import { PhotoPanel } from "./app/PhotoPanel";
+import { REFUSAL_CODES } from "./app/notices";
 import { ResultPanel } from "./app/ResultPanel";
 import { SiteHeader } from "./app/SiteHeader";
 import { useAnalysis } from "./app/useAnalysis";
+import { useCard } from "./components/useCard";
 import { Disclaimer } from "./components/Disclaimer";
 import type { PhotoSource } from "./components/PhotoPreview";
 import { API_BASE } from "./config";
@@ -13,8 +15,6 @@ import { ComparePanel, spotsOf } from "./history/ComparePanel";
 import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
 import { I18nProvider, useT } from "./i18n";
-import type { ModelCard } from "./inference/card";
-import { fetchCard } from "./inference/model";
 
 export function App() {
   return (
@@ -22,15 +22,6 @@ export function App() {
       <Page />
     </I18nProvider>
   );
-}
-
-/** The model card gives the bands of the score scale; the page works without it. */
-function useCard(): ModelCard | null {
-  const [card, setCard] = useState<ModelCard | null>(null);
-  useEffect(() => {
-    fetchCard().then(setCard, () => undefined);
-  }, []);
-  return card;
 }
 
 /** The picture a saved check keeps: the model's square, else the centred square drawn without the card. */
@@ -113,6 +104,7 @@ function Page() {
         />
         <ResultPanel
           status={status}
+          refused={status === "error" && error !== null && REFUSAL_CODES.has(error.code)}
           result={result}
           checkedAt={checkedAt}
           card={card}

@@ -10,6 +10,8 @@ import type { Status } from "./useAnalysis";
 
 interface Props {
   status: Status;
+  /** The last photo was refused (no answer, with a hint above): the placeholder must not promise one. */
+  refused?: boolean;
   result: Prediction | null;
   checkedAt: number;
   card: ModelCard | null;
@@ -22,7 +24,16 @@ interface Props {
  * The answer, with Save and Export. Only the short "Analysing…" line is a live region; the answer
  * itself is not announced as a whole: focus moves to its headline, which screen readers read once.
  */
-export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownSpots, onSave }: Props) {
+export function ResultPanel({
+  status,
+  refused = false,
+  result,
+  checkedAt,
+  card,
+  thumbnail,
+  knownSpots,
+  onSave,
+}: Props) {
   const { t } = useT();
   const check = useMemo(
     () => (result ? checkFrom(result, thumbnail, checkedAt) : null),
@@ -40,7 +51,10 @@ export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownS
           </p>
         ) : null}
       </div>
-      {status === "idle" || status === "error" ? <p className="placeholder">{t("result.placeholder")}</p> : null}
+      {status === "idle" ? <p className="placeholder">{t("result.placeholder")}</p> : null}
+      {status === "error" ? (
+        <p className="placeholder">{t(refused ? "result.placeholder_refused" : "result.placeholder_error")}</p>
+      ) : null}
       {status === "done" && result && check ? (
         <ResultCard
           key={checkedAt}

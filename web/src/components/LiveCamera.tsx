@@ -1,6 +1,7 @@
 import { type Ref, useCallback, useImperativeHandle, useState } from "react";
 import type { PageError } from "../api/client";
 import { useLiveReadings } from "../camera/useLiveReadings";
+import { useCard } from "./useCard";
 import { useT } from "../i18n";
 import { CropFrame } from "./CropFrame";
 import { LiveEvidence } from "./LiveEvidence";
@@ -28,6 +29,7 @@ interface Props {
  */
 export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props) {
   const { t } = useT();
+  const card = useCard();
   const live = useLiveReadings(onCapture, onError);
   const [heatmap, setHeatmap] = useState(false);
   const { phase, frameSize, steady, evidence, resume, stats, captured, progress, videoRef, frozenRef } = live;
@@ -62,7 +64,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
           ) : null}
         </CropFrame>
       </div>
-      <LiveResult phase={phase} steady={steady} stats={stats} captured={captured} progress={progress} />
+      <LiveResult card={card} phase={phase} steady={steady} stats={stats} captured={captured} progress={progress} />
       <div className="live__buttons">
         {phase === "frozen" ? (
           <button type="button" className="button button--secondary" onClick={back}>

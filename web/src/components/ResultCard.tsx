@@ -22,8 +22,9 @@ interface Props {
 
 /**
  * The answer in plain words: first the band as a headline and what to do, then the score with a
- * natural-frequency explanation, the scale, where the model looked, and the disclaimer. Label,
- * band, score and advice come from one band, so they never contradict each other.
+ * natural-frequency explanation, the scale, where the model looked, and the disclaimer. Every
+ * sentence is the page's own, worded from the answer's machine fields (band, label, probability)
+ * in the current language; the server's `advice` and `disclaimer` text is for API clients.
  */
 export function ResultCard({ result, card, image = null, checkedAt, autoFocus = false, actions }: Props) {
   const { t, date } = useT();
@@ -56,7 +57,9 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
       </section>
       <ScoreExplained result={result} card={card ?? null} />
       {result.evidence && result.evidence.length > 0 ? <Heatmap evidence={result.evidence} image={image} /> : null}
-      <p className="result__disclaimer">{result.disclaimer}</p>
+      <p className="result__disclaimer">
+        <strong>{t("disclaimer.strong")}</strong> {t("disclaimer.text")}
+      </p>
       {actions ? <div className="result__actions">{actions}</div> : null}
       <p className="result__meta">
         {t("result.meta", { date: date(checkedAt ?? shownAt), version: shortVersion(result.model.version) })}
@@ -79,8 +82,10 @@ function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard 
         threshold={result.threshold}
         bands={card ? { medium: card.risk_bands.medium, high: card.risk_bands.high } : undefined}
       />
-      <p className="result__frequency">{t("result.frequency", { count: perHundred(result.p_malignant) })}</p>
-      <p className="result__explain">{t("result.frequency_note")}</p>
+      {/* The frequency and its caveat are one paragraph of one weight: the caveat is not small print. */}
+      <p className="result__frequency" data-testid="frequency">
+        {t("result.frequency", { count: perHundred(result.p_malignant) })} {t("result.frequency_note")}
+      </p>
       <p className="result__explain">{t("result.threshold", { percent: percent(result.threshold) })}</p>
     </section>
   );

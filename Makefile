@@ -40,9 +40,10 @@ install: $(VENV)/.all-stamp web ## Everything: serving + train + dev extras, and
 run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped model
 	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
 
-lint: $(VENV)/.all-stamp web/node_modules/.stamp ## ruff on the Python code; ESLint, Prettier and a 120-column check on web/
+lint: $(VENV)/.all-stamp web/node_modules/.stamp ## ruff; import layers + no cycles (import-linter); ESLint, Prettier, 120 columns on web/
 	$(VENV)/bin/ruff check src tests bench scripts web/scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts web/scripts
+	$(VENV)/bin/lint-imports
 	cd web && npm run lint
 
 typecheck: $(VENV)/.all-stamp ## mypy (strict) on src/skinscan

@@ -52,12 +52,13 @@ def test_card_test_metrics_are_reproduced(real_data: Path) -> None:
     Kaggle test and Derm7pt come from the data alone; PAD-UFES-20, HAM10000 and the everyday photos
     from the held-out shares named in the model's split manifest (models/skinscan.split.csv).
     """
-    from skinscan.training.evaluate import decide, held_out_sets, lesion_metrics
-    from skinscan.training.prepare import read_manifest2
-    from skinscan.training.sources import data_root
+    from skinscan.datasets import data_root
+    from skinscan.evaluation.decisions import decide, lesion_metrics
+    from skinscan.evaluation.heldout import held_out_sets
+    from skinscan.evaluation.manifest import manifest_for_model, read_manifest
 
     predictor = Predictor(MODEL)
-    manifest = read_manifest2(MODEL.with_suffix(".split.csv"))
+    manifest = read_manifest(manifest_for_model(MODEL))
     sets = held_out_sets(data_root(real_data), predictor.card.input_size, manifest)
     assert {"kaggle", "derm7pt", "pad-ufes-20", "ham10000", "not-skin"} <= set(sets), sorted(sets)
     recorded = predictor.card.data["metrics"]["test"]

@@ -11,11 +11,11 @@ import torch
 
 from contract import assert_follows_contract
 from skinscan.card import load_card
-from skinscan.training.evaluate import evaluate
-from skinscan.training.export import export, split_manifest_for
+from skinscan.datasets import HAM, KAGGLE, NOT_SKIN, PAD
+from skinscan.evaluation.evaluate import evaluate
+from skinscan.evaluation.manifest import manifest_for_model, manifest_in_run, read_manifest
+from skinscan.training.export import export
 from skinscan.training.model import ExportedModel, load_checkpoint
-from skinscan.training.prepare import read_manifest2
-from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.splits import SplitConfig
 from skinscan.training.train import TrainConfig, train
 
@@ -55,7 +55,7 @@ def test_run_folder_describes_itself(trained: dict[str, Path]) -> None:
 
 
 def test_split_keeps_test_photos_and_akiec_out_of_training(trained: dict[str, Path]) -> None:
-    manifest = read_manifest2(trained["run"] / "split.csv")
+    manifest = read_manifest(manifest_in_run(trained["run"]))
     assert not any("/test/" in path for path in manifest), "the Kaggle test split leaked into training"
     assert "ham10000/images/ISIC_23.jpg" not in manifest, "HAM10000 akiec must be left out"
     pad = {path: side for path, (side, _) in manifest.items() if path.startswith("pad-ufes-20/")}
@@ -64,7 +64,7 @@ def test_split_keeps_test_photos_and_akiec_out_of_training(trained: dict[str, Pa
     for k in range(10):
         sides = {pad[f"pad-ufes-20/images/PAT_{i}.jpg"] for i in (2 * k, 2 * k + 1)}
         assert len(sides) == 1, sides
-    assert split_manifest_for(trained["models"] / "skinscan.onnx").is_file()
+    assert manifest_for_model(trained["models"] / "skinscan.onnx").is_file()
 
 
 def test_onnx_follows_the_contract_and_matches_pytorch(trained: dict[str, Path]) -> None:

@@ -94,7 +94,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from skinscan.training.evaluate import evaluate
+    from skinscan.evaluation.evaluate import evaluate
 
     evaluate(model=Path(args.model), data=_data_dir(args.data), reports=Path(args.reports))
     return 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from skinscan.training.metrics import point_metrics
+from skinscan.evaluation.metrics import point_metrics
 
 TARGET_SENSITIVITY = 0.95
 """Missing a melanoma costs far more than an extra doctor's visit: the threshold keeps >= 95 %."""

@@ -21,12 +21,13 @@ import torch
 
 from skinscan import __version__
 from skinscan.card import LABELS, file_sha256, write_card
-from skinscan.training.metrics import metrics_with_intervals
+from skinscan.datasets import FOLDERS, LESION_SOURCES, LICENCES, NOT_SKIN
+from skinscan.evaluation.manifest import manifest_for_model, manifest_in_run, read_manifest
+from skinscan.evaluation.metrics import metrics_with_intervals
+from skinscan.training.data import read_json
 from skinscan.training.model import OUTPUT_NAMES, ExportedModel, network_from
 from skinscan.training.outputs import run_onnx
-from skinscan.training.prepare import Prepared, read_manifest2, rebuild
-from skinscan.training.sources import FOLDERS, LICENCES, NOT_SKIN
-from skinscan.training.train import LESION_SOURCES, read_json
+from skinscan.training.prepare import Prepared, rebuild
 
 log = logging.getLogger(__name__)
 MAX_ABS_DIFF = 1e-4
@@ -37,11 +38,6 @@ OUTPUT_DOCS = {
     "evidence": "float32 [N, h, w]: class activation map of the malignancy head, clipped at 0, scaled to max 1",
     "quality": "float32 [N, 4]: photo-quality signals, named in quality.signals",
 }
-
-
-def split_manifest_for(model: Path) -> Path:
-    """``models/skinscan.onnx`` -> ``models/skinscan.split.csv``: which photo was train, val, test or dropped."""
-    return model.with_suffix(".split.csv")
 
 
 def write_onnx(model: ExportedModel, size: int, path: Path) -> None:
@@ -185,7 +181,7 @@ def export(run: Path, out: Path, data: Path | None) -> Path:
     checkpoint = torch.load(run / "best.pt", map_location="cpu", weights_only=True)
     platt = calib["platt"]
     model = ExportedModel(network_from(checkpoint), platt["scale"], platt["shift"], platt["clinical_shift"]).eval()
-    prepared = rebuild(data, int(checkpoint["input_size"]), read_manifest2(run / "split.csv"))
+    prepared = rebuild(data, int(checkpoint["input_size"]), read_manifest(manifest_in_run(run)))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "skinscan.onnx"
         write_onnx(model, int(checkpoint["input_size"]), path)
@@ -195,6 +191,6 @@ def export(run: Path, out: Path, data: Path | None) -> Path:
         shutil.copyfile(path, target.with_suffix(".onnx.tmp"))
         target.with_suffix(".onnx.tmp").replace(target)
     write_card(out / "skinscan.json", build_card(checkpoint, summary, target, diffs, val))
-    shutil.copyfile(run / "split.csv", split_manifest_for(target))
+    shutil.copyfile(manifest_in_run(run), manifest_for_model(target))
     log.info("wrote %s (%.1f MB) and its card", target, target.stat().st_size / 1e6)
     return target

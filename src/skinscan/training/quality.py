@@ -1,4 +1,4 @@
-"""Photo-quality checks: the degradations we guard against and the thresholds, chosen on validation.
+"""Photo-quality checks: the thresholds, chosen on validation (the degradations: ``evaluation.degradations``).
 
 The signals themselves are computed inside the model graph (``model.quality_signals``), so the
 server and the browser read the same numbers. Here we decide where "unusable" starts, on validation
@@ -9,38 +9,14 @@ any source's clean photos. Evaluation then measures both rates on held-out photo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image, ImageEnhance, ImageFilter
 
+from skinscan.evaluation.degradations import apply, degrader
 from skinscan.training.model import QUALITY_SIGNALS, quality_signals
 
-REFERENCE_SIZE = 224
-"""Degradation levels are stated for a 224 px photo and scaled to the input size."""
-Degrade = Callable[[np.ndarray], np.ndarray]
-
-
-def _pil(fn: Callable[[Image.Image], Image.Image]) -> Degrade:
-    return lambda a: np.asarray(fn(Image.fromarray(a)), dtype=np.uint8)
-
-
-def defocus(radius_at_224: float) -> Degrade:
-    return _pil(lambda im: im.filter(ImageFilter.GaussianBlur(radius_at_224 * im.width / REFERENCE_SIZE)))
-
-
-def exposure(factor: float) -> Degrade:
-    return _pil(lambda im: ImageEnhance.Brightness(im).enhance(factor))
-
-
-DEGRADATIONS: dict[str, dict[str, tuple[str, float]]] = {
-    # kind -> level -> (description, parameter)
-    "defocus": {"strong": ("Gaussian blur radius 6 px at 224 px", 6.0), "mild": ("radius 1 px", 1.0)},
-    "dark": {"strong": ("brightness x 0.2", 0.2), "mild": ("brightness x 0.75", 0.75)},
-    "burnt_out": {"strong": ("brightness x 3.0", 3.0), "mild": ("brightness x 1.25", 1.25)},
-}
 CHECKS = (
     # signal, bound, reason, the degradation it answers (None: no synthetic degradation)
     ("sharpness", "min", "out_of_focus", "defocus"),
@@ -55,15 +31,6 @@ CONTRAST_MARGIN = 0.5
 """Low contrast has no synthetic degradation: refuse below half the least contrast of clean photos."""
 MIN_SIDE = 64
 """A photo whose shorter side is below this many pixels is refused as too small."""
-
-
-def degrader(kind: str, level: str) -> Degrade:
-    parameter = DEGRADATIONS[kind][level][1]
-    return defocus(parameter) if kind == "defocus" else exposure(parameter)
-
-
-def apply(images: np.ndarray, fn: Degrade) -> np.ndarray:
-    return np.stack([fn(a) for a in images]) if len(images) else images
 
 
 @torch.no_grad()

@@ -15,14 +15,12 @@ calibration.json.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import math
 import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -30,17 +28,17 @@ from sklearn.metrics import roc_auc_score
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from skinscan.datasets import DERMOSCOPIC, HAM, KAGGLE, LESION_SOURCES, NOT_SKIN, PAD
+from skinscan.evaluation.manifest import manifest_in_run, write_manifest
 from skinscan.predictor import default_threads
 from skinscan.training import calibration
 from skinscan.training.augment import AugmentConfig, augment_batch
 from skinscan.training.data import write_json
 from skinscan.training.model import LesionNet, load_checkpoint, save_checkpoint
 from skinscan.training.prepare import Prepared, prepare
-from skinscan.training.sources import DERMOSCOPIC, HAM, KAGGLE, NOT_SKIN, PAD
-from skinscan.training.splits import SplitConfig, write_manifest
+from skinscan.training.splits import SplitConfig
 
 log = logging.getLogger(__name__)
-LESION_SOURCES = (KAGGLE, HAM, PAD)
 
 
 @dataclass(frozen=True)
@@ -187,6 +185,7 @@ def train_one_epoch(
     generator: torch.Generator,
 ) -> tuple[float, int]:
     net.train()
+    device = next(net.parameters()).device
     weights_of = class_weights(prepared)
     pool = prepared.pool
     running = 0.0
@@ -200,10 +199,12 @@ def train_one_epoch(
                 for s, y in zip(pool.source[idx], pool.label[idx], strict=True)
             ]
         )
-        x01 = augment_batch(torch.from_numpy(pool.images[idx]), size, config.augment, generator)
+        # Augmentation draws from the CPU generator (the same photos and parameters on any device).
+        x01 = augment_batch(torch.from_numpy(pool.images[idx]), size, config.augment, generator).to(device)
+        labels, weights = labels.to(device), weights.to(device)
         for group in optimizer.param_groups:
             group["lr"] = group["base"] * lr_factor(step, *schedule)
-        dermoscopic = torch.from_numpy(np.isin(pool.source[idx], DERMOSCOPIC))
+        dermoscopic = torch.from_numpy(np.isin(pool.source[idx], DERMOSCOPIC)).to(device)
         loss = batch_loss(net, x01, labels, weights, dermoscopic, config)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
@@ -216,18 +217,18 @@ def train_one_epoch(
 
 
 @torch.no_grad()
-@torch.no_grad()
 def predict_logits(net: LesionNet, images: np.ndarray, batch_size: int = 64) -> dict[str, np.ndarray]:
     """Logits of every head ("malignant", "lesion", "dermoscopic") for uint8 NHWC photos, no augmentation."""
     net.eval()
+    device = next(net.parameters()).device
     parts: dict[str, list[np.ndarray]] = {"malignant": [], "lesion": [], "dermoscopic": []}
     for start in range(0, len(images), batch_size):
-        x01 = torch.from_numpy(images[start : start + batch_size]).permute(0, 3, 1, 2).float() / 255.0
+        x01 = torch.from_numpy(images[start : start + batch_size]).to(device).permute(0, 3, 1, 2).float() / 255.0
         x, log_illuminant = net.prepare(x01)
         for key, value in zip(
             parts, net.heads(x.contiguous(memory_format=torch.channels_last), log_illuminant), strict=True
         ):
-            parts[key].append(value.numpy())
+            parts[key].append(value.cpu().numpy())
     return {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
 
 
@@ -263,7 +264,7 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
     write_json(out / "config.json", asdict(config))
 
     prepared = prepare(data, config.input_size, config.split, config.limit, cache=out / "embeddings.npz")
-    manifest_sha = write_manifest(out / "split.csv", prepared.pool)
+    manifest_sha = write_manifest(manifest_in_run(out), prepared.pool)
     history = fit_epochs(config, prepared, out, generator)
     best_record = max(history, key=lambda r: r["score"])
 
@@ -295,7 +296,7 @@ def fit_epochs(
         frozen_blocks=config.frozen_blocks,
         dropout=config.dropout,
         colour_constancy=config.colour_constancy,
-    ).to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+    ).to(config.device, memory_format=torch.channels_last)  # type: ignore[call-overload]
     ema = Ema(net, config.ema_decay)
     optimizer = build_optimizer(net, config)
     batches = SourceBatches(prepared, config.batch_mix, np.random.default_rng(config.seed))
@@ -319,7 +320,3 @@ def fit_epochs(
         write_json(out / "history.json", history)
     writer.close()
     return history
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text(encoding="utf-8")))

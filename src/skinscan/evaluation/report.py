@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import matplotlib
 
@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
-if TYPE_CHECKING:
-    from skinscan.training.evaluate import Decision, HeldOut
+from skinscan.evaluation.decisions import Decision  # noqa: E402
+from skinscan.evaluation.heldout import HeldOut  # noqa: E402
 
 TITLES = {
     "kaggle": "Kaggle test split (dermoscopy)",

@@ -7,14 +7,14 @@ import { SiteHeader } from "./app/SiteHeader";
 import { useAnalysis } from "./app/useAnalysis";
 import { useCard } from "./components/useCard";
 import { Disclaimer } from "./components/Disclaimer";
+import { SiteFooter } from "./components/SiteFooter";
 import type { PhotoSource } from "./components/PhotoPreview";
-import { API_BASE } from "./config";
 import { checkFrom } from "./history/check";
 import { thumbnailUrl } from "./history/thumbnail";
 import { ComparePanel, spotsOf } from "./history/ComparePanel";
 import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
-import { I18nProvider, useT } from "./i18n";
+import { I18nProvider } from "./i18n";
 
 export function App() {
   return (
@@ -48,7 +48,6 @@ function usePaste(onPhoto: (file: File) => void) {
 }
 
 function Page() {
-  const { t } = useT();
   const { status, result, checkedAt, error, photo, analyse, fail, reset } = useAnalysis();
   const history = useHistory();
   const card = useCard();
@@ -115,11 +114,7 @@ function Page() {
         <HistoryPanel history={history} />
         <ComparePanel checks={history.checks} />
       </main>
-      <footer className="site-footer">
-        <p>
-          {t("app.footer")} <a href={`${API_BASE}/docs`}>{t("app.api_docs")}</a>
-        </p>
-      </footer>
+      <SiteFooter card={card} />
     </div>
   );
 }

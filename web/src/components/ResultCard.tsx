@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { Prediction } from "../api/types";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
-import { perHundred, percent, shortVersion } from "./format";
+import { join, perHundred, percent, sentenceGap, shortVersion } from "./format";
 import { Heatmap } from "./Heatmap";
 import { ProbabilityMeter } from "./ProbabilityMeter";
 import { RISK_ICONS } from "./RiskBadge";
@@ -27,7 +27,7 @@ interface Props {
  * in the current language; the server's `advice` and `disclaimer` text is for API clients.
  */
 export function ResultCard({ result, card, image = null, checkedAt, autoFocus = false, actions }: Props) {
-  const { t, date } = useT();
+  const { t, date, lang } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [shownAt] = useState(Date.now);
   useEffect(() => {
@@ -58,7 +58,9 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
       <ScoreExplained result={result} card={card ?? null} />
       {result.evidence && result.evidence.length > 0 ? <Heatmap evidence={result.evidence} image={image} /> : null}
       <p className="result__disclaimer">
-        <strong>{t("disclaimer.strong")}</strong> {t("disclaimer.text")}
+        <strong>{t("disclaimer.strong")}</strong>
+        {sentenceGap(lang)}
+        {t("disclaimer.text")}
       </p>
       {actions ? <div className="result__actions">{actions}</div> : null}
       <p className="result__meta">
@@ -70,7 +72,7 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
 
 /** The score, what it means in "of 100 spots" terms, and where the line for a doctor lies. */
 function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard | null }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   return (
     <section className="result__score" aria-labelledby="result-score">
       <p className="result__look">{t(`result.look.${result.label}`)}</p>
@@ -84,7 +86,7 @@ function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard 
       />
       {/* The frequency and its caveat are one paragraph of one weight: the caveat is not small print. */}
       <p className="result__frequency" data-testid="frequency">
-        {t("result.frequency", { count: perHundred(result.p_malignant) })} {t("result.frequency_note")}
+        {join(lang, [t("result.frequency", { count: perHundred(result.p_malignant) }), t("result.frequency_note")])}
       </p>
       <p className="result__explain">{t("result.threshold", { percent: percent(result.threshold) })}</p>
     </section>

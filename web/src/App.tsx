@@ -6,6 +6,8 @@ import { ResultPanel } from "./app/ResultPanel";
 import { SiteHeader } from "./app/SiteHeader";
 import { useAnalysis } from "./app/useAnalysis";
 import { useCard } from "./components/useCard";
+import { BodyMapPanel } from "./bodymap/BodyMapPanel";
+import type { Place } from "./bodymap/regions";
 import { Disclaimer } from "./components/Disclaimer";
 import { SiteFooter } from "./components/SiteFooter";
 import type { PhotoSource } from "./components/PhotoPreview";
@@ -81,8 +83,8 @@ function Page() {
     // Keep keyboard focus in place: back on the button that opens the camera again.
     window.setTimeout(() => document.querySelector<HTMLElement>('[data-testid="camera-start"]')?.focus());
   }, []);
-  const save = (spot: string) =>
-    result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve();
+  const save = (spot: string, place: Place | null) =>
+    result ? history.save(checkFrom(result, thumbnail, checkedAt, spot, place)) : Promise.resolve();
 
   return (
     <div className="app">
@@ -113,6 +115,7 @@ function Page() {
         />
         <HistoryPanel history={history} />
         <ComparePanel checks={history.checks} />
+        <BodyMapPanel checks={history.checks} />
       </main>
       <SiteFooter card={card} />
     </div>

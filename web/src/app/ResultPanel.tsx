@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import type { Prediction } from "../api/types";
+import type { Place } from "../bodymap/regions";
 import { ResultCard } from "../components/ResultCard";
 import { checkFrom } from "../history/check";
 import { SaveCheck } from "../history/SaveCheck";
@@ -17,7 +18,7 @@ interface Props {
   card: ModelCard | null;
   thumbnail: string | null;
   knownSpots: string[];
-  onSave: (spot: string) => Promise<unknown>;
+  onSave: (spot: string, place: Place | null) => Promise<unknown>;
 }
 
 /**
@@ -65,7 +66,7 @@ export function ResultPanel({
           autoFocus
           actions={
             <>
-              <SaveCheck key={checkedAt} knownSpots={knownSpots} onSave={(spot) => onSave(spot)} />
+              <SaveCheck key={checkedAt} knownSpots={knownSpots} onSave={onSave} />
               <ExportButton check={check} />
             </>
           }

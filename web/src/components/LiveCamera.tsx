@@ -1,6 +1,7 @@
 import { type Ref, useCallback, useImperativeHandle, useState } from "react";
 import type { PageError } from "../api/client";
 import { useLiveReadings } from "../camera/useLiveReadings";
+import { AbcdeGuide } from "../abcde/AbcdeGuide";
 import { useCard } from "./useCard";
 import { useT } from "../i18n";
 import { CropFrame } from "./CropFrame";
@@ -86,6 +87,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
         </button>
       </div>
       <p className="live__hint">{t("live.hint")}</p>
+      <AbcdeGuide />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
+import { AbcdeGuide } from "../abcde/AbcdeGuide";
 import type { Prediction } from "../api/types";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
@@ -54,6 +55,7 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
       <section className="result__advice" aria-labelledby="result-todo">
         <h4 id="result-todo">{t("result.todo")}</h4>
         <p>{t(`result.advice.${result.risk}`)}</p>
+        <AbcdeGuide />
       </section>
       <ScoreExplained result={result} card={card ?? null} />
       {result.evidence && result.evidence.length > 0 ? <Heatmap evidence={result.evidence} image={image} /> : null}

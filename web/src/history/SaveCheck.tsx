@@ -1,10 +1,12 @@
 import { type FormEvent, useId, useState } from "react";
+import { PlacePicker } from "../bodymap/PlacePicker";
+import type { Place } from "../bodymap/regions";
 import { useT } from "../i18n";
 
 interface Props {
   /** Spot names already used, offered as suggestions (same name = same spot for comparing). */
   knownSpots: string[];
-  onSave: (spot: string) => Promise<unknown>;
+  onSave: (spot: string, place: Place | null) => Promise<unknown>;
 }
 
 /** Name the spot (optional) and keep this check in the browser's history. */
@@ -12,13 +14,14 @@ export function SaveCheck({ knownSpots, onSave }: Props) {
   const { t } = useT();
   const id = useId();
   const [spot, setSpot] = useState("");
+  const [place, setPlace] = useState<Place | null>(null);
   const [state, setState] = useState<"idle" | "saving" | "saved" | "failed">("idle");
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setState("saving");
     try {
-      await onSave(spot.trim());
+      await onSave(spot.trim(), place);
       setState("saved");
     } catch {
       setState("failed");
@@ -53,6 +56,7 @@ export function SaveCheck({ knownSpots, onSave }: Props) {
           {t("save.button")}
         </button>
       </div>
+      <PlacePicker place={place} onChange={setPlace} />
       <p className="save-check__status" role="status">
         {state === "saved" ? t("save.done") : state === "failed" ? t("save.failed") : ""}
       </p>

@@ -1,17 +1,28 @@
-import { useT } from "../i18n";
+import { percent } from "../components/format";
+import { LOCALES, useT } from "../i18n";
 import type { Check } from "./check";
 
 const W = 320;
 const H = 120;
-const PAD = { left: 34, right: 12, top: 10, bottom: 22 };
+const PAD = { left: 34, right: 12, top: 16, bottom: 22 };
+/** At most this many dates under the axis (first and last always), so they never overlap. */
+const MAX_DATE_LABELS = 4;
+
+/** Which points get a date under the axis: the first, the last, and evenly spaced ones between. */
+export function labelledPoints(count: number, most = MAX_DATE_LABELS): number[] {
+  if (count <= most) return [...Array(count).keys()];
+  const step = (count - 1) / (most - 1);
+  return [...new Set([...Array(most).keys()].map((k) => Math.round(k * step)))];
+}
 
 /**
- * The score of one spot over time, a small SVG line chart with the doctor line. Dates are evenly
- * spaced (checks are irregular; order matters more than gaps), and each point has its value as a
- * title; the table of checks beside it carries the same facts for screen readers.
+ * The score of one spot over time, a small SVG line chart with the labelled doctor line. Checks
+ * are evenly spaced (they are irregular; order matters more than gaps), with their dates under
+ * the axis; each point has its date and value as a title.
  */
 export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) {
-  const { t, date } = useT();
+  const { t, date, lang } = useT();
+  const shortDate = new Intl.DateTimeFormat(LOCALES[lang], { month: "short", day: "numeric" });
   const first = checks[0];
   const last = checks.at(-1);
   if (!first || !last) return null;
@@ -21,6 +32,7 @@ export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) 
   const line = checks
     .map((c, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(c.p_malignant).toFixed(1)}`)
     .join(" ");
+  const dated = new Set(labelledPoints(checks.length));
   const label = `${t("compare.chart", { spot })}. ${t("compare.chart_summary", {
     count: checks.length,
     first: date(first.createdAt, true),
@@ -43,15 +55,20 @@ export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) 
         y1={y(last.threshold)}
         y2={y(last.threshold)}
       />
+      <text className="score-chart__threshold-label" x={W - PAD.right} y={y(last.threshold) - 4} textAnchor="end">
+        {t("meter.threshold", { percent: percent(last.threshold) })}
+      </text>
       <path className="score-chart__line" d={line} />
       {checks.map((c, i) => (
         <g key={c.id ?? i}>
           <circle className={`score-chart__point score-chart__point--${c.risk}`} cx={x(i)} cy={y(c.p_malignant)} r={5}>
             <title>{`${date(c.createdAt)}: ${Math.round(c.p_malignant * 100)}`}</title>
           </circle>
-          <text className="score-chart__axis" x={x(i)} y={H - 6} textAnchor="middle">
-            {i + 1}
-          </text>
+          {dated.has(i) ? (
+            <text className="score-chart__axis" x={x(i)} y={H - 6} textAnchor="middle" data-testid="chart-date">
+              {shortDate.format(c.createdAt)}
+            </text>
+          ) : null}
         </g>
       ))}
     </svg>

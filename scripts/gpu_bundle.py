@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from skinscan.training.prepare import read_manifest2, rebuild
+from skinscan.evaluation.manifest import read_manifest
+from skinscan.training.prepare import rebuild
 
 
 def encode(images: np.ndarray, quality: int) -> tuple[np.ndarray, np.ndarray]:
@@ -37,7 +38,7 @@ def main() -> None:
     parser.add_argument("--quality", type=int, default=90)
     parser.add_argument("--out", type=Path, default=Path(".gpu/bundle.npz"))
     args = parser.parse_args()
-    prepared = rebuild(args.data, args.size, read_manifest2(args.manifest))
+    prepared = rebuild(args.data, args.size, read_manifest(args.manifest))
     pool = prepared.pool
     train, val = pool.where("train"), pool.where("val")
     train_bytes, train_offsets = encode(pool.images[train], args.quality)

@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from PIL import Image
 
+from skinscan.datasets import Pool
 from skinscan.training.data import write_json
 from skinscan.training.prepare import Prepared
-from skinscan.training.sources import Pool
 from skinscan.training.splits import split_counts
 from skinscan.training.train import TrainConfig, fit_epochs, seed_everything
 
@@ -58,6 +58,10 @@ def load(bundle: Path) -> tuple[Prepared, str]:
     return Prepared(pool, eval_images, record), str(z["manifest_sha256"])
 
 
+def device_name() -> str:
+    return torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bundle", type=Path, required=True)
@@ -87,8 +91,11 @@ def main() -> None:
             "data": prepared.record,
             "train_seconds": round(time.time() - started, 1),
             "history": history,
-            "device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
+            "device": device_name(),
             "torch": torch.__version__,
+            "notes": f"trained with scripts/gpu_train.py on {device_name()} (torch {torch.__version__}): the "
+            "TrainConfig recipe, the bundle's split manifest, the training photos as decoded by skinscan.training "
+            "and re-encoded once (WebP) for the transfer",
         },
     )
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from skinscan.image_headers import exif_orientation, jpeg_layout
+from skinscan.image_headers import JpegLayout, exif_orientation, jpeg_layout
 
 log = logging.getLogger("skinscan.images")
 
@@ -41,6 +41,14 @@ WEBP_MAX_PIXELS = 16_000_000
 MAX_JPEG_SCANS = 64
 """libjpeg's progressive scripts use about 10 scans and optimisers a few more; a scan bomb repeats
 empty scans thousands of times. ``image_headers.jpeg_layout`` counts them before decoding."""
+JPEG_COEFFICIENT_BUDGET = 3 * FULL_DECODE_MAX_PIXELS
+"""components x pixels for a JPEG of more than one scan (progressive, or baseline with a scan per
+component). libjpeg must then keep every DCT coefficient of the image (2 bytes per component and
+pixel) and cannot decode at a reduced scale: an 8000x8000 4-component baseline JPEG of 4 scans
+(1 MB) cost +492 to +566 MB. The budget is a 24 MP colour photo: at most ~150 MB of coefficients."""
+JPEG_SCAN_BUDGET = MAX_JPEG_SCANS * FULL_DECODE_MAX_PIXELS
+"""components in all scans x pixels: the decoder walks a full-size plane once per component of each
+scan (a 56-scan 64 MP JPEG took 3 s). 64 scans of a 24 MP plane stay under a second."""
 MIN_SIDE = 32
 """A lesion cannot be judged from fewer pixels than this on the short side."""
 
@@ -165,14 +173,32 @@ def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, ImageHeade
             f"The photo is {width}x{height} pixels; at least {MIN_SIDE} pixels on each side are needed.",
             400,
         )
-    if layout is not None and layout.scans > MAX_JPEG_SCANS:
+    if layout is not None:
+        _check_jpeg_budget(layout, width * height)
+    return image, ImageHeader(format=fmt, size=(width, height), progressive=progressive)
+
+
+def _check_jpeg_budget(layout: JpegLayout, pixels: int) -> None:
+    """Every JPEG: scans, and for any of more than one scan, components x pixels and scans x pixels."""
+    if layout.scans > MAX_JPEG_SCANS:
         raise ImageRejected(
             "too_many_scans",
-            f"This progressive JPEG has more than {MAX_JPEG_SCANS} scans (a normal one has about 10), "
+            f"This JPEG has more than {MAX_JPEG_SCANS} scans (a normal one has about 10), "
             "which would take too long to decode. Save the photo again or send it as a plain JPEG.",
             413,
         )
-    return image, ImageHeader(format=fmt, size=(width, height), progressive=progressive)
+    if layout.scans <= 1 and not layout.progressive:
+        return  # one interleaved scan: decoded at 1/2..1/8 scale, no coefficient buffer
+    components = max(layout.components, 1)
+    if components * pixels > JPEG_COEFFICIENT_BUDGET or layout.scan_components * pixels > JPEG_SCAN_BUDGET:
+        budget = JPEG_COEFFICIENT_BUDGET // (components * 1_000_000)
+        raise ImageRejected(
+            "too_many_pixels",
+            f"This JPEG is stored in {layout.scans} scans of {components} components, which must be decoded "
+            f"at full size; the limit for such a JPEG is about {budget} megapixels. "
+            "Send a smaller photo, or save it again as a plain (baseline) JPEG.",
+            413,
+        )
 
 
 def inspect(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageHeader:
@@ -207,10 +233,11 @@ def load_rgb(
 ) -> DecodedImage:
     """Decode a photo into an upright 8-bit RGB image, or raise :class:`ImageRejected`.
 
-    ``target_side``: when given, large photos are decoded or shrunk early (JPEG: libjpeg DCT
-    scaling via ``Image.draft``; others: ``Image.reduce`` right after decoding) while keeping
-    the short side at least twice this size, so a 12 MP phone photo decodes in a few
-    milliseconds and a big one never exists in memory in more than one full-size copy.
+    ``target_side``: when given, large photos are shrunk early while keeping the short side at
+    least twice this size: a JPEG whose short side is >= 4x ``target_side`` is decoded at 1/2, 1/4
+    or 1/8 scale (libjpeg DCT scaling via ``Image.draft``), so a 12 MP phone photo decodes in a few
+    milliseconds; then the upright photo is box-reduced by ``reduction_factor`` (see there; the
+    page does the same to a camera frame, so both feed the model identical bytes).
     ``None`` decodes at full size. Every failure, whatever Pillow raises, is an ``ImageRejected``.
     """
     data = Path(source).read_bytes() if isinstance(source, str | Path) else source
@@ -222,12 +249,13 @@ def load_rgb(
             _draft_for(image, min_short)
         image.load()
         exif = image.info.get("exif")
-        rgb = _to_rgb(_shrink(image, min_short))
+        upright = _upright(_eight_bit(image), exif)
+        rgb = _to_rgb(_reduce(upright, target_side))
     except ImageRejected:
         raise
     except Exception as exc:  # noqa: BLE001 - a client's file must never become a 5xx
         raise _rejection(exc, sniff_format(data) or "image") from exc
-    return DecodedImage(image=_upright(rgb, exif), format=header.format, original_size=header.size)
+    return DecodedImage(image=rgb, format=header.format, original_size=header.size)
 
 
 _TRANSPOSE = {
@@ -267,18 +295,39 @@ def _draft_for(image: Image.Image, min_short_side: int) -> None:
 _SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
 
-def _shrink(image: Image.Image, min_short_side: int | None) -> Image.Image:
-    """Bring odd modes to 8 bits, then box-reduce by an integer factor that keeps the short side
-    at least ``min_short_side`` (no-op for photos smaller than twice that)."""
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """Bring odd modes to 8 bits per channel without a full-size RGB copy: 16/32-bit grayscale to
+    L (strip-wise), palette to RGB(A), 1-bit to L, and drop the alpha channel (as the final RGB
+    conversion would), so the box reduction never mixes alpha in."""
     if image.mode in _SIXTEEN_BIT:
-        image = _gray8(image)
-    elif image.mode in ("P", "1"):
-        image = image.convert("RGBA" if image.mode == "P" else "L")
-    if min_short_side:
-        factor = min(image.size) // min_short_side
-        if factor >= 2:
-            image = image.reduce(factor)
+        return _gray8(image)
+    if image.mode in ("P", "PA"):
+        image = image.convert("RGBA")
+    if image.mode == "1":
+        return image.convert("L")
+    if image.mode in ("RGBA", "RGBa"):
+        return image.convert("RGB")
+    if image.mode in ("LA", "La"):
+        return image.convert("L")
     return image
+
+
+def reduction_factor(width: int, height: int, target_side: int) -> int:
+    """The integer box-reduction applied to an upright photo before the crop: the largest ``k``
+    that keeps the short side at least ``2 * target_side`` (1 = none). ``web/src/inference/
+    preprocess.ts`` (``reductionFactor``) computes the same for camera frames."""
+    return max(1, min(width, height) // (2 * target_side))
+
+
+def _reduce(image: Image.Image, target_side: int | None) -> Image.Image:
+    """Box-reduce the upright photo by ``reduction_factor`` (Pillow's ``reduce``: blocks from the
+    top-left corner, partial blocks at the right and bottom edges averaged over what they hold).
+    The browser re-implements exactly this arithmetic, so it must run on upright 8-bit pixels
+    without alpha (``_eight_bit`` and ``_upright`` first)."""
+    if not target_side:
+        return image
+    factor = reduction_factor(*image.size, target_side)
+    return image.reduce(factor) if factor >= 2 else image
 
 
 def _gray8(image: Image.Image) -> Image.Image:

@@ -223,9 +223,32 @@ export function writeY4M(rgb, width, height, path, frames = 30) {
   return path;
 }
 
-export function cameraY4M(manifest) {
+export function cameraY4M(manifest, size = null) {
   const { file, width, height } = manifest.camera;
-  return writeY4M(readFileSync(file), width, height, join(WORK_DIR, "camera.y4m"));
+  if (!size || (size.width === width && size.height === height)) {
+    return writeY4M(readFileSync(file), width, height, join(WORK_DIR, "camera.y4m"));
+  }
+  // The same frame at another camera size (nearest neighbour: a benchmark input, not a photo).
+  const rgb = readFileSync(file);
+  const out = Buffer.alloc(size.width * size.height * 3);
+  for (let y = 0; y < size.height; y++) {
+    const sy = Math.min(height - 1, Math.floor((y * height) / size.height));
+    for (let x = 0; x < size.width; x++) {
+      const sx = Math.min(width - 1, Math.floor((x * width) / size.width));
+      rgb.copy(out, (y * size.width + x) * 3, (sy * width + sx) * 3, (sy * width + sx) * 3 + 3);
+    }
+  }
+  return writeY4M(out, size.width, size.height, join(WORK_DIR, `camera-${size.width}x${size.height}.y4m`));
+}
+
+/** Whether a model file takes model 3's `views` input (an input, or an overridable initializer). */
+export function modelTakesViews(path) {
+  const code =
+    "import sys, onnxruntime as o; s = o.InferenceSession(sys.argv[1], providers=['CPUExecutionProvider']); " +
+    "print(int('views' in [i.name for i in s.get_inputs() + s.get_overridable_initializers()]))";
+  const run = spawnSync(join(VENV_BIN, "python"), ["-c", code, path], { cwd: REPO, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`cannot read the inputs of ${path}: ${run.stderr}`);
+  return run.stdout.trim() === "1";
 }
 
 export function median(values) {
@@ -282,7 +305,9 @@ export async function recordLive(page, ms, { afterCount = 0, timeout = 120_000 }
         const names = [
           "state",
           "label",
+          "band",
           "p-malignant",
+          "p-dermoscopic",
           "count",
           "settled",
           "frame-ms",

@@ -11,12 +11,14 @@ import type { Place } from "./bodymap/regions";
 import { Disclaimer } from "./components/Disclaimer";
 import { SiteFooter } from "./components/SiteFooter";
 import type { PhotoSource } from "./components/PhotoPreview";
-import { checkFrom } from "./history/check";
+import type { Guide } from "./components/GhostGuide";
+import { type Check, checkFrom } from "./history/check";
 import { thumbnailUrl } from "./history/thumbnail";
 import { ComparePanel, spotsOf } from "./history/ComparePanel";
 import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
 import { I18nProvider } from "./i18n";
+import { OfflineNotice } from "./app/OfflineNotice";
 
 export function App() {
   return (
@@ -54,6 +56,8 @@ function Page() {
   const history = useHistory();
   const card = useCard();
   const [camera, setCamera] = useState(false);
+  /** Checking a saved spot again: its last check (the guide over the live view, the name to save under). */
+  const [retake, setRetake] = useState<Check | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const thumbnail = useThumbnail(photo);
   const knownSpots = useMemo(() => [...spotsOf(history.checks).keys()], [history.checks]);
@@ -61,6 +65,7 @@ function Page() {
   const onPhoto = useCallback(
     (file: File) => {
       setCamera(false);
+      setRetake(null);
       void analyse(file, file.name);
     },
     [analyse],
@@ -76,8 +81,22 @@ function Page() {
   );
   const startCamera = useCallback(() => {
     reset();
+    setRetake(null);
     setCamera(true);
   }, [reset]);
+  const retakeSpot = useCallback(
+    (last: Check) => {
+      reset();
+      setRetake(last);
+      setCamera(true);
+      document.getElementById("input-heading")?.scrollIntoView({ block: "start" });
+    },
+    [reset],
+  );
+  const guide = useMemo<Guide | null>(
+    () => (retake?.thumbnail ? { src: retake.thumbnail, spot: retake.spot, createdAt: retake.createdAt } : null),
+    [retake],
+  );
   const stopCamera = useCallback(() => {
     setCamera(false);
     // Keep keyboard focus in place: back on the button that opens the camera again.
@@ -91,6 +110,7 @@ function Page() {
       <SiteHeader />
       <main className="layout">
         <Disclaimer />
+        <OfflineNotice />
         <PhotoPanel
           camera={camera}
           error={status === "error" ? error : null}
@@ -102,6 +122,7 @@ function Page() {
           onCameraError={onCameraError}
           onStopCamera={stopCamera}
           onResumeCamera={reset}
+          guide={camera ? guide : null}
         />
         <ResultPanel
           status={status}
@@ -112,9 +133,10 @@ function Page() {
           thumbnail={thumbnail}
           knownSpots={knownSpots}
           onSave={save}
+          retakeSpot={retake?.spot}
         />
         <HistoryPanel history={history} />
-        <ComparePanel checks={history.checks} />
+        <ComparePanel checks={history.checks} onRetake={retakeSpot} />
         <BodyMapPanel checks={history.checks} />
       </main>
       <SiteFooter card={card} />

@@ -99,8 +99,11 @@ class MicroBatcher:
         max_batch: int,
         clock: Callable[[], float] = time.perf_counter,
         lanes: int = 1,
+        observer: Callable[[int, float], None] | None = None,
     ) -> None:
         self.predictor = predictor
+        self.observer = observer
+        """Called on the lane's thread after each model call with (photos, seconds): the metrics."""
         self.max_batch = max_batch
         self.lanes = lanes
         """Model calls that may run at once, each on its own thread (ONNX Runtime sessions are
@@ -183,7 +186,8 @@ class MicroBatcher:
             try:
                 prepared = job.prepare(job.item)
             except Exception as exc:  # e.g. ImageRejected: this request's answer, not the batch's
-                results[i] = exc
+                # Without its traceback: this frame's locals hold every upload of the batch.
+                results[i] = exc.with_traceback(None)
                 continue
             if prepared is not None:
                 ready.append((i, prepared[0], prepared[1], (self._clock() - started) * 1e3))
@@ -192,6 +196,8 @@ class MicroBatcher:
         started = self._clock()
         outputs = self.predictor.run_arrays(np.stack([pixels for _, pixels, _, _ in ready]))
         model_ms = (self._clock() - started) * 1e3
+        if self.observer is not None:
+            self.observer(len(ready), model_ms / 1e3)
         for k, (i, _, extra, prepare_ms) in enumerate(ready):
             results[i] = BatchResult(outputs.photo(k), 0.0, model_ms, len(ready), extra, prepare_ms)
         return results

@@ -1,9 +1,14 @@
-"""``/api/v1``: predict, model card, health. Operation ids are stable (the TS client uses them)."""
+"""``/api/v1``: predict, model card, health (liveness), ready (readiness).
+
+Operation ids are stable (the TS client uses them).
+"""
 
 from __future__ import annotations
 
+import functools
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated, Any
 
@@ -13,9 +18,21 @@ from fastapi.responses import JSONResponse
 
 from skinscan import messages
 from skinscan.api.batcher import MicroBatcher, NotPrepared
-from skinscan.api.decoding import decode_if_small, decode_upload
-from skinscan.api.errors import language_headers, request_language
-from skinscan.api.schemas import ERROR_RESPONSES, HealthOut, ModelCardOut, ModelRef, PredictionOut, RefusalOut
+from skinscan.api.decoding import DecodePool, decode_if_small, decode_upload
+from skinscan.api.errors import error_response, language_headers, request_language
+from skinscan.api.lifecycle import Lifecycle
+from skinscan.api.memory import UploadMemory
+from skinscan.api.metrics import Metrics
+from skinscan.api.schemas import (
+    ERROR_RESPONSES,
+    ErrorOut,
+    HealthOut,
+    ModelCardOut,
+    ModelRef,
+    PredictionOut,
+    ReadyOut,
+    RefusalOut,
+)
 from skinscan.api.settings import Settings
 from skinscan.api.uploads import FIELD, read_image_field
 from skinscan.predictor import Answer, Predictor, Refusal, decide
@@ -28,7 +45,13 @@ class ServingState:
     settings: Settings
     predictor: Predictor
     batcher: MicroBatcher
+    decoder: DecodePool | None = None
+    """Big photos: worker processes with a deadline (api/decoding.py); None decodes on threads."""
     decode_limiter: CapacityLimiter | None = None
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    metrics: Metrics | None = None
+    uploads: UploadMemory = field(default_factory=lambda: UploadMemory(1 << 30))
+    """Upload bytes held by requests in flight: bounded, and trimmed after a burst (api/memory.py)."""
 
     def limiter(self) -> CapacityLimiter:
         # anyio limiters belong to an event loop, so it is made on first use, inside the loop.
@@ -45,6 +68,20 @@ async def _state(request: Request) -> ServingState:
 
 
 StateDep = Annotated[ServingState, Depends(_state)]
+
+
+def holds_upload_memory(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap an upload route: the upload bytes it receives are counted against ``ServingState.uploads``
+    (``read_image_field`` finds the count in ``request.state``) until its answer is ready."""
+
+    @functools.wraps(route)
+    async def counted(request: Request) -> Response:
+        state: ServingState = request.app.state.serving
+        async with state.uploads.hold() as held:
+            request.state.upload_memory = held
+            return await route(request)
+
+    return counted
 
 
 LANGUAGE_HELP = "Language of the texts for people: en (default) or zh / zh-CN (Simplified Chinese)."
@@ -119,6 +156,7 @@ def answer_out(answer: Answer, state: ServingState, language: str, timing_ms: di
     responses=ERROR_RESPONSES,
     openapi_extra=UPLOAD_BODY,
 )
+@holds_upload_memory
 async def predict(request: Request) -> Response:
     """Upload a photo in the multipart field ``image``; get label, probability, risk, advice and evidence.
 
@@ -139,11 +177,13 @@ async def predict(request: Request) -> Response:
     try:  # a small photo is decoded by the model's lane, right before its model call
         result = await state.batcher.predict(upload.data, partial(decode_if_small, size=size))
     except NotPrepared:  # a big one under a deadline first (api/decoding.py)
-        pixels, stored_size = await decode_upload(request, upload.data, size, limiter=state.limiter())
+        pixels, stored_size = await decode_upload(request, upload.data, size, state.decoder, state.limiter())
         decode_ms = (time.perf_counter() - read_done) * 1e3
         result = replace(await state.batcher.predict(pixels), prepared=stored_size, prepare_ms=decode_ms)
     verdict = decide(result.outputs, state.predictor.card, result.prepared)
     if isinstance(verdict, Refusal):
+        if state.metrics is not None:
+            state.metrics.refusal(verdict.code)
         return refusal_response(verdict, language)
     timing = {
         "read": round((read_done - started) * 1e3, 3),
@@ -160,7 +200,7 @@ async def predict(request: Request) -> Response:
 
 @router.get("/model", operation_id="getModel", summary="The model card", response_model=ModelCardOut)
 async def model_card(state: StateDep) -> dict[str, Any]:
-    """The shipped model's card: input contract, threshold, risk bands, metrics."""
+    """The shipped model's card: input contract, threshold, risk bands, gate, quality checks, training record."""
     return state.predictor.card.data
 
 
@@ -168,3 +208,27 @@ async def model_card(state: StateDep) -> dict[str, Any]:
 async def health(state: StateDep) -> HealthOut:
     card = state.predictor.card
     return HealthOut(status="ok", model=ModelRef(name=card.name, version=card.version), onnx_sha256=card.onnx_sha256)
+
+
+@router.get(
+    "/ready",
+    operation_id="getReady",
+    summary="Readiness: send requests here?",
+    response_model=ReadyOut,
+    responses={
+        503: {"model": ErrorOut, "description": "Starting, or shutting down (code not_ready or shutting_down)."}
+    },
+)
+async def ready(state: StateDep) -> Response:
+    """200 once the model is loaded and warmed; 503 while starting and from the moment the process
+    gets SIGTERM (it finishes the requests in flight, takes no new ones). Load balancers and the
+    Kubernetes readiness probe poll this; ``/health`` is liveness (the process answers at all)."""
+    phase = state.lifecycle.state
+    if phase == "ready":
+        return JSONResponse(ReadyOut(status="ready").model_dump())
+    code, detail = (
+        ("shutting_down", "This server is shutting down: it finishes the requests it has and takes no new ones.")
+        if phase == "draining"
+        else ("not_ready", "This server is starting: the model is not ready yet.")
+    )
+    return error_response(503, code, detail, headers={"Retry-After": "1"})

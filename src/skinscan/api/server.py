@@ -9,23 +9,34 @@
   headers not complete within ``SKINSCAN_HEADER_TIMEOUT_S`` -> 408, idle keep-alive closed after
   ``SKINSCAN_KEEP_ALIVE_S``, more than ``SKINSCAN_MAX_CONNECTIONS`` -> 503; all JSON.
 - Logs: one JSON line per request on stdout (see middleware.AccessLogMiddleware), everything else
-  on stderr; uvicorn's own access log, which would print query strings, is off.
+  on stderr, as JSON lines too with ``SKINSCAN_LOG_FORMAT=json``; uvicorn's own access log, which
+  would print query strings, is off.
+- Readiness (``/api/v1/ready``) turns 503 at the SIGTERM (api/lifecycle.py). With ``--workers N``
+  the metrics of all workers are summed through a temporary ``PROMETHEUS_MULTIPROC_DIR``, removed
+  at exit.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
+import json
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
+from uvicorn.supervisors import Multiprocess
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
-from skinscan.api.protocol import GuardedHttpToolsProtocol
+from skinscan.api.memory import tune_malloc
+from skinscan.api.metrics import MULTIPROC_ENV
+from skinscan.api.protocol import GuardedHttpToolsProtocol, HttpLimits
 from skinscan.api.settings import Settings
 from skinscan.predictor import ModelLoadError, Predictor, default_threads
 
@@ -45,6 +56,21 @@ class AlreadyLoggedByTheApp(logging.Filter):
         return True
 
 
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per log line (``SKINSCAN_LOG_FORMAT=json``), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, separators=(",", ":"))
+
+
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -52,6 +78,7 @@ LOG_CONFIG: dict[str, Any] = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "message": {"format": "%(message)s"},
+        "json": {"()": JsonLogFormatter},
     },
     "handlers": {
         "stderr": {
@@ -93,27 +120,48 @@ WORKER_HEALTHCHECK_S = 60
 and its runtime first; on a busy small machine that took longer than uvicorn's 5 s default."""
 
 
+class ClosingSupervisor(Multiprocess):
+    """uvicorn's worker supervisor, but on SIGTERM it closes its own copy of the listening socket
+    before it stops the workers: once they have closed theirs, a new connection is refused at once
+    instead of waiting in the backlog until the last worker has finished its requests."""
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
+
 def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
     """(workers, threads per worker) with workers x threads <= cores."""
     workers = max(1, min(workers, cores))
     return workers, max(1, min(threads, cores // workers))
 
 
+def log_config(log_format: str) -> dict[str, Any]:
+    """LOG_CONFIG, with JSON lines on stderr too when ``log_format`` is ``json``."""
+    if log_format != "json":
+        return LOG_CONFIG
+    handlers = {**LOG_CONFIG["handlers"], "stderr": {**LOG_CONFIG["handlers"]["stderr"], "formatter": "json"}}
+    return {**LOG_CONFIG, "handlers": handlers}
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """What every way of starting uvicorn here passes (one worker or several)."""
+    limits = HttpLimits.from_settings(settings)
     return {
         "host": settings.host,
         "port": settings.port,
-        "log_config": LOG_CONFIG,
+        "log_config": log_config(settings.log_format),
         "access_log": False,
         "server_header": False,
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
         # Off: uvicorn believes the leftmost (client-written) X-Forwarded-For entry. The client
         # address comes from clientaddr.ClientAddressMiddleware (SKINSCAN_FORWARDED_HOPS / _TRUSTED_PROXIES).
         "proxy_headers": False,
-        # Header size cap (431), header read timeout (408), JSON for uvicorn's own 400/503.
-        "http": GuardedHttpToolsProtocol,
-        "limit_concurrency": settings.max_connections,
+        # The HTTP edge's limits (api/protocol.py): headers, trailers, bodies, connections. A partial
+        # of a module-level class, so that it pickles into `--workers` processes.
+        "http": functools.partial(GuardedHttpToolsProtocol, limits=limits),
+        "limit_concurrency": limits.max_connections,
         "timeout_keep_alive": settings.keep_alive_s,
     }
 
@@ -135,6 +183,7 @@ def serve(
     if "FORWARDED_ALLOW_IPS" in os.environ:
         log.warning("FORWARDED_ALLOW_IPS is ignored: set SKINSCAN_FORWARDED_HOPS or SKINSCAN_TRUSTED_PROXIES")
     limit_malloc_arenas()
+    tune_malloc()  # big upload buffers mapped and unmapped whole (api/memory.py)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # the same for worker processes
     cores = default_threads()
     requested = workers or 1
@@ -155,6 +204,12 @@ def serve(
         log.error("cannot start: %s (set SKINSCAN_MODEL or --model; `make train` builds one)", exc)
         return 2
     log.info("skinscan on http://%s:%d: %d worker(s) x %d thread(s)", settings.host, settings.port, n_workers, threads)
+    if n_workers > 1 and settings.rate_limit > 0:
+        log.warning(
+            "the rate limit (%d/min) is per worker process: a client may get up to %d/min in all",
+            settings.rate_limit,
+            settings.rate_limit * n_workers,
+        )
     if n_workers == 1:
         uvicorn.Server(uvicorn.Config(app, **common)).run()
         return 0
@@ -169,11 +224,22 @@ def serve(
             "SKINSCAN_FORWARDED_HOPS": str(settings.forwarded_hops),
         }
     )
-    uvicorn.run(
-        "skinscan.api.app:create_app_from_env",
-        factory=True,
-        workers=n_workers,
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
-        **common,
-    )
+    metrics_dir = None
+    if settings.metrics and not os.environ.get(MULTIPROC_ENV):
+        # Each worker keeps its metric values in files here; /metrics sums them (api/metrics.py).
+        metrics_dir = tempfile.mkdtemp(prefix="skinscan-metrics-")
+        os.environ[MULTIPROC_ENV] = metrics_dir
+    try:
+        config = uvicorn.Config(
+            "skinscan.api.app:create_app_from_env",
+            factory=True,
+            workers=n_workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            **common,
+        )
+        ClosingSupervisor(config, sockets=[config.bind_socket()]).run()
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            os.environ.pop(MULTIPROC_ENV, None)
     return 0

@@ -7,7 +7,7 @@ test, with its own values) and handed to :func:`skinscan.api.app.create_app`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     rate_limit: int = Field(default=120, ge=0)
     """Requests per minute per client on /api/ (health excluded); 0 disables the limit."""
     web_dir: Path = Path("web/dist")
+    model_metrics: Path = Path("reports/metrics.json")
+    """The model's held-out measurements (``skinscan evaluate``), served as ``/models/skinscan.metrics.json``
+    when they are of the loaded model file (same sha256); the card itself holds no test figures."""
     threads: int = Field(default_factory=default_threads, ge=1)
     """ONNX Runtime intra-op threads for this process (``serve --workers`` divides the cores)."""
     model_lanes: int = Field(default=2, ge=1, le=64)
@@ -56,14 +59,32 @@ class Settings(BaseSettings):
     """Processes that decode big photos (0: decode in threads, no pool)."""
     decode_timeout_s: float = Field(default=5.0, gt=0, le=60)
     """A decode that takes longer is abandoned (its worker process killed): 413 decode_too_slow."""
-    max_connections: int = Field(default=200, ge=1)
-    """Open connections per process; past it uvicorn answers 503 (its limit_concurrency)."""
+    max_connections: int = Field(default=1000, ge=1)
+    """Open connections per process; past it 503 ``server_busy``. The last tenth are kept for
+    addresses that hold no other connection (api/protocol.py). Idle and slow connections cost a
+    few kB each; what a request may buffer is bounded by ``max_buffered_mb``."""
+    max_connections_per_address: int = Field(default=64, ge=1)
+    """Open connections from one client address (IPv6: one /64); trusted proxies are exempt."""
+    body_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    """Time a request body may take in all (15 MB over a slow phone link still fits)."""
+    min_body_rate: int = Field(default=1024, ge=0)
+    """Bytes per second a body must keep up over every 5 s window while the server reads it."""
+    max_buffered_mb: float = Field(default=1024.0, gt=0)
+    """Upload bytes held in memory by all requests of this process together; past it a new
+    upload is answered 503 ``server_busy`` with Retry-After (api/uploads.py)."""
     max_header_kb: int = Field(default=32, ge=1, le=1024)
     """Request line + headers; larger is answered 431 before the request reaches the app."""
     header_timeout_s: float = Field(default=10.0, gt=0, le=300)
     """Time a client has to send complete request headers (slowloris); then 408 and closed."""
     keep_alive_s: float = Field(default=5.0, gt=0, le=300)
     """Idle time allowed between requests on a kept-alive connection."""
+
+    metrics: bool = True
+    """``GET /metrics`` (Prometheus text format); ``SKINSCAN_METRICS=0``: off, and /metrics is a 404."""
+    log_format: Literal["text", "json"] = "text"
+    """Access lines are JSON on stdout either way; ``json`` makes the other log lines (stderr) JSON too."""
+    replica_id: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9._-]*$")
+    """Opaque id of this replica in ``X-Served-By`` and the access log; empty: a random one per process."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -3,7 +3,8 @@
 - ``DEGRADATIONS``: unusable photos (strong) and everyday imperfections (mild), per kind; training
   places the quality thresholds between the two on validation photos (``training.quality``), and
   evaluation measures the refusal rates on held-out photos.
-- ``ROBUSTNESS``: everyday changes (mirror, turn, light, blur, JPEG) under which an answer should not flip.
+- ``STEADINESS``: mirror, turns and +-20% light (then JPEG q92), under which an answer must not change;
+  ``ROBUSTNESS``: a slight blur and a harsh JPEG; ``BLUR_LEVELS``: the blur a photo is refused for.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ def defocus(radius_at_224: float) -> Degrade:
     return _pil(lambda im: im.filter(ImageFilter.GaussianBlur(radius_at_224 * im.width / REFERENCE_SIZE)))
 
 
+def blur_of_side(fraction: float) -> Degrade:
+    """Gaussian blur whose sigma is ``fraction`` of the photo's shorter side (issue 17's 2% and 4%)."""
+    return _pil(lambda im: im.filter(ImageFilter.GaussianBlur(fraction * min(im.size))))
+
+
 def exposure(factor: float) -> Degrade:
     return _pil(lambda im: ImageEnhance.Brightness(im).enhance(factor))
 
@@ -42,16 +48,17 @@ def jpeg(quality_level: int) -> Degrade:
 
 DEGRADATIONS: dict[str, dict[str, tuple[str, float]]] = {
     # kind -> level -> (description, parameter)
-    "defocus": {"strong": ("Gaussian blur radius 6 px at 224 px", 6.0), "mild": ("radius 1 px", 1.0)},
+    "defocus": {
+        "strong": ("Gaussian blur, sigma 2% of the side", 0.02),
+        "soft": ("sigma 1% of the side", 0.01),
+        "mild": ("sigma 0.5% of the side", 0.005),
+    },
     "dark": {"strong": ("brightness x 0.2", 0.2), "mild": ("brightness x 0.75", 0.75)},
     "burnt_out": {"strong": ("brightness x 3.0", 3.0), "mild": ("brightness x 1.25", 1.25)},
 }
 
 ROBUSTNESS: dict[str, Degrade] = {
-    "horizontal_flip": lambda a: np.ascontiguousarray(a[:, ::-1]),
-    "rotate_90": lambda a: np.ascontiguousarray(np.rot90(a)),
-    "brightness_+20%": exposure(1.2),
-    "brightness_-20%": exposure(0.8),
+    # mirror, turns and light are in STEADINESS, issue 17's blur levels in BLUR_LEVELS
     "blur_radius_1": lambda a: np.asarray(Image.fromarray(a).filter(ImageFilter.GaussianBlur(1)), dtype=np.uint8),
     "jpeg_quality_30": jpeg(30),
 }
@@ -59,8 +66,28 @@ ROBUSTNESS: dict[str, Degrade] = {
 
 def degrader(kind: str, level: str) -> Degrade:
     parameter = DEGRADATIONS[kind][level][1]
-    return defocus(parameter) if kind == "defocus" else exposure(parameter)
+    return blur_of_side(parameter) if kind == "defocus" else exposure(parameter)
 
 
 def apply(images: np.ndarray, fn: Degrade) -> np.ndarray:
     return np.stack([fn(a) for a in images]) if len(images) else images
+
+
+def then_jpeg(fn: Degrade, quality_level: int = 92) -> Degrade:
+    """``fn`` followed by a JPEG re-encode, as a photo that was turned or edited and sent again would be."""
+    encode = jpeg(quality_level)
+    return lambda a: encode(fn(a))
+
+
+STEADINESS_JPEG_QUALITY = 92
+STEADINESS: dict[str, Degrade] = {
+    # issue 17: the same photo mirrored, turned or made 20% brighter/darker must keep its answer; each view is
+    # re-encoded as JPEG q92 and compared with the re-encoded original.
+    "mirror": then_jpeg(lambda a: np.ascontiguousarray(a[:, ::-1]), STEADINESS_JPEG_QUALITY),
+    "turn_90": then_jpeg(lambda a: np.ascontiguousarray(np.rot90(a)), STEADINESS_JPEG_QUALITY),
+    "turn_180": then_jpeg(lambda a: np.ascontiguousarray(np.rot90(a, 2)), STEADINESS_JPEG_QUALITY),
+    "brighter_20%": then_jpeg(exposure(1.2), STEADINESS_JPEG_QUALITY),
+    "darker_20%": then_jpeg(exposure(0.8), STEADINESS_JPEG_QUALITY),
+}
+BLUR_LEVELS = {"2%": 0.02, "4%": 0.04}
+"""Issue 17's blur levels: Gaussian sigma as a share of the photo's shorter side."""

@@ -2,9 +2,9 @@
 
 Runs the ONNX file itself (the bytes users get), with the serving session settings, and applies the
 card's decision (quality checks, gate, threshold) exactly as the server does, on every held-out set
-(``heldout.py``). Writes ``metrics.json``, ``report.md`` and ``figures/*.png`` and stores the test
-metrics in the card. Test photos are touched here and nowhere in training. Needs the ``eval`` extra
-(scikit-learn, matplotlib), never torch.
+(``heldout.py``). Writes ``metrics.json``, ``report.md`` and ``figures/*.png`` into ``reports``; the
+model file and its card are an artefact and are only read here. Test photos are touched here and
+nowhere in training. Needs the ``eval`` extra (scikit-learn, matplotlib), never torch.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from skinscan.card import card_path_for, write_card
 from skinscan.datasets import DERM7PT, HAM, KAGGLE, NOT_SKIN, PAD, data_root
 from skinscan.evaluation import degradations
 from skinscan.evaluation.decisions import Decision, decide, lesion_metrics
@@ -44,6 +43,53 @@ def robustness(predictor: Predictor, sets: dict[str, HeldOut], base: dict[str, D
                 "decision_flip_rate": float(flips.mean()),
                 "mean_abs_dp": float(np.abs(d.p - base[name].p).mean()),
             }
+    return table
+
+
+def steadiness(predictor: Predictor, sets: dict[str, HeldOut]) -> dict[str, Any]:
+    """Per set: how often the answer (benign <-> malignant at the threshold) and the risk band change when the
+    photo is mirrored, turned or made 20% brighter/darker; each view and the original re-encoded as JPEG q92."""
+    card = predictor.card
+    table: dict[str, Any] = {}
+    for name in LESION_SETS:
+        if name not in sets:
+            continue
+        original = decide(predictor, degradations.apply(sets[name].images, degradations.then_jpeg(lambda a: a)))
+        label = original.p >= card.threshold
+        band = np.array([card.risk(float(p)) for p in original.p])
+        rows: dict[str, Any] = {}
+        for change, fn in degradations.STEADINESS.items():
+            d = decide(predictor, degradations.apply(sets[name].images, fn))
+            rows[change] = {
+                "answer_flip_rate": float(((d.p >= card.threshold) != label).mean()),
+                "band_change_rate": float((np.array([card.risk(float(p)) for p in d.p]) != band).mean()),
+                "mean_abs_dp": float(np.abs(d.p - original.p).mean()),
+            }
+        rows["worst_answer_flip_rate"] = max(r["answer_flip_rate"] for r in rows.values())
+        table[name] = rows
+    return table
+
+
+def blur(predictor: Predictor, sets: dict[str, HeldOut], base: dict[str, Decision]) -> dict[str, Any]:
+    """Per set: clean photos accepted; photos blurred by 2% / 4% of the side refused, and blurred malignant photos
+    that still got an answer of "low" (the worst answer the app can give)."""
+    card = predictor.card
+    table: dict[str, Any] = {}
+    for name in LESION_SETS:
+        if name not in sets:
+            continue
+        labels = sets[name].labels
+        row: dict[str, Any] = {"clean_accepted": float(base[name].accepted.mean()), "photos": len(labels)}
+        for level, fraction in degradations.BLUR_LEVELS.items():
+            d = decide(predictor, degradations.apply(sets[name].images, degradations.blur_of_side(fraction)))
+            low = d.accepted & (d.p < card.risk_bands["medium"])
+            row[level] = {
+                "refused": float((~d.accepted).mean()),
+                "malignant": int((labels == 1).sum()),
+                "malignant_answered_low": int((low & (labels == 1)).sum()),
+                "answered_low": int(low.sum()),
+            }
+        table[name] = row
     return table
 
 
@@ -111,8 +157,8 @@ def by_diagnosis(d: Decision, held: HeldOut, threshold: float) -> dict[str, Any]
     return table
 
 
-def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -> dict[str, Any]:
-    card_file = card_path_for(model)
+def evaluate(model: Path, data: Path, reports: Path) -> dict[str, Any]:
+    """Every held-out set through the serving decision -> ``reports/`` (metrics.json, report.md, figures)."""
     predictor = Predictor(model)
     card = predictor.card.data
     manifest_path = manifest_for_model(model)
@@ -146,12 +192,9 @@ def evaluate(model: Path, data: Path, reports: Path, update_card: bool = True) -
     }
     result["unusable"] = unusable(predictor, sets)
     result["robustness"] = robustness(predictor, sets, decisions)
+    result["steadiness"] = steadiness(predictor, sets)
+    result["blur"] = blur(predictor, sets, decisions)
     write_report(result, card, sets, decisions, reports)
-    if update_card:
-        card = dict(card)
-        card["metrics"] = dict(card.get("metrics") or {}) | {"test": result["test"]}
-        card["held_out"] = {k: result[k] for k in ("not_skin_refused", "ham_akiec", "unusable") if k in result}
-        write_card(card_file, card)
     log.info(
         "test: %s",
         {n: (m["roc_auc"]["value"], m["sensitivity"]["value"], m["specificity"]["value"]) for n, m in test.items()},

@@ -1,6 +1,7 @@
 import { type RefObject, useCallback, useEffect, useRef } from "react";
 import type { PageError } from "../api/client";
 import { Guidance } from "../components/Guidance";
+import type { Guide } from "../components/GhostGuide";
 import { type LiveControls, LiveCamera } from "../components/LiveCamera";
 import { type PhotoSource, PhotoPreview } from "../components/PhotoPreview";
 import { Refusal } from "../components/Refusal";
@@ -20,6 +21,8 @@ interface Props {
   onStopCamera: () => void;
   /** Back from a captured frame to the live view: clear that frame's answer or refusal. */
   onResumeCamera: () => void;
+  /** Checking a saved spot again: its last photo as a guide over the live view. */
+  guide?: Guide | null;
 }
 
 /**
@@ -40,6 +43,7 @@ export function PhotoPanel(props: Props) {
     onCameraError,
     onStopCamera,
     onResumeCamera,
+    guide = null,
   } = props;
   const { t } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -72,6 +76,7 @@ export function PhotoPanel(props: Props) {
           onError={onCameraError}
           onStop={onStopCamera}
           onResume={onResume}
+          guide={guide}
         />
       ) : (
         <>

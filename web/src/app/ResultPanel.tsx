@@ -19,6 +19,8 @@ interface Props {
   thumbnail: string | null;
   knownSpots: string[];
   onSave: (spot: string, place: Place | null) => Promise<unknown>;
+  /** The spot being checked again, if any: Save offers its name. */
+  retakeSpot?: string | undefined;
 }
 
 /**
@@ -34,6 +36,7 @@ export function ResultPanel({
   thumbnail,
   knownSpots,
   onSave,
+  retakeSpot,
 }: Props) {
   const { t } = useT();
   const check = useMemo(
@@ -66,7 +69,12 @@ export function ResultPanel({
           autoFocus
           actions={
             <>
-              <SaveCheck key={checkedAt} knownSpots={knownSpots} onSave={onSave} />
+              <SaveCheck
+                key={checkedAt}
+                knownSpots={knownSpots}
+                onSave={onSave}
+                {...(retakeSpot ? { initialSpot: retakeSpot } : {})}
+              />
               <ExportButton check={check} />
             </>
           }

@@ -5,6 +5,7 @@ import { AbcdeGuide } from "../abcde/AbcdeGuide";
 import { useCard } from "./useCard";
 import { useT } from "../i18n";
 import { CropFrame } from "./CropFrame";
+import { GhostGuide, type Guide } from "./GhostGuide";
 import { LiveEvidence } from "./LiveEvidence";
 import { LiveResult } from "./LiveResult";
 
@@ -20,6 +21,8 @@ interface Props {
   onStop: () => void;
   /** Back to the live view: the captured frame's server answer (or refusal) no longer applies. */
   onResume: () => void;
+  /** When checking a saved spot again: its last photo, shown faintly over the view. */
+  guide?: Guide | null;
   ref?: Ref<LiveControls>;
 }
 
@@ -28,9 +31,10 @@ interface Props {
  * evidence map over it), the steady reading or the refusal, and the buttons. The work is in
  * useLiveReadings(); Capture is offered only while the view can be judged (state `reading`).
  */
-export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props) {
-  const { t } = useT();
+export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null, ref }: Props) {
+  const { t, date } = useT();
   const card = useCard();
+  const [showGuide, setShowGuide] = useState(true);
   const live = useLiveReadings(onCapture, onError);
   const [heatmap, setHeatmap] = useState(false);
   const { phase, frameSize, steady, evidence, resume, stats, captured, progress, videoRef, frozenRef } = live;
@@ -60,6 +64,9 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
             role="img"
             aria-label={t("live.captured_alt")}
           />
+          {guide && showGuide && phase === "live" ? (
+            <GhostGuide guide={guide} width={frameSize?.width ?? 4} height={frameSize?.height ?? 3} />
+          ) : null}
           {heatmap && evidence && frameSize && phase === "live" ? (
             <LiveEvidence grid={evidence} width={frameSize.width} height={frameSize.height} />
           ) : null}
@@ -86,6 +93,20 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
           {t("live.stop")}
         </button>
       </div>
+      {guide ? (
+        <div className="live__guide">
+          <p>{t("ghost.label", { spot: guide.spot, date: date(guide.createdAt, true) })}</p>
+          <label className="live__toggle">
+            <input
+              type="checkbox"
+              data-testid="ghost-toggle"
+              checked={showGuide}
+              onChange={(event) => setShowGuide(event.currentTarget.checked)}
+            />
+            {t("ghost.toggle")}
+          </label>
+        </div>
+      ) : null}
       <p className="live__hint">{t("live.hint")}</p>
       <AbcdeGuide />
     </div>

@@ -7,8 +7,11 @@ import type { Reading } from "../inference/model";
 import { percent } from "./format";
 
 interface Props {
-  /** The card's bands word a reading exactly as an upload's answer is worded; null until the card is there. */
-  card: ModelCard | null;
+  /**
+   * The card's bands: without steady.ts's band (hysteresis) the reading's band comes from them, so a
+   * reading is worded exactly as an upload's answer.
+   */
+  card?: ModelCard | null;
   phase: LivePhase;
   steady: Steady;
   stats: FrameStats | null;
@@ -37,12 +40,17 @@ function attributes(phase: LivePhase, steady: Steady, stats: FrameStats | null, 
   const state = frozen ? (decision ? (decision.kind === "answer" ? "reading" : "refused") : null) : steady.state;
   const p = frozen ? (decision?.kind === "answer" ? decision.p : null) : steady.p;
   const label = frozen ? (decision?.kind === "answer" ? decision.label : null) : steady.label;
+  const band = frozen ? (decision?.kind === "answer" ? decision.risk : null) : steady.band;
+  const pDermoscopic = frozen ? (captured?.pDermoscopic ?? null) : steady.pDermoscopic;
   const reasons = frozen ? (decision?.kind === "refused" ? decision.reasons : []) : (steady.refusal?.reasons ?? []);
   return {
     "data-phase": phase,
     "data-state": state ?? undefined,
     "data-label": label ?? "",
     "data-p-malignant": p ?? undefined,
+    // the shown risk band (steady.ts: with hysteresis) and model 3's p_dermoscopic, for the wording and tests
+    "data-band": band ?? "",
+    "data-p-dermoscopic": pDermoscopic ?? undefined,
     "data-settled": String(frozen ? true : steady.settled),
     "data-reasons": reasons.join(" "),
     "data-count": stats?.count ?? 0,
@@ -88,11 +96,13 @@ function Answer({ p, risk, kicker }: { p: number; risk: Risk | null; kicker: str
 }
 
 /** `[data-testid="live-result"]`: state `reading` | `refused`, the steady reading or the hints. */
-export function LiveResult({ card, phase, steady, stats, captured, progress }: Props) {
+export function LiveResult({ card = null, phase, steady, stats, captured, progress }: Props) {
   const { t } = useT();
   const attrs = attributes(phase, steady, stats, captured);
   const frozenDecision = phase === "frozen" ? captured?.decision : undefined;
-  const steadyRisk = card && steady.settled && steady.p !== null ? riskFor(card, steady.p) : null;
+  const steadyRisk = !steady.settled
+    ? null
+    : (steady.band ?? (card && steady.p !== null ? riskFor(card, steady.p) : null));
   const announce =
     attrs["data-state"] === "refused"
       ? t("live.refused")

@@ -3,6 +3,7 @@ import { RiskBadge } from "../components/RiskBadge";
 import { percent } from "../components/format";
 import { useT } from "../i18n";
 import { downloadReport } from "../report/report";
+import { BackupControls } from "./BackupControls";
 import type { Check } from "./check";
 import type { History } from "./useHistory";
 
@@ -79,6 +80,7 @@ export function HistoryPanel({ history }: { history: History }) {
           </button>
         </>
       ) : null}
+      {history.available ? <BackupControls history={history} /> : null}
       <p className="visually-hidden" role="status">
         {notice}
       </p>

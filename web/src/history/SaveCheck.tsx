@@ -7,13 +7,15 @@ interface Props {
   /** Spot names already used, offered as suggestions (same name = same spot for comparing). */
   knownSpots: string[];
   onSave: (spot: string, place: Place | null) => Promise<unknown>;
+  /** The spot being checked again (retake with a guide): its name, filled in. */
+  initialSpot?: string;
 }
 
 /** Name the spot (optional) and keep this check in the browser's history. */
-export function SaveCheck({ knownSpots, onSave }: Props) {
+export function SaveCheck({ knownSpots, onSave, initialSpot = "" }: Props) {
   const { t } = useT();
   const id = useId();
-  const [spot, setSpot] = useState("");
+  const [spot, setSpot] = useState(initialSpot);
   const [place, setPlace] = useState<Place | null>(null);
   const [state, setState] = useState<"idle" | "saving" | "saved" | "failed">("idle");
 

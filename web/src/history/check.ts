@@ -21,6 +21,8 @@ export interface Check {
   model: { name: string; version: string };
   /** Where on the body the spot is, when the person placed it (absent in checks saved before). */
   place?: Place;
+  /** The questionnaire answers the estimate used, when given (kept on the device only). */
+  answers?: Record<string, string | number>;
 }
 
 export function checkFrom(

@@ -41,6 +41,16 @@ export async function listChecks(): Promise<Check[]> {
   return (await open()).getAllFromIndex(STORE, "createdAt");
 }
 
+/**
+ * Add many checks in one transaction (a restored backup): either all are stored or, if any
+ * fails, the transaction aborts and none is. Resolves to the number stored.
+ */
+export async function addChecks(checks: readonly Check[]): Promise<number> {
+  const tx = (await open()).transaction(STORE, "readwrite");
+  await Promise.all([...checks.map(({ id: _unused, ...record }) => tx.store.add(record)), tx.done]);
+  return checks.length;
+}
+
 export async function deleteCheck(id: number): Promise<void> {
   await (await open()).delete(STORE, id);
 }

@@ -192,7 +192,7 @@ export const en = {
 
   "export.button": "Download a report for your doctor",
   "export.title": "skinscan report",
-  "export.filename": "skinscan-report-{date}.png",
+  "export.filename": "skinscan-report-{date}.pdf",
   "export.photo": "Photo (the square the model saw)",
   "export.failed": "The report could not be made in this browser.",
 
@@ -213,7 +213,10 @@ export const en = {
     "try again.",
   "error.image_too_small": "This photo is too small to judge. Take a closer, larger photo of the spot.",
   "error.unreadable_file": "This file could not be read. Try another photo.",
-  "error.unreachable": "The skinscan server cannot be reached. Check your connection and try again in a moment.",
+  "error.unreachable":
+    "Uploaded photos are analysed on the skinscan server, which cannot be reached now (no connection, or the " +
+    "server is down). The live camera still gives readings on this device. Try the upload again when you are back " +
+    "online.",
   "error.bad_response": "The server sent an answer this page does not understand.",
   "error.rate_limited": "Too many requests. Wait a minute and try again.",
   "error.decoder_busy": "The server is busy with other photos. Try again in a moment.",
@@ -272,6 +275,92 @@ export const en = {
   "live.heatmap_show": "Show where the model looks",
   "live.heatmap_alt": "Heat map over the square: warmer areas push the score up more",
   "live.captured_refused": "The captured frame cannot be judged",
+  "offline.notice":
+    "You are offline. Live readings and your saved checks work on this device; uploading a photo needs the " +
+    "skinscan server.",
+
+  "backup.heading": "Backup",
+  "backup.explain":
+    "Save all your checks (photos, dates, answers) in one file that you keep, and restore it here or on another " +
+    "device. The file holds health data: keep it somewhere private.",
+  "backup.export": "Export history",
+  "backup.import": "Import a history file",
+  "backup.exported": { one: "{count} check was saved to the file.", other: "{count} checks were saved to the file." },
+  "backup.imported": { one: "{count} check was restored.", other: "{count} checks were restored." },
+  "backup.imported_none": "No new checks: everything in the file was already here.",
+  "backup.skipped": { one: "{count} was already here.", other: "{count} were already here." },
+  "backup.error.too_large": "This file is too large to be a skinscan history.",
+  "backup.error.not_json": "This file is not a skinscan history: it is not readable JSON.",
+  "backup.error.not_backup": "This file is not a skinscan history file.",
+  "backup.error.newer_version":
+    "This history file was made by a newer version of skinscan. Update the page, then try again.",
+  "backup.error.unknown_version": "This history file has a version this page does not know.",
+  "backup.error.too_many": "This file holds more checks than a history can keep.",
+  "backup.error.invalid_check": "A check in this file has missing or impossible values.",
+  "backup.error.duplicate_id": "Two checks in this file have the same number: the file is damaged.",
+  "backup.error.checksum":
+    "A check in this file was changed or damaged after it was exported (its checksum does not match).",
+  "backup.error.bad_image": "A photo in this file is not a readable image.",
+  "backup.error.storage": "This browser could not store the checks.",
+  "backup.error.where": "(Check number {number} in the file.)",
+  "backup.error.nothing": "Nothing was imported; your history is unchanged.",
+
+  "reminder.label": "Remind me to check this spot again in",
+  "reminder.months": { one: "{count} month", other: "{count} months" },
+  "reminder.button": "Remind me (calendar file)",
+  "reminder.summary": "Check the skin spot “{spot}” again (skinscan)",
+  "reminder.description":
+    "Time to look at {spot} again: take a new photo with skinscan in the same light and from the same distance, " +
+    "and compare it with the last one. See a doctor sooner if the spot grows, changes, bleeds or worries you.",
+  "reminder.done": "A calendar file for {date} was downloaded: open it to add the reminder to your calendar.",
+
+  "compare.doctor_line": "Doctor line ({percent}): at or above it, see a doctor",
+  "compare.doctor_line_short": "Doctor line ({percent})",
+  "compare.score_line": "Model score of this spot",
+  "compare.axis_date": "Date of the check",
+  "compare.photos": "Photos side by side, oldest first",
+  "compare.earlier": "Earlier check",
+  "compare.later": "Later check",
+  "compare.zoom": "Zoom",
+  "compare.zoom_in": "Zoom in on the photo from {date}",
+  "compare.zoom_close": "Close",
+  "compare.zoomed_alt": "Photo of {spot} from {date}, enlarged",
+  "compare.retake": "Check this spot again with the live camera",
+
+  "ghost.label": "The last photo of {spot} ({date}) is shown faintly over the camera: line the spot up with it.",
+  "ghost.toggle": "Show the last photo as a guide",
+
+  "export.spot_button": "Download this spot's history for your doctor (PDF)",
+  "export.spot_done": {
+    one: "A PDF with {count} page was downloaded.",
+    other: "A PDF with {count} pages was downloaded.",
+  },
+
+  "report.title": "skinscan: history of “{spot}”",
+  "report.intro":
+    "Every saved check of this spot, oldest first: the score over time, a table, then one page per check with the " +
+    "photo the model saw and its heat map.",
+  "report.col.date": "Date",
+  "report.col.score": "Score",
+  "report.col.band": "Band",
+  "report.col.answers": "Answers given",
+  "report.no_answers": "none",
+  "report.more": {
+    one: "{count} more check on the following pages.",
+    other: "{count} more checks on the following pages.",
+  },
+  "report.page": "skinscan · {spot} · page {page} of {pages}",
+  "report.answers": "Answers given:",
+  "report.q.age": "Age",
+  "report.q.grown": "Has it grown",
+  "report.q.changed": "Has it changed",
+  "report.q.bleeds": "Does it bleed",
+  "report.q.itches": "Does it itch",
+  "report.q.hurts": "Does it hurt",
+  "report.q.raised": "Is it raised",
+  "report.a.yes": "yes",
+  "report.a.no": "no",
+  "report.a.unknown": "don't know",
 } as const;
 
 /** Number-dependent wording: one form per plural category of the language (Intl.PluralRules), `other` always. */

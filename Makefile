@@ -67,8 +67,8 @@ test-e2e: $(VENV)/.all-stamp web ## Browser tests: the real server + built page 
 
 test: install lint typecheck test-web test-py test-e2e ## Install, then lint, type-check, pytest, web unit tests, browser e2e
 
-fuzz: $(VENV)/.all-stamp ## atheris harnesses (image headers, multipart), FUZZ_SECONDS each (default 45); .ci/run runs it
-	bash fuzz/run.sh $(or $(FUZZ_SECONDS),45)
+fuzz: $(VENV)/.all-stamp ## atheris harnesses (image headers, multipart), FUZZ_SECONDS each (default 30); .ci/run runs it
+	bash fuzz/run.sh $(or $(FUZZ_SECONDS),30)
 
 train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and evaluate into models/ and reports/
 	$(SKINSCAN) train --data "$(DATA)" --out runs/latest

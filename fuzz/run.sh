@@ -12,7 +12,7 @@ for harness in image_headers multipart; do
   cp fuzz/corpus/"$harness"/* "$work"/
   mkdir -p fuzz/crashes/"$harness"
   echo "fuzz: $harness for ${SECONDS_EACH}s ($(ls "$work" | wc -l) seeds)"
-  if ! "$PY" fuzz/fuzz_"$harness".py "$work" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+  if ! "$PY" fuzz/fuzz_"$harness".py "$work" -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=2048 \
       -artifact_prefix=fuzz/crashes/"$harness"/ -print_final_stats=1 > "$work.log" 2>&1; then
     status=1
     tail -60 "$work.log"

@@ -109,6 +109,9 @@ class HttpLimits:
     max_per_address: int = 64
     reserve: int = 100
     exempt: tuple[Network, ...] = field(default_factory=tuple)
+    per_address: bool = True
+    """False behind proxies that append X-Forwarded-For (``forwarded_hops`` > 0): every connection then
+    comes from a proxy, so the per-address cap and the reserve would only throttle the proxies."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HttpLimits:
@@ -122,6 +125,7 @@ class HttpLimits:
             max_per_address=settings.max_connections_per_address,
             reserve=max(1, connections // 10),
             exempt=parse_networks(settings.trusted_proxies),
+            per_address=settings.forwarded_hops == 0,
         )
 
 
@@ -209,7 +213,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         peer = self.client[0] if self.client else None
-        if peer is not None and not self._exempt(peer):
+        if peer is not None and self.limits.per_address and not self._exempt(peer):
             self._address = bucket_key(peer)
             self._table.counts[self._address] += 1
             held = self._table.counts[self._address]

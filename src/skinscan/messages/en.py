@@ -53,5 +53,6 @@ MESSAGES: dict[str, str] = {
     "error.validation_error": "The request is invalid.",
     "error.bad_request": "The request is invalid.",
     "error.http_error": "The request failed.",
+    "error.invalid_answers": "Some answers are not valid (age: whole years 1-120; the others: yes, no or unknown):",
     "error.internal_error": "Something went wrong on our side. Please try again.",
 }

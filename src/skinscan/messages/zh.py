@@ -44,5 +44,6 @@ MESSAGES: dict[str, str] = {
     "error.validation_error": "请求无效。",
     "error.bad_request": "请求无效。",
     "error.http_error": "请求失败。",
+    "error.invalid_answers": "部分回答无效（年龄：1-120 的整数；其他问题：是、否或不知道）：",
     "error.internal_error": "我们这边出了问题。请重试。",
 }

@@ -196,5 +196,8 @@ def export(run: Path, out: Path, data: Path | None) -> Path:
         target.with_suffix(".onnx.tmp").replace(target)
     write_card(out / "skinscan.json", build_card(checkpoint, summary, target, diffs, val))
     shutil.copyfile(run / "split.csv", split_manifest_for(target))
+    from skinscan.training.questionnaire import fit_questionnaire  # issue 18: the card's questionnaire section
+
+    fit_questionnaire(target, data, reports=None)
     log.info("wrote %s (%.1f MB) and its card", target, target.stat().st_size / 1e6)
     return target

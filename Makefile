@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-serve run test test-py test-web test-e2e lint typecheck train evaluate bench web api-types clean
+.PHONY: help install install-serve haproxy run test test-py test-web test-e2e lint typecheck train evaluate bench web api-types clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -35,14 +35,22 @@ web: web/dist/index.html ## Build the page (web/dist)
 
 install-serve: $(VENV)/.serve-stamp web ## Serving dependencies and the built page only
 
-install: $(VENV)/.all-stamp web ## Everything: serving + train + dev extras, and the built page
+haproxy: ## Debian's HAProxy for `skinscan cluster` (installed when missing and we are root)
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	  else echo "haproxy missing: sudo apt-get install -y haproxy (skinscan cluster and its tests need it)"; fi
+
+install: $(VENV)/.all-stamp web haproxy ## Everything: serving + train + dev extras, the built page, haproxy
 
 run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped model
 	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
 
-lint: $(VENV)/.all-stamp ## ruff on the Python code
+lint: $(VENV)/.all-stamp web/node_modules/.stamp ## ruff; import layers + no cycles (import-linter); ESLint, Prettier, 120 columns on web/
 	$(VENV)/bin/ruff check src tests bench scripts web/scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts web/scripts
+	$(VENV)/bin/lint-imports
+	cd web && npm run lint
 
 typecheck: $(VENV)/.all-stamp ## mypy (strict) on src/skinscan
 	$(VENV)/bin/mypy
@@ -66,13 +74,14 @@ train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and eva
 evaluate: $(VENV)/.all-stamp ## Re-evaluate the shipped model on the test split (reports/)
 	$(SKINSCAN) evaluate --data "$(DATA)" --model models/skinscan.onnx
 
-bench: install ## Benchmarks: results in bench/results/*.json (HTTP throughput needs wrk: apt-get install wrk)
+bench: install ## Benchmarks: results in bench/results/*.json (HTTP throughput needs wrk: apt-get install wrk; cluster needs haproxy)
 	$(SKINSCAN) bench
 
 api-types: $(VENV)/.serve-stamp ## Regenerate docs/openapi.json and web/src/api/schema.ts from the app (commit both)
 	$(SKINSCAN) openapi --out docs/openapi.json
 	cd web && npx --yes openapi-typescript@7.13.0 ../docs/openapi.json -o src/api/schema.ts
-	sed -i "1i // Generated from docs/openapi.json (sha256 $$(sha256sum docs/openapi.json | cut -d' ' -f1)) by \`make api-types\`." web/src/api/schema.ts
+	cd web && node scripts/wrap_comments.mjs src/api/schema.ts
+	sed -i "1i // From docs/openapi.json (sha256 $$(sha256sum docs/openapi.json | cut -d' ' -f1)), \`make api-types\`." web/src/api/schema.ts
 
 clean: ## Remove the virtual environment, node_modules and builds
 	rm -rf $(VENV) web/node_modules web/dist

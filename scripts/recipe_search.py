@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from skinscan.datasets import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.augment import AugmentConfig
-from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD
 from skinscan.training.train import TrainConfig, train
 
 PROXY = {"epochs": 5, "full_size_epochs": 1, "steps_per_epoch": 120}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from skinscan.evaluation.metrics import expected_calibration_error, metrics_with_intervals
 from skinscan.training import calibration
-from skinscan.training.metrics import expected_calibration_error, metrics_with_intervals
 
 
 def _data(seed: int = 0, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:

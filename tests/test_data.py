@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from skinscan.datasets import HAM, KAGGLE, Pool, csv_entries, data_root, decode_entries, kaggle_entries
+from skinscan.evaluation.manifest import read_manifest, write_manifest
 from skinscan.images import load_rgb, square_crop_resize
-from skinscan.training.prepare import read_manifest2
-from skinscan.training.sources import HAM, KAGGLE, Pool, csv_entries, data_root, decode_entries, kaggle_entries
-from skinscan.training.splits import write_manifest
 
 
 @pytest.fixture()
@@ -68,7 +67,7 @@ def test_manifest_round_trip(tmp_path: Path) -> None:
     pool.split = np.array(["train", "val", "test"])
     digest = write_manifest(tmp_path / "split.csv", pool)
     assert len(digest) == 64
-    assert read_manifest2(tmp_path / "split.csv") == {
+    assert read_manifest(tmp_path / "split.csv") == {
         "kaggle/train/benign/1.jpg": ("train", 4),
         "ham10000/images/a.jpg": ("val", 4),
         "not-skin/images/b.jpg": ("test", 9),

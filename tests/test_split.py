@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from skinscan.datasets import HAM, KAGGLE, NOT_SKIN, PAD, Pool
 from skinscan.training.data import group_near_duplicates, pair_recall
-from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD, Pool
 from skinscan.training.splits import SplitConfig, assign_groups, assign_splits, drop_test_twins, union_groups
 
 

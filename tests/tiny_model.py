@@ -1,14 +1,21 @@
-"""A tiny stand-in model that honours the model contract, version 2 (for fast API and page tests).
+"""A tiny stand-in model that honours the model contract (version 2 plus model 3's ``views`` input and
+``p_dermoscopic`` output), for fast API and page tests.
 
-It is not trained. Its four outputs (docs/model-contract.md):
+It is not trained. Its inputs: ``image`` uint8 [N, S, S, 3] and the optional ``views`` int64 [V]
+(1 <= V <= 8, values 0..7: k = 0..3 is ``np.rot90(image, k)``, 4..7 the same rotations of the
+left-right mirrored image), whose default (all 8) is an initializer, so a caller may feed
+``image`` alone. Its outputs (docs/model-contract.md):
 
-- ``p_malignant``: a fixed random 3x3 convolution, global pooling and a logistic output, so it depends
-  on the pixels (different photos give different answers, and a rotated photo gives a different
-  answer unless it is turned upright first);
+- ``p_malignant``: a fixed random 3x3 convolution, global pooling and a linear logit on each
+  requested view, the logits averaged over the views, then a logistic output. One view alone
+  depends on the orientation (stride 2 and an off-centre pad), so a single rotated view gives a
+  different answer, while the default 8-view average is the same for a photo mirrored or turned;
 - ``p_lesion``: sigmoid(30 * (mean R - mean B)), R and B in 0..1, so skin- and red-toned photos pass
   the gate and blue ones are refused;
 - ``evidence``: the darkness of each 32x32 block divided by the photo's darkest block (0..1);
-- ``quality``: brightness, overexposed, contrast, sharpness exactly as the contract defines them.
+- ``quality``: brightness, overexposed, contrast, sharpness exactly as the contract defines them;
+- ``p_dermoscopic``: sigmoid(20 * (0.5 - mean luma)), a stand-in for model 3's modality head (dark,
+  vignetted dermoscopy photos score high), not a trained one.
 
 Run as a script to write ``DIR/skinscan.onnx`` + ``DIR/skinscan.json``.
 """
@@ -44,6 +51,51 @@ def _const(name: str, value: Any, dtype: Any = np.float32) -> onnx.TensorProto:
     return numpy_helper.from_array(np.asarray(value, dtype=dtype), name)
 
 
+VIEWS = 8
+"""The dihedral views: k = 0..3 turns by k * 90 degrees, 4..7 the same of the mirrored image."""
+_BIG = 2**62
+
+
+def _view_nodes() -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    """x01 [N, S, S, 3] -> the requested views stacked on the batch axis: [V * N, S, S, 3] (view-major)."""
+    inits = [
+        _const("views", np.arange(VIEWS), np.int64),  # the default of the optional input
+        _const("rev_start", [-1], np.int64),
+        _const("rev_end", [-_BIG], np.int64),
+        _const("rev_step", [-1], np.int64),
+        _const("axis_h", [1], np.int64),
+        _const("axis_w", [2], np.int64),
+        _const("axis_0", [0], np.int64),
+        _const("views_batch", [-1, SIZE, SIZE, 3], np.int64),
+    ]
+    nodes = [helper.make_node("Transpose", ["x01"], ["v_t"], perm=[0, 2, 1, 3])]
+
+    def flip(source: str, axis: str, out: str) -> str:
+        nodes.append(helper.make_node("Slice", [source, "rev_start", "rev_end", axis, "rev_step"], [out]))
+        return out
+
+    # np.rot90(m, k) on H x W: k=1 transpose then reverse rows; k=3 transpose then reverse columns.
+    views = [
+        "x01",
+        flip("v_t", "axis_h", "v1"),
+        flip(flip("x01", "axis_w", "v_w"), "axis_h", "v2"),
+        flip("v_t", "axis_w", "v3"),
+        "v_w",  # mirrored: img[:, ::-1]
+        "v_t",  # rot90 of the mirror = the transpose
+        flip("x01", "axis_h", "v6"),
+        flip("v1", "axis_w", "v7"),
+    ]
+    for i, name in enumerate(views):
+        nodes.append(helper.make_node("Unsqueeze", [name, "axis_0"], [f"view{i}"]))
+    nodes += [
+        helper.make_node("Concat", [f"view{i}" for i in range(VIEWS)], ["all_views"], axis=0),  # [8, N, S, S, 3]
+        helper.make_node("Gather", ["all_views", "views"], ["chosen"], axis=0),  # [V, N, S, S, 3]
+        helper.make_node("Reshape", ["chosen", "views_batch"], ["views_nhwc"]),
+        helper.make_node("Transpose", ["views_nhwc"], ["views_nchw"], perm=[0, 3, 1, 2]),
+    ]
+    return nodes, inits
+
+
 def _malignant_nodes(rng: np.random.Generator) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
     inits = [
         _const("conv_w", rng.normal(0, 0.5, size=(8, 3, 3, 3))),
@@ -51,17 +103,31 @@ def _malignant_nodes(rng: np.random.Generator) -> tuple[list[onnx.NodeProto], li
         _const("fc_w", rng.normal(0, 1.0, size=(8, 1))),
         _const("fc_b", np.zeros(1)),
         _const("half", 0.5),
+        _const("per_view", [-1], np.int64),
     ]
     nodes = [
-        helper.make_node("Sub", ["x_nchw", "half"], ["xc"]),
+        helper.make_node("Sub", ["views_nchw", "half"], ["xc"]),
         # stride 2 and an off-centre pad make the response orientation-dependent
         helper.make_node("Conv", ["xc", "conv_w", "conv_b"], ["c"], strides=[2, 2], pads=[0, 0, 2, 2]),
         helper.make_node("Relu", ["c"], ["r"]),
         helper.make_node("GlobalAveragePool", ["r"], ["g"]),
         helper.make_node("Flatten", ["g"], ["f"]),
-        helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["logit"]),
-        helper.make_node("Sigmoid", ["logit"], ["p2d"]),
-        helper.make_node("Reshape", ["p2d", "flat"], ["p_malignant"]),
+        helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["logit_vn"]),  # [V * N, 1], view-major
+        helper.make_node("Shape", ["views"], ["n_views"]),
+        helper.make_node("Concat", ["n_views", "per_view"], ["logit_shape"], axis=0),
+        helper.make_node("Reshape", ["logit_vn", "logit_shape"], ["logit_v"]),  # [V, N]
+        helper.make_node("ReduceMean", ["logit_v"], ["logit"], axes=[0], keepdims=0),  # [N]
+        helper.make_node("Sigmoid", ["logit"], ["p_malignant"]),
+    ]
+    return nodes, inits
+
+
+def _dermoscopic_nodes() -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+    inits = [_const("derm_mid", 0.5), _const("derm_gain", 20.0)]
+    nodes = [
+        helper.make_node("Sub", ["derm_mid", "brightness"], ["derm_dark"]),
+        helper.make_node("Mul", ["derm_dark", "derm_gain"], ["derm_logit"]),
+        helper.make_node("Sigmoid", ["derm_logit"], ["p_dermoscopic"]),
     ]
     return nodes, inits
 
@@ -135,22 +201,28 @@ def build_tiny_model(seed: int = 0) -> onnx.ModelProto:
         helper.make_node("Transpose", ["x01"], ["x_nchw"], perm=[0, 3, 1, 2]),
     ]
     for part_nodes, part_inits in (
+        _view_nodes(),
         _malignant_nodes(np.random.default_rng(seed)),
         _gate_nodes(),
         _evidence_nodes(),
         _quality_nodes(),
+        _dermoscopic_nodes(),
     ):
         nodes += part_nodes
         inits += part_inits
     graph = helper.make_graph(
         nodes,
         "skinscan_tiny",
-        [helper.make_tensor_value_info("image", TensorProto.UINT8, ["N", SIZE, SIZE, 3])],
+        [
+            helper.make_tensor_value_info("image", TensorProto.UINT8, ["N", SIZE, SIZE, 3]),
+            helper.make_tensor_value_info("views", TensorProto.INT64, ["V"]),
+        ],
         [
             helper.make_tensor_value_info("p_malignant", TensorProto.FLOAT, ["N"]),
             helper.make_tensor_value_info("p_lesion", TensorProto.FLOAT, ["N"]),
             helper.make_tensor_value_info("evidence", TensorProto.FLOAT, ["N", GRID, GRID]),
             helper.make_tensor_value_info("quality", TensorProto.FLOAT, ["N", len(QUALITY_SIGNALS)]),
+            helper.make_tensor_value_info("p_dermoscopic", TensorProto.FLOAT, ["N"]),
         ],
         inits,
     )

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
-import type { Plugin } from "vite";
+import { type Plugin, transformWithEsbuild } from "vite";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -31,8 +32,57 @@ function onnxRuntimeFiles(): Plugin {
   };
 }
 
+/** Every file under `dir`, '/'-separated and relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path).map((inner) => `${name}/${inner}`) : [name];
+  });
+}
+
+/**
+ * The service worker (src/sw/sw.ts) as /sw.js, with the list of the build's files and the build's
+ * version (a hash of all of them) written into it: the worker caches exactly this build, and a new
+ * build, being a new sw.js, replaces that cache.
+ */
+function serviceWorker(): Plugin {
+  const source = fileURLToPath(new URL("./src/sw/sw.ts", import.meta.url));
+  let publicDir = "";
+  return {
+    name: "skinscan-service-worker",
+    apply: "build",
+    configResolved(config) {
+      publicDir = config.publicDir;
+    },
+    // After writing: index.html joins the bundle late (Vite's own post plugin), so list it here.
+    async writeBundle(options, bundle) {
+      const hash = createHash("sha256");
+      const files: string[] = [];
+      const add = (name: string, content: string | Uint8Array) => {
+        if (name.endsWith(".map")) return;
+        files.push(name === "index.html" ? "" : name);
+        hash.update(name).update("\0").update(content).update("\0");
+      };
+      for (const [name, output] of Object.entries(bundle).sort(([a], [b]) => a.localeCompare(b))) {
+        add(name, output.type === "chunk" ? output.code : output.source);
+      }
+      if (publicDir) {
+        for (const name of filesUnder(publicDir).sort()) add(name, readFileSync(join(publicDir, name)));
+      }
+      const build = { version: hash.digest("hex").slice(0, 16), files };
+      const { code } = await transformWithEsbuild(readFileSync(source, "utf8"), source, {
+        loader: "ts",
+        target: "es2022",
+      });
+      if (!code.includes("__SKINSCAN_BUILD__")) throw new Error("sw.ts lost its __SKINSCAN_BUILD__ placeholder");
+      if (!options.dir) throw new Error("no output folder for sw.js");
+      writeFileSync(join(options.dir, "sw.js"), code.replace(/__SKINSCAN_BUILD__/g, JSON.stringify(build)));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), onnxRuntimeFiles()],
+  plugins: [react(), onnxRuntimeFiles(), serviceWorker()],
   worker: { format: "es" },
   build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 1024 },
   server: {

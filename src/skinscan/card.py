@@ -1,9 +1,10 @@
 """The model card: ``models/skinscan.json`` next to ``models/skinscan.onnx``.
 
-The card is the single source of truth about the shipped model (input contract, labels, decision
-threshold, risk bands, metrics). The server, the report and the web page read only it; nothing
-about the model is duplicated in code. Like timm's ``PretrainedCfg``, preprocessing metadata
-travels with the weights.
+The card is the single source of truth about how to use the shipped model (input contract, labels,
+decision threshold, risk bands, gate, quality checks) and where it came from (training record). It
+is written once by ``skinscan export`` and never changed after; measurements of the model live in
+reports/metrics.json (``skinscan evaluate``). Nothing about the model is duplicated in code. Like
+timm's ``PretrainedCfg``, preprocessing metadata travels with the weights.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ class QualitySpec:
     signals: tuple[str, ...]
     min_side: int
     checks: tuple[QualityCheck, ...]
+    low_needs: tuple[QualityCheck, ...] = ()
+    """Checks that only an answer of "low" must also pass (model 3: a blurred photo is never answered
+    low); failing one turns that answer into a refusal with the check's reason."""
 
 
 @dataclass(frozen=True)
@@ -227,11 +231,15 @@ def _quality(block: Any) -> QualitySpec:
     raw_checks = block.get("checks")
     if not isinstance(raw_checks, list):
         raise CardError("quality.checks must be a list")
+    raw_low = block.get("low_needs", [])
+    if not isinstance(raw_low, list):
+        raise CardError("quality.low_needs must be a list")
     return QualitySpec(
         output=_name(block, "output", "quality"),
         signals=signals,
         min_side=min_side,
         checks=tuple(_check(raw, signals, f"quality.checks[{i}]") for i, raw in enumerate(raw_checks)),
+        low_needs=tuple(_check(raw, signals, f"quality.low_needs[{i}]") for i, raw in enumerate(raw_low)),
     )
 
 

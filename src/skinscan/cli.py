@@ -1,4 +1,4 @@
-"""One CLI: ``skinscan serve | predict | train | evaluate | export | questionnaire | bench | openapi``.
+"""One CLI: ``skinscan serve | cluster | predict | train | evaluate | export | questionnaire | bench | openapi``.
 
 Thin on purpose: each sub-command parses arguments and calls one function of the library.
 Heavy modules (torch, FastAPI) are imported only by the sub-command that needs them.
@@ -31,6 +31,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(
         host=args.host, port=args.port, model=args.model, workers=args.workers, forwarded_hops=args.forwarded_hops
     )
+
+
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from skinscan.cluster import ClusterError, run_cluster
+
+    try:
+        return run_cluster(model=args.model, replicas=args.replicas, port=args.port)
+    except ClusterError as exc:
+        logging.error("%s", exc)
+        return 2
 
 
 PREDICT_EPILOG = """\
@@ -94,14 +104,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from skinscan.training.evaluate import evaluate
+    from skinscan.evaluation.evaluate import evaluate
 
     evaluate(model=Path(args.model), data=_data_dir(args.data), reports=Path(args.reports))
     return 0
 
 
 def _cmd_questionnaire(args: argparse.Namespace) -> int:
-    from skinscan.training.questionnaire import fit_questionnaire
+    from skinscan.evaluation.questionnaire import fit_questionnaire
 
     fit_questionnaire(Path(args.model), _data_dir(args.data), reports=Path(args.reports))
     return 0
@@ -141,6 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=_cmd_serve)
 
+    cluster = sub.add_parser(
+        "cluster",
+        help="N servers behind HAProxy on 127.0.0.1:PORT (SIGHUP: rolling restart; SIGTERM: stop)",
+        description="A local stand-in for a Kubernetes Service and its rolling update (needs Debian's haproxy).",
+    )
+    cluster.add_argument("--replicas", type=int, default=2)
+    cluster.add_argument("--port", type=int, default=8080, help="HAProxy's port on 127.0.0.1")
+    cluster.add_argument("--model", default=str(DEFAULT_MODEL))
+    cluster.set_defaults(func=_cmd_cluster)
+
     predict = sub.add_parser(
         "predict",
         help="print label, probability, risk and advice for photos, or why a photo is refused",
@@ -164,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export a run's best checkpoint to ONNX + model card")
     export.add_argument("--run", default="runs/latest")
     export.add_argument("--out", default="models")
-    export.add_argument("--data", default=None, help="data set, to measure the int8 variant (default: SKINSCAN_DATA)")
+    export.add_argument(
+        "--data", default=None, help="data set, to verify the export on validation photos (default: SKINSCAN_DATA)"
+    )
     export.set_defaults(func=_cmd_export)
 
     evaluate = sub.add_parser("evaluate", help="evaluate the shipped ONNX file on the test split")
@@ -189,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmarks; results in bench/results/*.json")
     bench.add_argument("--model", default=str(DEFAULT_MODEL))
-    bench.add_argument("--which", default="all", help="all | model | api | load | web")
+    bench.add_argument("--which", default="all", help="all | model | api | load | cluster | web")
     bench.add_argument("--out", default="bench/results")
     bench.set_defaults(func=_cmd_bench)
 

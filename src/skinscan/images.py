@@ -207,10 +207,11 @@ def load_rgb(
 ) -> DecodedImage:
     """Decode a photo into an upright 8-bit RGB image, or raise :class:`ImageRejected`.
 
-    ``target_side``: when given, large photos are decoded or shrunk early (JPEG: libjpeg DCT
-    scaling via ``Image.draft``; others: ``Image.reduce`` right after decoding) while keeping
-    the short side at least twice this size, so a 12 MP phone photo decodes in a few
-    milliseconds and a big one never exists in memory in more than one full-size copy.
+    ``target_side``: when given, large photos are shrunk early while keeping the short side at
+    least twice this size: a JPEG whose short side is >= 4x ``target_side`` is decoded at 1/2, 1/4
+    or 1/8 scale (libjpeg DCT scaling via ``Image.draft``), so a 12 MP phone photo decodes in a few
+    milliseconds; then the upright photo is box-reduced by ``reduction_factor`` (see there; the
+    page does the same to a camera frame, so both feed the model identical bytes).
     ``None`` decodes at full size. Every failure, whatever Pillow raises, is an ``ImageRejected``.
     """
     data = Path(source).read_bytes() if isinstance(source, str | Path) else source
@@ -222,12 +223,13 @@ def load_rgb(
             _draft_for(image, min_short)
         image.load()
         exif = image.info.get("exif")
-        rgb = _to_rgb(_shrink(image, min_short))
+        upright = _upright(_eight_bit(image), exif)
+        rgb = _to_rgb(_reduce(upright, target_side))
     except ImageRejected:
         raise
     except Exception as exc:  # noqa: BLE001 - a client's file must never become a 5xx
         raise _rejection(exc, sniff_format(data) or "image") from exc
-    return DecodedImage(image=_upright(rgb, exif), format=header.format, original_size=header.size)
+    return DecodedImage(image=rgb, format=header.format, original_size=header.size)
 
 
 _TRANSPOSE = {
@@ -267,18 +269,39 @@ def _draft_for(image: Image.Image, min_short_side: int) -> None:
 _SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
 
-def _shrink(image: Image.Image, min_short_side: int | None) -> Image.Image:
-    """Bring odd modes to 8 bits, then box-reduce by an integer factor that keeps the short side
-    at least ``min_short_side`` (no-op for photos smaller than twice that)."""
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """Bring odd modes to 8 bits per channel without a full-size RGB copy: 16/32-bit grayscale to
+    L (strip-wise), palette to RGB(A), 1-bit to L, and drop the alpha channel (as the final RGB
+    conversion would), so the box reduction never mixes alpha in."""
     if image.mode in _SIXTEEN_BIT:
-        image = _gray8(image)
-    elif image.mode in ("P", "1"):
-        image = image.convert("RGBA" if image.mode == "P" else "L")
-    if min_short_side:
-        factor = min(image.size) // min_short_side
-        if factor >= 2:
-            image = image.reduce(factor)
+        return _gray8(image)
+    if image.mode in ("P", "PA"):
+        image = image.convert("RGBA")
+    if image.mode == "1":
+        return image.convert("L")
+    if image.mode in ("RGBA", "RGBa"):
+        return image.convert("RGB")
+    if image.mode in ("LA", "La"):
+        return image.convert("L")
     return image
+
+
+def reduction_factor(width: int, height: int, target_side: int) -> int:
+    """The integer box-reduction applied to an upright photo before the crop: the largest ``k``
+    that keeps the short side at least ``2 * target_side`` (1 = none). ``web/src/inference/
+    preprocess.ts`` (``reductionFactor``) computes the same for camera frames."""
+    return max(1, min(width, height) // (2 * target_side))
+
+
+def _reduce(image: Image.Image, target_side: int | None) -> Image.Image:
+    """Box-reduce the upright photo by ``reduction_factor`` (Pillow's ``reduce``: blocks from the
+    top-left corner, partial blocks at the right and bottom edges averaged over what they hold).
+    The browser re-implements exactly this arithmetic, so it must run on upright 8-bit pixels
+    without alpha (``_eight_bit`` and ``_upright`` first)."""
+    if not target_side:
+        return image
+    factor = reduction_factor(*image.size, target_side)
+    return image.reduce(factor) if factor >= 2 else image
 
 
 def _gray8(image: Image.Image) -> Image.Image:

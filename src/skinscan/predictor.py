@@ -9,6 +9,7 @@ and the card into what a person is told; the browser follows the same rules.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -130,6 +131,14 @@ def decide(
             return Refusal(code="not_a_lesion", reasons=(NOT_A_LESION,))
     answers = answers or Answers()
     p = combine(outputs.p_malignant, answers, card.questionnaire)
+    low = card.risk(outputs.p_malignant) == "low" or card.risk(p) == "low"
+    if card.quality is not None and card.quality.low_needs and low:
+        # A "low" answer needs a sharper photo than any answer: blur can hide what makes a spot worrying.
+        # Judged on the photo alone as well, so that answers never turn such a refusal into an answer.
+        signals = dict(zip(card.quality.signals, outputs.quality or (), strict=False))
+        failed = [c.reason for c in card.quality.low_needs if c.fails(signals.get(c.signal, math.nan))]
+        if failed:
+            return Refusal(code="photo_unusable", reasons=tuple(dict.fromkeys(failed)))
     return Answer(
         label=card.label(p),
         p_malignant=p,
@@ -151,6 +160,9 @@ def onnx_session(path: str | Path, threads: int | None = None) -> ort.InferenceS
     options.intra_op_num_threads = threads or default_threads()
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Model 3's optional `views` input is an initializer that is also a graph input, by design (its default);
+    # ONNX Runtime warns about exactly that at every load. Errors still show.
+    options.log_severity_level = 3
     # Idle ONNX Runtime threads busy-wait by default; in a server that burns the CPU that
     # decoding and the event loop need (and on 2 cores it measured slower, not faster).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")

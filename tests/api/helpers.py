@@ -47,6 +47,7 @@ def settings_for(model: Path, tmp_path: Path, **overrides: Any) -> Settings:
         "model": model,
         "rate_limit": 0,
         "web_dir": tmp_path / "no-page",
+        "model_metrics": tmp_path / "no-metrics.json",
         "max_batch": 4,
         "threads": 1,
     }

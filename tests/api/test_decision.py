@@ -168,3 +168,32 @@ def test_the_stand_in_computes_the_contract(tiny_model: Path) -> None:
         mean = pixels.reshape(-1, 3).astype(np.float64).mean(axis=0) / 255
         assert got_gate == pytest.approx(1 / (1 + math.exp(-30 * (mean[0] - mean[2]))), abs=1e-5)
     assert p_lesion[0] > 0.5 > p_lesion[4]  # skin passes the gate, blue does not
+
+
+def _card_with_low_needs(card: ModelCard, minimum: float) -> ModelCard:
+    data = copy.deepcopy(card.data)
+    data["quality"]["low_needs"] = [{"signal": "sharpness", "min": minimum, "reason": "out_of_focus"}]
+    return validate_card(data)
+
+
+def test_a_low_answer_needs_a_sharper_photo(card: ModelCard) -> None:
+    """quality.low_needs (model 3): a photo soft enough to hide a cancer's detail is never answered "low"."""
+    strict = _card_with_low_needs(card, 0.5)
+    low = strict.risk_bands["medium"] / 2
+    soft = (0.5, 0.0, 0.15, 0.3)  # passes quality.checks, fails low_needs (0.3 < 0.5)
+    refusal = decide(_outputs(p=low, quality=soft), strict, (640, 480))
+    assert isinstance(refusal, Refusal)
+    assert (refusal.code, refusal.reasons) == ("photo_unusable", ("out_of_focus",))
+    # the same soft photo with a higher estimate is still answered: only "low" needs the sharper photo
+    assert isinstance(decide(_outputs(p=0.7, quality=soft), strict, (640, 480)), Answer)
+    # and a sharp photo is answered low
+    sharp = (0.5, 0.0, 0.15, 0.9)
+    answer = decide(_outputs(p=low, quality=sharp), strict, (640, 480))
+    assert isinstance(answer, Answer) and answer.risk == "low"
+
+
+def test_low_needs_must_name_a_known_signal(card: ModelCard) -> None:
+    data = copy.deepcopy(card.data)
+    data["quality"]["low_needs"] = [{"signal": "nonsense", "min": 0.1, "reason": "out_of_focus"}]
+    with pytest.raises(CardError, match="low_needs"):
+        validate_card(data)

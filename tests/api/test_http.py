@@ -44,6 +44,7 @@ def test_openapi_has_stable_operation_ids(client: TestClient) -> None:
         "/api/v1/predict": {"post": "predict"},
         "/api/v1/model": {"get": "getModel"},
         "/api/v1/health": {"get": "getHealth"},
+        "/api/v1/ready": {"get": "getReady"},
     }
     body = schema["paths"]["/api/v1/predict"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert body["schema"]["required"] == ["image"]

@@ -86,20 +86,29 @@ def test_malformed_request_line_gets_a_json_400(guarded: launch.Server) -> None:
         _json_error(read_response(sock), 400, "bad_request")
 
 
+def _health(sock: socket.socket) -> int:
+    sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    return read_response(sock)[0]
+
+
 def test_connections_past_the_cap_get_a_json_503(guarded: launch.Server) -> None:
-    idle = [guarded.connect() for _ in range(12)]
+    idle: list[socket.socket] = []
     try:
-        time.sleep(0.5)
-        with guarded.connect() as sock:
-            sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-            _json_error(read_response(sock), 503, "server_busy")
+        for _ in range(11):  # each answered once, so the server holds it (kept alive, idle)
+            idle.append(guarded.connect())
+            assert _health(idle[-1]) == 200
+        with guarded.connect() as past:  # the 12th open connection reaches the cap of 12
+            past.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            _json_error(read_response(past), 503, "server_busy")
     finally:
         for sock in idle:
             sock.close()
-    time.sleep(0.5)
-    with guarded.connect() as sock:  # and the server is fine afterwards
-        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert read_response(sock)[0] == 200
+    deadline = time.monotonic() + 30  # and the server is fine once it has seen them close
+    while True:
+        with guarded.connect() as sock:
+            if _health(sock) == 200:
+                break
+        assert time.monotonic() < deadline, "still busy after the idle connections closed"
 
 
 def test_health_answers_while_header_heavy_uploads_are_parsed(guarded: launch.Server) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from api.helpers import read_response
-from skinscan.api.server import plan_workers
+from skinscan.api.server import GRACEFUL_SECONDS, plan_workers
 from skinscan.bench import launch
-from skinscan.bench.loadgen import multipart_request
+from skinscan.bench.loadgen import multipart_body, multipart_request
 from skinscan.bench.synthetic import lesion_jpeg
 from skinscan.predictor import default_threads
 
@@ -104,14 +105,19 @@ def test_streamed_50mb_body_is_refused_while_reading(server: launch.Server) -> N
 
 def test_sigterm_finishes_the_in_flight_request(server: launch.Server) -> None:
     raw = multipart_request(HOST, server.port, "/api/v1/predict", "image", "a.jpg", lesion_jpeg(400, 300, seed=1))
-    half = len(raw) // 2
+    head, _, body = raw.partition(b"\r\n\r\n")
     with server.connect() as sock:
-        sock.sendall(raw[:half])  # the request is in flight: headers and half the photo
-        time.sleep(0.3)
+        # In flight: the app has the headers and is reading the body (it asks for it: 100 Continue).
+        sock.sendall(head + b"\r\nExpect: 100-continue\r\n\r\n")
+        assert read_response(sock)[0] == 100
         server.process.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
+        deadline = time.monotonic() + 30
+        while "Shutting down" not in server.stderr():  # the server has taken the signal
+            assert server.process.poll() is None, "exited with a request in flight"
+            assert time.monotonic() < deadline, "no graceful shutdown began"
+            time.sleep(0.05)
         assert server.process.poll() is None, "exited with a request in flight"
-        sock.sendall(raw[half:])
+        sock.sendall(body)
         status, _, body = read_response(sock)
     assert status == 200 and json.loads(body)["label"] in ("benign", "malignant")
     # uvicorn re-raises the signal after its graceful shutdown, so the exit status says SIGTERM.
@@ -122,7 +128,77 @@ def test_sigterm_finishes_the_in_flight_request(server: launch.Server) -> None:
     records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     predict = [r for r in records if r["path"] == "/api/v1/predict"]
     assert predict and predict[-1]["status"] == 200 and predict[-1]["bytes_in"] > 0
-    assert set(predict[-1]) == {"ts", "request_id", "method", "path", "status", "ms", "bytes_in", "bytes_out"}
+    assert set(predict[-1]) == {
+        "ts",
+        "request_id",
+        "method",
+        "path",
+        "route",
+        "status",
+        "ms",
+        "bytes_in",
+        "bytes_out",
+        "replica",
+    }
+    assert predict[-1]["route"] == "/api/v1/predict" and predict[-1]["replica"]
+
+
+IN_FLIGHT = 24
+
+
+def _expect_continue(port: int, body: bytes, content_type: str) -> socket.socket:
+    """A connection whose request the app has started to read (it asked for the body with
+    ``100 Continue``): from then on the request is in flight, whatever happens to the listener."""
+    sock = socket.create_connection((HOST, port), timeout=60)
+    sock.sendall(
+        f"POST /api/v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode()
+    )
+    interim = b""
+    while b"\r\n\r\n" not in interim:
+        chunk = sock.recv(1)
+        assert chunk, "closed before 100 Continue"
+        interim += chunk
+    assert interim.startswith(b"HTTP/1.1 100"), interim
+    return sock
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_with_24_requests_in_flight_answers_all_and_exits_in_time(
+    tiny_model: Path, tmp_path: Path, workers: int
+) -> None:
+    """SIGTERM: readiness gone at once (no new connection is served), the 24 requests in flight all
+    get 200, and the process exits within the graceful period (api/server.py GRACEFUL_SECONDS)."""
+    running = _start(tiny_model, tmp_path, workers=workers)
+    content_type, body = multipart_body("image", "a.jpg", lesion_jpeg(400, 300, seed=2))
+    try:
+        assert launch.is_healthy(running.port, path="/api/v1/ready")
+        sockets = [_expect_continue(running.port, body, content_type) for _ in range(IN_FLIGHT)]
+        signalled = time.monotonic()
+        running.process.send_signal(signal.SIGTERM)
+        # Each in-flight request still waits for its body, so the server is surely draining now.
+        deadline = time.monotonic() + 10
+        while launch.is_healthy(running.port, path="/api/v1/ready") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not launch.is_healthy(running.port, path="/api/v1/ready"), "still ready after SIGTERM"
+        assert running.process.poll() is None, "exited with requests in flight"
+        for sock in sockets:
+            sock.sendall(body)
+        answers = []
+        for sock in sockets:
+            with sock:
+                status, headers, answer = read_response(sock)
+                answers.append(status)
+                assert status != 200 or json.loads(answer)["label"] in ("benign", "malignant")
+                assert headers.get("connection") == "close"  # draining: no keep-alive
+        assert answers == [200] * IN_FLIGHT
+        code = running.wait(timeout_s=GRACEFUL_SECONDS + 15)
+        took = time.monotonic() - signalled
+        assert code in (0, -signal.SIGTERM), running.stderr()[-2000:]
+        assert took < GRACEFUL_SECONDS, f"exited {took:.1f} s after SIGTERM"
+    finally:
+        running.close()
 
 
 def test_two_workers_share_the_cores(tiny_model: Path, tmp_path: Path) -> None:

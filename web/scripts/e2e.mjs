@@ -32,7 +32,11 @@ if (!chromium) {
       assert.fail("Chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH)");
     });
   } else {
-    test("browser tests", { skip: "Chromium not found (apt-get install -y chromium); CI=true makes this fail" }, () => {});
+    test(
+      "browser tests",
+      { skip: "Chromium not found (apt-get install -y chromium); CI=true makes this fail" },
+      () => {},
+    );
   }
 } else {
   describe("skinscan page in Chromium", { concurrency: false }, () => {
@@ -92,7 +96,7 @@ if (!chromium) {
     test("uploading a photo shows the server's answer", async () => {
       const page = await openPage();
       const file = manifest.photos[0].file;
-      await page.locator('#photo-input').setInputFiles(file);
+      await page.locator("#photo-input").setInputFiles(file);
       const result = page.getByTestId("result");
       await result.waitFor({ state: "visible", timeout: 30_000 });
       const text = await result.innerText();
@@ -115,7 +119,7 @@ if (!chromium) {
 
     test("uploading a text file shows an error, not a result", async () => {
       const page = await openPage();
-      await page.locator('#photo-input').setInputFiles(manifest.text);
+      await page.locator("#photo-input").setInputFiles(manifest.text);
       const error = page.getByTestId("error");
       await error.waitFor({ state: "visible" });
       assert.match(await error.innerText(), /not an image/i);
@@ -125,7 +129,7 @@ if (!chromium) {
 
     test("a damaged JPEG gets the server's explanation", async () => {
       const page = await openPage();
-      await page.locator('#photo-input').setInputFiles(manifest.corrupt);
+      await page.locator("#photo-input").setInputFiles(manifest.corrupt);
       const error = page.getByTestId("error");
       await error.waitFor({ state: "visible", timeout: 30_000 });
       assert.equal(await error.getAttribute("data-code"), "corrupt_image");
@@ -136,7 +140,7 @@ if (!chromium) {
     test("an unreachable server is explained", async () => {
       const page = await openPage();
       await page.route("**/api/v1/predict", (route) => route.abort("connectionrefused"));
-      await page.locator('#photo-input').setInputFiles(manifest.photos[0].file);
+      await page.locator("#photo-input").setInputFiles(manifest.photos[0].file);
       const error = page.getByTestId("error");
       await error.waitFor({ state: "visible" });
       assert.equal(await error.getAttribute("data-code"), "unreachable");
@@ -184,7 +188,7 @@ if (!chromium) {
 
     test("phone layout: no sideways scrolling, result readable", async () => {
       const page = await openPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-      await page.locator('#photo-input').setInputFiles(manifest.photos[1].file);
+      await page.locator("#photo-input").setInputFiles(manifest.photos[1].file);
       await page.getByTestId("result").waitFor({ state: "visible", timeout: 30_000 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
@@ -214,7 +218,10 @@ if (!chromium) {
 
     test("live mode runs the model in this browser, from files skinscan serves itself", async () => {
       const page = await openPage(browser, {}, installCanvasCamera);
-      await page.evaluate((b64) => window.__e2eShowPhoto(b64), readFileSync(manifest.photos[0].file).toString("base64"));
+      await page.evaluate(
+        (b64) => window.__e2eShowPhoto(b64),
+        readFileSync(manifest.photos[0].file).toString("base64"),
+      );
       await page.getByTestId("camera-start").click();
       await waitForReadings(page, 2);
       assert.match(await page.getByTestId("live-result").getAttribute("data-state"), /^(reading|refused)$/);
@@ -240,7 +247,7 @@ if (!chromium) {
         page.on("pageerror", (error) => pageErrors.push(String(error)));
         await page.goto(pageOrigin + "/");
         const file = manifest.photos[2].file;
-        await page.locator('#photo-input').setInputFiles(file);
+        await page.locator("#photo-input").setInputFiles(file);
         const result = page.getByTestId("result");
         await result.waitFor({ state: "visible", timeout: 30_000 });
         const expected = await serverAnswer(file);
@@ -249,9 +256,17 @@ if (!chromium) {
         await page.evaluate((b64) => window.__e2eShowPhoto(b64), readFileSync(file).toString("base64"));
         await page.getByTestId("camera-start").click();
         await waitForReadings(page, 2);
-        assert.ok(seen.some((url) => url === `${api.origin}/models/skinscan.onnx`), "model from the API host");
-        assert.ok(seen.some((url) => url === `${pageOrigin}/ort/ort-wasm-simd-threaded.wasm`), "wasm from the page host");
-        const foreign = seen.filter((url) => !url.startsWith(pageOrigin) && !url.startsWith(api.origin) && !/^(data|blob):/.test(url));
+        assert.ok(
+          seen.some((url) => url === `${api.origin}/models/skinscan.onnx`),
+          "model from the API host",
+        );
+        assert.ok(
+          seen.some((url) => url === `${pageOrigin}/ort/ort-wasm-simd-threaded.wasm`),
+          "wasm from the page host",
+        );
+        const foreign = seen.filter(
+          (url) => !url.startsWith(pageOrigin) && !url.startsWith(api.origin) && !/^(data|blob):/.test(url),
+        );
         assert.deepEqual(foreign, []);
         await context.close();
       } finally {
@@ -263,8 +278,14 @@ if (!chromium) {
     test("no page error and no third-party request", () => {
       const foreign = requests.filter((url) => !url.startsWith(server.origin) && !/^(data|blob):/.test(url));
       assert.deepEqual(foreign, []);
-      assert.ok(requests.some((url) => url.endsWith("/ort/ort-wasm-simd-threaded.wasm")), "wasm from skinscan");
-      assert.ok(requests.some((url) => url.endsWith("/models/skinscan.onnx")), "model from skinscan");
+      assert.ok(
+        requests.some((url) => url.endsWith("/ort/ort-wasm-simd-threaded.wasm")),
+        "wasm from skinscan",
+      );
+      assert.ok(
+        requests.some((url) => url.endsWith("/models/skinscan.onnx")),
+        "model from skinscan",
+      );
       // The refused-camera and unreachable-server cases log nothing; expected console noise: none.
       const unexpected = pageErrors.filter((e) => !/Failed to load resource/.test(e));
       assert.deepEqual(unexpected, []);

@@ -21,7 +21,10 @@ function contract2Model() {
   const path = join(dir, "skinscan.onnx");
   const card = join(dir, "skinscan.json");
   if (!existsSync(card) || !JSON.parse(readFileSync(card, "utf8")).gate) {
-    const run = spawnSync(join(REPO, ".venv", "bin", "python"), [join(REPO, "tests", "tiny_model.py"), dir], { cwd: REPO, encoding: "utf8" });
+    const run = spawnSync(join(REPO, ".venv", "bin", "python"), [join(REPO, "tests", "tiny_model.py"), dir], {
+      cwd: REPO,
+      encoding: "utf8",
+    });
     if (run.status !== 0) throw new Error(`tests/tiny_model.py failed: ${run.stderr}`);
   }
   return path;
@@ -52,7 +55,9 @@ if (!findChromium()) {
     /** A fresh page; `bypassCSP` only so that axe-core can be injected. */
     async function openPage(path = "/", options = {}) {
       const context = await browser.newContext({ bypassCSP: true, ...options });
-      context.on("request", (request) => requests.push({ url: request.url(), method: request.method(), body: request.postDataBuffer() }));
+      context.on("request", (request) =>
+        requests.push({ url: request.url(), method: request.method(), body: request.postDataBuffer() }),
+      );
       const page = await context.newPage();
       page.on("dialog", (dialog) => void dialog.accept());
       await page.goto(server.origin + path);
@@ -77,7 +82,11 @@ if (!findChromium()) {
       await page.evaluate(AXE_SOURCE);
       const violations = await page.evaluate(async () => {
         const result = await window.axe.run(document, { resultTypes: ["violations"] });
-        const found = result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
+        const found = result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3),
+        }));
         return { rules: result.passes.length + result.violations.length + result.incomplete.length, found };
       });
       const minor = violations.found.filter((v) => v.impact !== "serious" && v.impact !== "critical").map((v) => v.id);
@@ -119,7 +128,10 @@ if (!findChromium()) {
       assert.ok(await compare.locator("svg.score-chart").isVisible(), "score chart");
       // An older check's report, from the history list.
       const download = page.waitForEvent("download", { timeout: 30_000 });
-      await items.first().getByRole("button", { name: /Download a report of the check/ }).click();
+      await items
+        .first()
+        .getByRole("button", { name: /Download a report of the check/ })
+        .click();
       assert.ok(statSync(await (await download).path()).size > 10_000, "history item report");
       await page.getByTestId("history-clear").click();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 0);
@@ -136,19 +148,26 @@ if (!findChromium()) {
       );
       assert.equal(stored, 0);
       // After the reload nothing but the page's own files was asked for: no POST, no history data.
-      assert.deepEqual(requests.slice(before).filter((r) => r.method !== "GET").map((r) => r.url), []);
+      assert.deepEqual(
+        requests
+          .slice(before)
+          .filter((r) => r.method !== "GET")
+          .map((r) => r.url),
+        [],
+      );
       await page.context().close();
     });
 
-    test("export downloads a non-empty one-page PNG report", async () => {
+    test("the answer's report downloads as a non-empty one-page PDF", async () => {
       const page = await openPage();
       await analyse(page);
       const download = page.waitForEvent("download", { timeout: 30_000 });
-      await page.getByTestId("export").click();
+      await page.getByTestId("report").click();
       const file = await (await download).path();
       const bytes = readFileSync(file);
       assert.ok(statSync(file).size > 10_000, `report is ${statSync(file).size} bytes`);
-      assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      assert.equal(bytes.subarray(0, 5).toString("latin1"), "%PDF-");
+      assert.equal((bytes.toString("latin1").match(/\/Type \/Page /g) ?? []).length, 1);
       await page.context().close();
     });
 
@@ -190,10 +209,12 @@ if (!findChromium()) {
       const controls = await page.evaluate(() => {
         const selector = "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])";
         const visible = (el) => el.getClientRects().length > 0 || el.classList.contains("visually-hidden");
-        return [...document.querySelectorAll(selector)].filter((el) => !el.disabled && visible(el) && getComputedStyle(el).display !== "none").map((el, i) => {
-          el.dataset.keyboardCheck = String(i);
-          return String(i);
-        });
+        return [...document.querySelectorAll(selector)]
+          .filter((el) => !el.disabled && visible(el) && getComputedStyle(el).display !== "none")
+          .map((el, i) => {
+            el.dataset.keyboardCheck = String(i);
+            return String(i);
+          });
       });
       console.log(`# keyboard: ${controls.length} controls`);
       assert.ok(controls.length >= 10, "the answer view has its controls");
@@ -216,15 +237,26 @@ if (!findChromium()) {
     test("phone, 390 px: no sideways scroll; a 20 MB photo's and a GIF's errors are on screen without scrolling", async () => {
       const page = await openPage("/", PHONE);
       const cases = [
-        { name: "big.jpg", mimeType: "image/jpeg", buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(20 * 1024 * 1024)]) },
-        { name: "anim.gif", mimeType: "image/gif", buffer: Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1") },
+        {
+          name: "big.jpg",
+          mimeType: "image/jpeg",
+          buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(20 * 1024 * 1024)]),
+        },
+        {
+          name: "anim.gif",
+          mimeType: "image/gif",
+          buffer: Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1"),
+        },
       ];
       for (const file of cases) {
         await page.locator("#photo-input").setInputFiles(file);
         const error = page.getByTestId("error");
         await error.waitFor({ state: "visible" });
         const box = await error.boundingBox();
-        assert.ok(box && box.y >= 0 && box.y + Math.min(box.height, 120) <= 844, `${file.name}: error at ${JSON.stringify(box)}`);
+        assert.ok(
+          box && box.y >= 0 && box.y + Math.min(box.height, 120) <= 844,
+          `${file.name}: error at ${JSON.stringify(box)}`,
+        );
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${file.name}: page is ${overflow}px wider than the phone`);
       }
@@ -248,7 +280,9 @@ if (!findChromium()) {
         ctx.fillRect(100, 60, 120, 120);
         return canvas.toDataURL("image/png").split(",")[1];
       });
-      await page.locator("#photo-input").setInputFiles({ name: "blue.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
+      await page
+        .locator("#photo-input")
+        .setInputFiles({ name: "blue.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
       const notice = page.locator('[data-testid="refusal"], [data-testid="error"]').first();
       await notice.waitFor({ state: "visible", timeout: 60_000 });
       const box = await notice.boundingBox();
@@ -260,9 +294,17 @@ if (!findChromium()) {
 
     test("no request carries history data, and none goes to a third party", () => {
       const foreign = requests.filter((r) => !r.url.startsWith(server.origin) && !/^(data|blob):/.test(r.url));
-      assert.deepEqual(foreign.map((r) => r.url), []);
-      const leaks = requests.filter((r) => r.url.includes("shoulder") || (r.body && r.body.includes(Buffer.from("shoulder"))));
-      assert.deepEqual(leaks.map((r) => r.url), []);
+      assert.deepEqual(
+        foreign.map((r) => r.url),
+        [],
+      );
+      const leaks = requests.filter(
+        (r) => r.url.includes("shoulder") || (r.body && r.body.includes(Buffer.from("shoulder"))),
+      );
+      assert.deepEqual(
+        leaks.map((r) => r.url),
+        [],
+      );
       const posts = requests.filter((r) => r.method !== "GET").map((r) => new URL(r.url).pathname);
       assert.deepEqual([...new Set(posts)], ["/api/v1/predict"]);
     });

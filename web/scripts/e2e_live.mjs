@@ -4,8 +4,9 @@
 // The gate cases use the contract-2 stand-in (tests/tiny_model.py: blue-toned photos are refused);
 // the camera is Chromium's fake device fed YUV4MPEG2 recordings made by e2e_photos.py.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   cameraY4M,
@@ -14,12 +15,16 @@ import {
   launchChromium,
   makePhotos,
   median,
+  modelTakesViews,
   pickModel,
+  REPO,
   recordLive,
   standInModel,
   startServer,
   waitForReadings,
   watchFileChooser,
+  WEB_DIR,
+  WORK_DIR,
 } from "./lib.mjs";
 
 /**
@@ -33,6 +38,91 @@ import {
  */
 const PARITY = 1e-5;
 const STEADY_SECONDS = 5;
+
+/**
+ * A JPEG whose short side is >= 4x the input size is decoded by the server at 1/2, 1/4 or 1/8
+ * scale (libjpeg's DCT scaling: fast, and a 48 MP photo never exists in memory at full size);
+ * a browser decodes it at full size and box-reduces. Measured on the test's photos: 1024x768 worst
+ * 2 levels (mean 0.16), 1920x1080 worst 1 (mean 0.15); the limits leave room for other photos. PNG,
+ * and JPEG below that size, must be identical (they are: both decode with libjpeg-turbo). Upload
+ * answers come from the server, and live frames and Capture never go through JPEG, so this
+ * difference never reaches an answer; it shows only in the preview of the model's square.
+ */
+const JPEG_DCT_WORST = 4;
+const JPEG_DCT_MEAN = 0.5;
+
+/**
+ * Issue 17's live limits for a lesion photo turning a full turn every 6 s in front of the camera
+ * (a hand-held phone): after warm-up the shown percentage moves at most 10 points over a turn, and
+ * the shown risk band changes at most 6 times a minute. Model 2.0 measured a 25-point median
+ * spread and up to 36 band changes a minute; the views of model 3 (one per frame, averaged by the
+ * smoothing) are what should bring it within. The test records TURNS turns after warm-up.
+ */
+const TURN = { seconds: 6, turns: 2, maxSpread: 0.1, maxBandChangesPerMinute: 6 };
+
+function python(args) {
+  const run = spawnSync(join(REPO, ".venv", "bin", "python"), args, { cwd: REPO, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
+  return run.stdout;
+}
+
+/**
+ * The turning video (web/scripts/turning_video.py) of one candidate photo, chosen by a rule fixed
+ * before any live figure was seen: of the candidates the server answers, the one whose answer lies
+ * closest to the card's threshold (the hardest case for a steady band: near a boundary, where the
+ * logistic is steepest), ties to the first.
+ */
+async function turningVideo(origin) {
+  const dir = join(WORK_DIR, "turning");
+  const script = join(WEB_DIR, "scripts", "turning_video.py");
+  const { candidates, from_data_set: fromData } = JSON.parse(python([script, dir]));
+  const answered = [];
+  for (const candidate of candidates) {
+    const { status, body } = await predictFile(origin, candidate.file);
+    if (status === 200)
+      answered.push({ ...candidate, p: body.p_malignant, risk: body.risk, threshold: body.threshold });
+  }
+  if (!answered.length) {
+    const names = candidates.map((c) => c.name).join(", ");
+    // Without the data set the candidate is the synthetic lesion, which a real gate may refuse.
+    if (!fromData) return { skip: `no data set (SKINSCAN_DATA) and the model refuses the synthetic lesion (${names})` };
+    throw new Error(`the server refused every candidate photo: ${names}`);
+  }
+  const chosen = answered.reduce((best, c) =>
+    Math.abs(c.p - c.threshold) < Math.abs(best.p - best.threshold) ? c : best,
+  );
+  const video = JSON.parse(python([script, dir, "--render", chosen.file]));
+  const others = answered.map((c) => `${c.name} ${c.p.toFixed(3)}`).join(", ");
+  return { ...video, photo: chosen.name, fromData, serverP: chosen.p, serverRisk: chosen.risk, answered: others };
+}
+
+/** Spread of the shown percentage per turn, and the shown band's changes, from a recording. */
+function turnFigures(log, start, seconds, turns) {
+  const read = log.filter((e) => e.state === "reading" && e["p-malignant"] !== null && e.t >= start);
+  const spreads = [];
+  for (let turn = 0; turn < turns; turn++) {
+    const ps = read
+      .filter((e) => e.t >= start + turn * seconds * 1000 && e.t < start + (turn + 1) * seconds * 1000)
+      .map((e) => Number(e["p-malignant"]));
+    spreads.push(ps.length ? Math.max(...ps) - Math.min(...ps) : Number.NaN);
+  }
+  const bands = log.filter((e) => e.t >= start && e.band).map((e) => e.band);
+  const bandChanges = bands.slice(1).filter((b, i) => b !== bands[i]).length;
+  const counts = log.filter((e) => e.t >= start).map((e) => Number(e.count));
+  const refused = log.filter((e) => e.t >= start && e.state === "refused").length;
+  return {
+    spreads,
+    bandChanges,
+    bandChangesPerMinute: (bandChanges * 60) / (seconds * turns),
+    bandsSeen: [...new Set(bands)],
+    readings: Math.max(...counts) - Math.min(...counts),
+    refusedSnapshots: refused,
+    snapshots: log.filter((e) => e.t >= start).length,
+    pRange: read.length
+      ? [Math.min(...read.map((e) => Number(e["p-malignant"]))), Math.max(...read.map((e) => Number(e["p-malignant"])))]
+      : null,
+  };
+}
 
 async function predictFile(origin, file) {
   const form = new FormData();
@@ -59,9 +149,13 @@ async function waitOrExplain(page, wait) {
 
 /** Wait until the live view is in `phase` (live-result's data-phase: "live", "frozen", ...). */
 function waitForPhase(page, phase) {
-  return page.waitForFunction((want) => document.querySelector('[data-testid="live-result"]')?.getAttribute("data-phase") === want, phase, {
-    timeout: 30_000,
-  });
+  return page.waitForFunction(
+    (want) => document.querySelector('[data-testid="live-result"]')?.getAttribute("data-phase") === want,
+    phase,
+    {
+      timeout: 30_000,
+    },
+  );
 }
 
 /** Label changes in a recording of the live view (the empty label, before settling, is not one). */
@@ -102,7 +196,10 @@ if (!findChromium()) {
       const page = await context.newPage();
       page.setDefaultTimeout(90_000); // this machine may be shared with training: generous, not tight
       page.on("pageerror", (error) => pageErrors.push(String(error)));
-      page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
+      page.on(
+        "console",
+        (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()),
+      );
       await page.goto(origin + "/");
       return { browser, page };
     }
@@ -139,10 +236,16 @@ if (!findChromium()) {
         const read = log.filter((e) => Number(e.count) >= 1);
         assert.ok(Number(read.at(-1).count) - Number(read[0].count) >= 3, "readings keep coming");
         assert.deepEqual([...new Set(read.map((e) => e.state))], ["refused"]);
-        assert.ok(read.every((e) => !e.capture && e["p-malignant"] === null), "no capture, no probability");
+        assert.ok(
+          read.every((e) => !e.capture && e["p-malignant"] === null),
+          "no capture, no probability",
+        );
         // The recording has occasional blurred frames, and the photo checks come before the gate, so a
         // reading may be refused as out of focus; the gate must refuse the scene itself.
-        assert.ok(read.some((e) => /not_a_lesion/.test(e.reasons)), "the gate refuses the everyday scene");
+        assert.ok(
+          read.some((e) => /not_a_lesion/.test(e.reasons)),
+          "the gate refuses the everyday scene",
+        );
         const shown = await page.getByTestId("live-result").innerText();
         if (read.at(-1).reasons.split(" ").includes("not_a_lesion")) {
           assert.match(shown, /Point the camera at one spot on the skin/);
@@ -168,7 +271,10 @@ if (!findChromium()) {
       console.log(`# borderline threshold ${threshold}: ${above} of ${answers.length} sample frames at or above it`);
       assert.ok(above > 0 && above < answers.length);
       const borderline = await startServer({
-        model: standInModel({ name: "tiny-model-borderline", card: { threshold, risk_bands: { low: 0, medium: threshold, high: 0.9 } } }).path,
+        model: standInModel({
+          name: "tiny-model-borderline",
+          card: { threshold, risk_bands: { low: 0, medium: threshold, high: 0.9 } },
+        }).path,
       });
       const { browser, page } = await openBrowser(borderline.origin, manifest.recordings.lesion);
       try {
@@ -177,11 +283,16 @@ if (!findChromium()) {
         const read = log.filter((e) => Number(e.count) >= 1);
         const changes = labelChanges(read);
         const frames = Number(read.at(-1).count) - Number(read[0].count);
-        console.log(`# steady: ${frames} readings in ${STEADY_SECONDS} s, label changes ${changes}, labels ${[...new Set(read.map((e) => e.label))]}`);
+        console.log(
+          `# steady: ${frames} readings in ${STEADY_SECONDS} s, label changes ${changes}, labels ${[...new Set(read.map((e) => e.label))]}`,
+        );
         assert.ok(frames >= 5, "readings keep coming");
         assert.ok(changes <= 1, `the label changed ${changes} times`);
         const firstLabel = read.findIndex((e) => e.label);
-        assert.ok(read.slice(0, firstLabel === -1 ? read.length : firstLabel).some((e) => e.holdSteady), "hold steady shown first");
+        assert.ok(
+          read.slice(0, firstLabel === -1 ? read.length : firstLabel).some((e) => e.holdSteady),
+          "hold steady shown first",
+        );
         assert.equal(read.at(-1).state, "reading");
         await page.getByTestId("heatmap-toggle").check();
         await page.getByTestId("live-heatmap").waitFor({ state: "visible" });
@@ -191,6 +302,71 @@ if (!findChromium()) {
       }
     });
 
+    // With a model that has no `views` input (model 2.0) this runs and prints its figures, but it is a
+    // `todo` (reported, not failing the run): issue 17's limits are for model 3. With a model that
+    // takes views it asserts them.
+    const takesViews = modelTakesViews(pickModel().path);
+    test(
+      `live: a lesion photo turning a full turn every ${TURN.seconds} s: the percentage moves <= ${TURN.maxSpread * 100} points a turn, the band changes <= ${TURN.maxBandChangesPerMinute} times a minute`,
+      takesViews
+        ? {}
+        : { todo: "the served model has no views input (model 2.0): issue 17's limits are expected to fail" },
+      async (t) => {
+        const video = await turningVideo(main.origin);
+        if (video.skip) return t.skip(video.skip);
+        const { browser, page } = await openBrowser(main.origin, video.video);
+        try {
+          await page.getByTestId("camera-start").click();
+          await waitOrExplain(page, () =>
+            page.waitForFunction(
+              () => document.querySelector('[data-testid="live-result"]')?.getAttribute("data-settled") === "true",
+              null,
+              {
+                timeout: 180_000,
+              },
+            ),
+          );
+          // Warm-up: one more turn after the first settled reading, then TURN.turns turns recorded.
+          const log = await recordLive(page, (TURN.turns + 1) * TURN.seconds * 1000);
+          const start = log[0].t + TURN.seconds * 1000;
+          const figures = turnFigures(log, start, TURN.seconds, TURN.turns);
+          const result = {
+            photo: video.photo,
+            from_data_set: video.fromData,
+            model: basename(pickModel().path),
+            model_takes_views: takesViews,
+            server_answer_still: { p_malignant: video.serverP, risk: video.serverRisk },
+            candidates_answered: video.answered,
+            turn_seconds: TURN.seconds,
+            turns: TURN.turns,
+            spread_points_per_turn: figures.spreads.map((x) => Number((100 * x).toFixed(1))),
+            band_changes: figures.bandChanges,
+            band_changes_per_minute: Number(figures.bandChangesPerMinute.toFixed(1)),
+            bands_seen: figures.bandsSeen,
+            shown_p_range: figures.pRange?.map((x) => Number(x.toFixed(3))),
+            readings: figures.readings,
+            refused_snapshots: `${figures.refusedSnapshots} of ${figures.snapshots}`,
+          };
+          writeFileSync(join(WORK_DIR, "live_turn.json"), JSON.stringify(result, null, 2) + "\n");
+          console.log(`# turning: ${JSON.stringify(result)}`);
+          assert.ok(figures.readings >= TURN.turns * 5, `readings keep coming (${figures.readings})`);
+          assert.equal(figures.refusedSnapshots, 0, "the turning lesion is read, not refused");
+          for (const spread of figures.spreads) {
+            assert.ok(
+              spread <= TURN.maxSpread,
+              `the shown percentage moved ${(100 * spread).toFixed(1)} points in a turn`,
+            );
+          }
+          assert.ok(
+            figures.bandChangesPerMinute <= TURN.maxBandChangesPerMinute,
+            `the shown band changed ${figures.bandChanges} times in ${TURN.turns * TURN.seconds} s`,
+          );
+        } finally {
+          await browser.close();
+        }
+      },
+    );
+
     test(`live: readings keep coming; Capture gives the server's answer for the same frame within ${PARITY}`, async () => {
       const { browser, page } = await openBrowser(main.origin, cameraY4M(manifest));
       try {
@@ -198,7 +374,9 @@ if (!findChromium()) {
         const log = await recordLive(page, 3_000, { afterCount: 3 });
         const counts = log.map((e) => Number(e.count));
         const frameMs = median(log.map((e) => Number(e["frame-ms"])).filter((x) => x > 0));
-        console.log(`# live: ${counts.at(-1) - counts[0]} readings in 3 s, median frame ${frameMs.toFixed(1)} ms (the rate is a bench figure)`);
+        console.log(
+          `# live: ${counts.at(-1) - counts[0]} readings in 3 s, median frame ${frameMs.toFixed(1)} ms (the rate is a bench figure)`,
+        );
         assert.ok(counts.at(-1) - counts[0] >= 3, "readings keep coming");
         await page.getByTestId("capture").click();
         await capturedParity(page);
@@ -223,12 +401,19 @@ if (!findChromium()) {
         const refuse = { status: 422, contentType: "application/json", body: JSON.stringify(body) };
         await page.route("**/api/v1/predict", (route) => route.fulfill(refuse));
         await page.getByTestId("camera-start").click();
-        await page.evaluate((b64) => window.__e2eShowPhoto(b64), readFileSync(manifest.photos[0].file).toString("base64"));
+        await page.evaluate(
+          (b64) => window.__e2eShowPhoto(b64),
+          readFileSync(manifest.photos[0].file).toString("base64"),
+        );
         const refusal = page.getByTestId("refusal");
         const retry = refusal.getByRole("button", { name: "Try another photo" });
         await page.getByTestId("capture").click();
         await waitOrExplain(page, () => refusal.waitFor({ state: "visible", timeout: 60_000 }));
-        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "refusal", "the refusal has focus");
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
+          "refusal",
+          "the refusal has focus",
+        );
         await retry.click();
         await waitForPhase(page, "live");
         assert.equal(await refusal.count(), 0, "refusal cleared");
@@ -249,19 +434,28 @@ if (!findChromium()) {
 
     /** After a capture: the frozen frame's in-browser score against the server's answer for it. */
     async function capturedParity(page, previous = null) {
-      await waitOrExplain(page, () => page.waitForFunction(
-        (before) => {
-          const live = document.querySelector('[data-testid="live-result"]');
-          const result = document.querySelector('[data-testid="result"]');
-          return live?.getAttribute("data-phase") === "frozen" && live.hasAttribute("data-p-malignant") && result && result.getAttribute("data-p-malignant") !== before;
-        },
-        previous,
-        { timeout: 60_000 },
-      ));
+      await waitOrExplain(page, () =>
+        page.waitForFunction(
+          (before) => {
+            const live = document.querySelector('[data-testid="live-result"]');
+            const result = document.querySelector('[data-testid="result"]');
+            return (
+              live?.getAttribute("data-phase") === "frozen" &&
+              live.hasAttribute("data-p-malignant") &&
+              result &&
+              result.getAttribute("data-p-malignant") !== before
+            );
+          },
+          previous,
+          { timeout: 60_000 },
+        ),
+      );
       const liveP = Number(await page.getByTestId("live-result").getAttribute("data-p-malignant"));
       const serverP = Number(await page.getByTestId("result").getAttribute("data-p-malignant"));
       const diff = Math.abs(liveP - serverP);
-      console.log(`# capture: in-browser ${liveP.toFixed(7)} server ${serverP.toFixed(7)} |d| ${diff.toExponential(2)}`);
+      console.log(
+        `# capture: in-browser ${liveP.toFixed(7)} server ${serverP.toFixed(7)} |d| ${diff.toExponential(2)}`,
+      );
       assert.ok(diff <= PARITY, `live ${liveP} vs server ${serverP}`);
       return { serverP, diff };
     }
@@ -288,8 +482,89 @@ if (!findChromium()) {
       }
     });
 
+    test("parity: Chromium's decode + crop/resize of PNG and JPEG uploads (1280x720, 1024x768, 1920x1080) against the server's", async () => {
+      const card = await (await fetch(`${main.origin}/models/skinscan.json`)).json();
+      const size = card.input.size;
+      const { files } = JSON.parse(
+        python([join(WEB_DIR, "scripts", "parity_photos.py"), join(WORK_DIR, "parity"), String(size)]),
+      );
+      const { browser, page } = await openBrowser(main.origin);
+      const rows = [];
+      try {
+        for (const photo of files) {
+          await page.goto(main.origin + "/");
+          await page.locator("#photo-input").setInputFiles(photo.file);
+          // The page's model input for the upload, drawn 1:1 (putImageData) in the preview.
+          const canvas = page.locator("canvas.photo-preview__model-input");
+          await canvas.waitFor({ state: "attached", timeout: 60_000 });
+          const b64 = await canvas.evaluate((c, s) => {
+            if (c.width !== s) return null;
+            const rgba = c.getContext("2d").getImageData(0, 0, s, s).data;
+            let text = "";
+            for (let i = 0; i < rgba.length; i += 4) text += String.fromCharCode(rgba[i], rgba[i + 1], rgba[i + 2]);
+            return btoa(text);
+          }, size);
+          assert.ok(b64, `the preview shows a ${size} px model input`);
+          const browserRgb = Buffer.from(b64, "base64");
+          const serverRgb = readFileSync(photo.expected);
+          assert.equal(browserRgb.length, serverRgb.length);
+          let worst = 0;
+          let differing = 0;
+          let total = 0;
+          for (let i = 0; i < serverRgb.length; i++) {
+            const d = Math.abs(browserRgb[i] - serverRgb[i]);
+            worst = Math.max(worst, d);
+            differing += d > 0 ? 1 : 0;
+            total += d;
+          }
+          rows.push({ ...photo, worst, differing, mean: total / serverRgb.length });
+        }
+      } finally {
+        await browser.close();
+      }
+      for (const r of rows) {
+        const how = r.server_dct_scaled ? "server DCT-scaled" : "same decode";
+        console.log(
+          `# pixel parity ${r.format} ${r.width}x${r.height} (reduce ${r.reduction}, ${how}): worst ${r.worst} levels, ${r.differing} of ${size * size * 3} values differ, mean ${r.mean.toFixed(3)}`,
+        );
+      }
+      for (const r of rows) {
+        const name = `${r.format} ${r.width}x${r.height}`;
+        if (r.format === "PNG") assert.equal(r.worst, 0, `${name}: identical bytes`);
+        else if (!r.server_dct_scaled)
+          assert.equal(r.worst, 0, `${name}: identical bytes (both decode with libjpeg-turbo at full size)`);
+        else
+          assert.ok(
+            r.worst <= JPEG_DCT_WORST && r.mean <= JPEG_DCT_MEAN,
+            `${name}: within ${JPEG_DCT_WORST} levels, mean ${JPEG_DCT_MEAN}`,
+          );
+      }
+    });
+
+    test(`views: with a model that takes views (the stand-in), live frames keep coming one view each, and Capture (all 8 views) equals the server within ${PARITY}`, async () => {
+      assert.ok(modelTakesViews(standInModel().path), "the stand-in has model 3's views input");
+      const { browser, page } = await openBrowser(standIn.origin);
+      try {
+        await page.getByTestId("camera-start").click();
+        await page.evaluate(
+          (b64) => window.__e2eShowPhoto(b64),
+          readFileSync(manifest.photos[0].file).toString("base64"),
+        );
+        // 3 cycles of the 8 views: a view the worker could not feed would stop the loop (model-failed).
+        await waitOrExplain(page, () => waitForReadings(page, 24));
+        assert.equal(await page.getByTestId("live-result").getAttribute("data-phase"), "live");
+        await page.getByTestId("capture").click();
+        await capturedParity(page);
+      } finally {
+        await browser.close();
+      }
+    });
+
     test("live layout: with a reading shown, Capture is on screen without scrolling (1280x800), and a phone (390x844) has no sideways scroll", async () => {
-      for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      for (const viewport of [
+        { width: 1280, height: 800 },
+        { width: 390, height: 844 },
+      ]) {
         const { browser, page } = await openBrowser(main.origin, cameraY4M(manifest), viewport);
         try {
           await page.getByTestId("camera-start").click();
@@ -297,15 +572,23 @@ if (!findChromium()) {
           const capture = page.getByTestId("capture");
           await capture.waitFor({ state: "visible" });
           const box = await capture.boundingBox();
-          const { scrollY, scrollWidth } = await page.evaluate(() => ({ scrollY: window.scrollY, scrollWidth: document.documentElement.scrollWidth }));
-          console.log(`# layout ${viewport.width}x${viewport.height}: Capture at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, scrollY ${scrollY}`);
+          const { scrollY, scrollWidth } = await page.evaluate(() => ({
+            scrollY: window.scrollY,
+            scrollWidth: document.documentElement.scrollWidth,
+          }));
+          console.log(
+            `# layout ${viewport.width}x${viewport.height}: Capture at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, scrollY ${scrollY}`,
+          );
           assert.equal(scrollWidth, viewport.width, "no sideways scroll");
           assert.equal(scrollY, 0);
           // The desktop finding was Capture pushed below an 800 px window. On a phone the page is one
           // column and may scroll down (the reading's text length varies with the photo); it must not
           // scroll sideways.
           if (viewport.width >= 900) {
-            assert.ok(box.y >= 0 && box.y + box.height <= viewport.height, `Capture (y ${box.y}..${box.y + box.height}) inside the ${viewport.height} px window`);
+            assert.ok(
+              box.y >= 0 && box.y + box.height <= viewport.height,
+              `Capture (y ${box.y}..${box.y + box.height}) inside the ${viewport.height} px window`,
+            );
           }
         } finally {
           await browser.close();

@@ -116,9 +116,12 @@ function newestMtime(path) {
  */
 export function assertBuiltFromSources(webDir) {
   const built = statSync(join(webDir, "index.html")).mtimeMs;
-  const sources = ["src", "public", "index.html", "vite.config.ts"].map((name) => join(WEB_DIR, name)).filter(existsSync);
+  const sources = ["src", "public", "index.html", "vite.config.ts"]
+    .map((name) => join(WEB_DIR, name))
+    .filter(existsSync);
   const newest = Math.max(...sources.map(newestMtime));
-  if (newest > built) throw new Error(`${webDir} is older than the page's sources: run \`make web\` (make test and make bench do it)`);
+  if (newest > built)
+    throw new Error(`${webDir} is older than the page's sources: run \`make web\` (make test and make bench do it)`);
 }
 
 /**
@@ -126,7 +129,11 @@ export function assertBuiltFromSources(webDir) {
  * (`python -m skinscan.bench.launch`: free port, waits for /api/v1/health, SIGTERM on stop).
  * Resolves once the server is healthy.
  */
-export async function startServer({ model, webDir = process.env.SKINSCAN_E2E_DIST ?? join(WEB_DIR, "dist"), env = {} } = {}) {
+export async function startServer({
+  model,
+  webDir = process.env.SKINSCAN_E2E_DIST ?? join(WEB_DIR, "dist"),
+  env = {},
+} = {}) {
   if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir}/index.html missing: run npm run build`);
   if (resolve(webDir) === join(WEB_DIR, "dist")) assertBuiltFromSources(webDir);
   const python = join(VENV_BIN, "python");
@@ -192,7 +199,12 @@ export function writeY4M(rgb, width, height, path, frames = 30) {
       let r = 0;
       let g = 0;
       let b = 0;
-      for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+      for (const [dy, dx] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]) {
         const i = ((2 * row + dy) * width + 2 * col + dx) * 3;
         r += rgb[i];
         g += rgb[i + 1];
@@ -211,9 +223,32 @@ export function writeY4M(rgb, width, height, path, frames = 30) {
   return path;
 }
 
-export function cameraY4M(manifest) {
+export function cameraY4M(manifest, size = null) {
   const { file, width, height } = manifest.camera;
-  return writeY4M(readFileSync(file), width, height, join(WORK_DIR, "camera.y4m"));
+  if (!size || (size.width === width && size.height === height)) {
+    return writeY4M(readFileSync(file), width, height, join(WORK_DIR, "camera.y4m"));
+  }
+  // The same frame at another camera size (nearest neighbour: a benchmark input, not a photo).
+  const rgb = readFileSync(file);
+  const out = Buffer.alloc(size.width * size.height * 3);
+  for (let y = 0; y < size.height; y++) {
+    const sy = Math.min(height - 1, Math.floor((y * height) / size.height));
+    for (let x = 0; x < size.width; x++) {
+      const sx = Math.min(width - 1, Math.floor((x * width) / size.width));
+      rgb.copy(out, (y * size.width + x) * 3, (sy * width + sx) * 3, (sy * width + sx) * 3 + 3);
+    }
+  }
+  return writeY4M(out, size.width, size.height, join(WORK_DIR, `camera-${size.width}x${size.height}.y4m`));
+}
+
+/** Whether a model file takes model 3's `views` input (an input, or an overridable initializer). */
+export function modelTakesViews(path) {
+  const code =
+    "import sys, onnxruntime as o; s = o.InferenceSession(sys.argv[1], providers=['CPUExecutionProvider']); " +
+    "print(int('views' in [i.name for i in s.get_inputs() + s.get_overridable_initializers()]))";
+  const run = spawnSync(join(VENV_BIN, "python"), ["-c", code, path], { cwd: REPO, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`cannot read the inputs of ${path}: ${run.stderr}`);
+  return run.stdout.trim() === "1";
 }
 
 export function median(values) {
@@ -267,7 +302,20 @@ export async function recordLive(page, ms, { afterCount = 0, timeout = 120_000 }
   return page.evaluate(
     ({ duration, afterCount, timeout }) =>
       new Promise((resolveLog, reject) => {
-        const names = ["state", "label", "p-malignant", "count", "settled", "frame-ms", "model-ms", "preprocess-ms", "reasons", "phase"];
+        const names = [
+          "state",
+          "label",
+          "band",
+          "p-malignant",
+          "p-dermoscopic",
+          "count",
+          "settled",
+          "frame-ms",
+          "model-ms",
+          "preprocess-ms",
+          "reasons",
+          "phase",
+        ];
         const log = [];
         let started = false;
         const snapshot = () => {
@@ -290,7 +338,10 @@ export async function recordLive(page, ms, { afterCount = 0, timeout = 120_000 }
         const observer = new MutationObserver(snapshot);
         observer.observe(document.body, { attributes: true, childList: true, subtree: true, characterData: true });
         snapshot();
-        setTimeout(() => !started && reject(new Error(`fewer than ${afterCount} live readings in ${timeout} ms`)), timeout);
+        setTimeout(
+          () => !started && reject(new Error(`fewer than ${afterCount} live readings in ${timeout} ms`)),
+          timeout,
+        );
       }),
     { duration: ms, afterCount, timeout },
   );

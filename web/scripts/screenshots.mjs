@@ -23,11 +23,11 @@ try {
     await page.goto(`${server.origin}/`);
     await page.screenshot({ path: join(dir, `${name}-empty.png`), fullPage: true });
     const photo = manifest.photos.find((p) => p.file.includes("variant-wide")) ?? manifest.photos[0];
-    await page.locator('#photo-input').setInputFiles(photo.file);
+    await page.locator("#photo-input").setInputFiles(photo.file);
     await page.getByTestId("result").waitFor({ timeout: 30_000 });
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(dir, `${name}-result.png`), fullPage: true });
-    await page.locator('#photo-input').setInputFiles(manifest.text);
+    await page.locator("#photo-input").setInputFiles(manifest.text);
     await page.getByTestId("error").waitFor();
     await page.screenshot({ path: join(dir, `${name}-error.png`), fullPage: true });
     await page.getByTestId("camera-start").click();

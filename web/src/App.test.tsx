@@ -70,7 +70,12 @@ describe("App", () => {
 
   it("explains a photo the server finds too large", async () => {
     fetchMock.mockImplementation(() =>
-      Promise.resolve(jsonResponse(413, { detail: "The photo has 9000x9000 pixels; the limit is 64 megapixels.", code: "too_many_pixels" })),
+      Promise.resolve(
+        jsonResponse(413, {
+          detail: "The photo has 9000x9000 pixels; the limit is 64 megapixels.",
+          code: "too_many_pixels",
+        }),
+      ),
     );
     render(<App />);
     await upload("huge.png", [PNG], "image/png");
@@ -83,7 +88,9 @@ describe("App", () => {
   it("shows a loading state while the server works", async () => {
     let release: (r: Response) => void = () => undefined;
     fetchMock.mockImplementation((url: string) =>
-      url.includes("/api/v1/predict") ? new Promise<Response>((r) => (release = r)) : Promise.resolve(jsonResponse(404, {})),
+      url.includes("/api/v1/predict")
+        ? new Promise<Response>((r) => (release = r))
+        : Promise.resolve(jsonResponse(404, {})),
     );
     render(<App />);
     await upload("spot.png", [PNG], "image/png");

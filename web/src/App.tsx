@@ -7,13 +7,16 @@ import { useAnalysis } from "./app/useAnalysis";
 import { Disclaimer } from "./components/Disclaimer";
 import type { PhotoSource } from "./components/PhotoPreview";
 import { API_BASE } from "./config";
-import { checkFrom, thumbnailUrl } from "./history/check";
+import type { Guide } from "./components/GhostGuide";
+import { type Check, checkFrom } from "./history/check";
+import { thumbnailUrl } from "./history/thumbnail";
 import { ComparePanel, spotsOf } from "./history/ComparePanel";
 import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
 import { I18nProvider, useT } from "./i18n";
 import type { ModelCard } from "./inference/card";
 import { fetchCard } from "./inference/model";
+import { OfflineNotice } from "./app/OfflineNotice";
 
 export function App() {
   return (
@@ -34,7 +37,10 @@ function useCard(): ModelCard | null {
 
 /** The picture a saved check keeps: the model's square, else the centred square drawn without the card. */
 function useThumbnail(photo: PhotoSource | null): string | null {
-  return useMemo(() => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : (photo?.squareThumbnail ?? null)), [photo]);
+  return useMemo(
+    () => (photo?.modelInput ? thumbnailUrl(photo.modelInput, photo.modelSize) : (photo?.squareThumbnail ?? null)),
+    [photo],
+  );
 }
 
 /** Paste a photo from the clipboard anywhere on the page. */
@@ -58,36 +64,61 @@ function Page() {
   const history = useHistory();
   const card = useCard();
   const [camera, setCamera] = useState(false);
+  /** Checking a saved spot again: its last check (the guide over the live view, the name to save under). */
+  const [retake, setRetake] = useState<Check | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const thumbnail = useThumbnail(photo);
   const knownSpots = useMemo(() => [...spotsOf(history.checks).keys()], [history.checks]);
 
-  const onPhoto = useCallback((file: File) => {
-    setCamera(false);
-    void analyse(file, file.name);
-  }, [analyse]);
+  const onPhoto = useCallback(
+    (file: File) => {
+      setCamera(false);
+      setRetake(null);
+      void analyse(file, file.name);
+    },
+    [analyse],
+  );
   usePaste(onPhoto);
   const onCapture = useCallback((frame: Blob) => void analyse(frame, "camera-frame.png"), [analyse]);
-  const onCameraError = useCallback((caught: PageError) => {
-    setCamera(false);
-    fail(caught);
-  }, [fail]);
+  const onCameraError = useCallback(
+    (caught: PageError) => {
+      setCamera(false);
+      fail(caught);
+    },
+    [fail],
+  );
   const startCamera = useCallback(() => {
     reset();
+    setRetake(null);
     setCamera(true);
   }, [reset]);
+  const retakeSpot = useCallback(
+    (last: Check) => {
+      reset();
+      setRetake(last);
+      setCamera(true);
+      document.getElementById("input-heading")?.scrollIntoView({ block: "start" });
+    },
+    [reset],
+  );
+  const guide = useMemo<Guide | null>(
+    () => (retake?.thumbnail ? { src: retake.thumbnail, spot: retake.spot, createdAt: retake.createdAt } : null),
+    [retake],
+  );
   const stopCamera = useCallback(() => {
     setCamera(false);
     // Keep keyboard focus in place: back on the button that opens the camera again.
     window.setTimeout(() => document.querySelector<HTMLElement>('[data-testid="camera-start"]')?.focus());
   }, []);
-  const save = (spot: string) => (result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve());
+  const save = (spot: string) =>
+    result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve();
 
   return (
     <div className="app">
       <SiteHeader />
       <main className="layout">
         <Disclaimer />
+        <OfflineNotice />
         <PhotoPanel
           camera={camera}
           error={status === "error" ? error : null}
@@ -99,10 +130,20 @@ function Page() {
           onCameraError={onCameraError}
           onStopCamera={stopCamera}
           onResumeCamera={reset}
+          guide={camera ? guide : null}
         />
-        <ResultPanel status={status} result={result} checkedAt={checkedAt} card={card} thumbnail={thumbnail} knownSpots={knownSpots} onSave={save} />
+        <ResultPanel
+          status={status}
+          result={result}
+          checkedAt={checkedAt}
+          card={card}
+          thumbnail={thumbnail}
+          knownSpots={knownSpots}
+          onSave={save}
+          retakeSpot={retake?.spot}
+        />
         <HistoryPanel history={history} />
-        <ComparePanel checks={history.checks} />
+        <ComparePanel checks={history.checks} onRetake={retakeSpot} />
       </main>
       <footer className="site-footer">
         <p>

@@ -1,31 +1,36 @@
 """``create_app(settings)``: the whole server, built on demand (nothing happens at import time).
 
-Layers, outermost first: access log -> security headers -> JSON errors (plain-text errors of
+Layers, outermost first: access log + metrics -> security headers -> JSON errors (plain-text errors of
 inner layers rewritten, 503 on a cancelled request) -> client address (trusted proxies only) ->
-CORS (only for configured origins) -> rate limit -> FastAPI routes (``/api/v1``) -> static
-fallback (page at ``/``, ``/models/``).
+CORS (only for configured origins) -> rate limit -> route label -> FastAPI routes (``/api/v1``,
+``/metrics``) -> static fallback (page at ``/``, ``/models/``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+import numpy as np
+from fastapi import FastAPI, Request, Response
 from starlette.middleware.cors import CORSMiddleware
 
 from skinscan.api.batcher import MicroBatcher, calibrate_batch_size
 from skinscan.api.clientaddr import ClientAddressMiddleware
 from skinscan.api.decoding import DecodePool
 from skinscan.api.docs import install_offline_docs
-from skinscan.api.errors import install_error_handlers
+from skinscan.api.errors import error_response, install_error_handlers
+from skinscan.api.lifecycle import Lifecycle, drain_on_signals
+from skinscan.api.metrics import CONTENT_TYPE, Metrics
 from skinscan.api.middleware import (
     AccessLogMiddleware,
     JsonErrorsMiddleware,
     RateLimitMiddleware,
+    RouteLabelMiddleware,
     SecurityHeadersMiddleware,
 )
 from skinscan.api.protocol import configure as configure_protocol
@@ -72,9 +77,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_protocol(settings.max_header_kb * 1024, settings.header_timeout_s)
     lanes = min(settings.model_lanes, settings.threads)
     predictor = Predictor(settings.model, threads=settings.threads // lanes)
+    if settings.max_batch:  # else the calibration below runs the model, which warms it up
+        predictor.predict_arrays(np.zeros((1, predictor.size, predictor.size, 3), np.uint8))
     max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)
-    batcher = MicroBatcher(predictor, max_batch=max_batch, lanes=lanes)
+    metrics = Metrics() if settings.metrics else None
+    batcher = MicroBatcher(
+        predictor, max_batch=max_batch, lanes=lanes, observer=metrics.model_call if metrics is not None else None
+    )
     decoder = DecodePool(settings.decode_workers, settings.decode_timeout_s) if settings.decode_workers else None
+    lifecycle = Lifecycle()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -87,24 +98,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.threads,
             max_batch,
         )
-        yield
+        with drain_on_signals(lifecycle):  # SIGTERM: /ready says 503 at once (api/lifecycle.py)
+            lifecycle.started = True
+            yield
+            lifecycle.draining = True
         batcher.close()
         if decoder is not None:
             decoder.close()
 
     app = api_app(lifespan)
-    app.state.serving = ServingState(settings=settings, predictor=predictor, batcher=batcher)
+    app.state.serving = ServingState(
+        settings=settings, predictor=predictor, batcher=batcher, lifecycle=lifecycle, metrics=metrics
+    )
     app.state.decoder = decoder  # big photos: worker processes with a deadline (api/decoding.py)
-    static = StaticSite(settings.web_dir, settings.model)
+    _add_metrics_route(app, metrics)
+    static = StaticSite(settings.web_dir, settings.model, settings.model_metrics, predictor.card.onnx_sha256)
     if not static.has_page:
         log.warning("no built page in %s: serving the API only (build it with `make web`)", settings.web_dir)
     app.router.default = static
-    _add_middleware(app, settings)
+    _add_middleware(app, settings, metrics)
     return app
 
 
-def _add_middleware(app: FastAPI, settings: Settings) -> None:
+def _add_metrics_route(app: FastAPI, metrics: Metrics | None) -> None:
+    """``GET /metrics``: Prometheus text format, or a JSON 404 when metrics are off (never the page)."""
+
+    async def prometheus_metrics(_: Request) -> Response:
+        if metrics is None:
+            return error_response(404, "not_found", "Metrics are off on this server (SKINSCAN_METRICS=0).")
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+
+    app.add_route("/metrics", prometheus_metrics, methods=["GET"], include_in_schema=False)
+
+
+def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics | None) -> None:
     """Innermost first (Starlette wraps each new one around the previous)."""
+    app.add_middleware(RouteLabelMiddleware)
     if settings.rate_limit > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit)
     if settings.cors_origins:
@@ -123,7 +152,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(JsonErrorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, replica=settings.replica_id or secrets.token_hex(4), metrics=metrics)
 
 
 def create_app_from_env() -> FastAPI:

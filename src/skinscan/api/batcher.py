@@ -99,8 +99,11 @@ class MicroBatcher:
         max_batch: int,
         clock: Callable[[], float] = time.perf_counter,
         lanes: int = 1,
+        observer: Callable[[int, float], None] | None = None,
     ) -> None:
         self.predictor = predictor
+        self.observer = observer
+        """Called on the lane's thread after each model call with (photos, seconds): the metrics."""
         self.max_batch = max_batch
         self.lanes = lanes
         """Model calls that may run at once, each on its own thread (ONNX Runtime sessions are
@@ -192,6 +195,8 @@ class MicroBatcher:
         started = self._clock()
         outputs = self.predictor.run_arrays(np.stack([pixels for _, pixels, _, _ in ready]))
         model_ms = (self._clock() - started) * 1e3
+        if self.observer is not None:
+            self.observer(len(ready), model_ms / 1e3)
         for k, (i, _, extra, prepare_ms) in enumerate(ready):
             results[i] = BatchResult(outputs.photo(k), 0.0, model_ms, len(ready), extra, prepare_ms)
         return results

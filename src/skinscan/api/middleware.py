@@ -1,4 +1,4 @@
-"""Plain ASGI middleware: security headers, per-client rate limit, structured access log.
+"""Plain ASGI middleware: security headers, per-client rate limit, structured access log + metrics.
 
 Written as raw ASGI (not ``BaseHTTPMiddleware``) because they run on every request and must not
 buffer or copy bodies: they only look at the scope and add headers to ``http.response.start``.
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skinscan import messages
 from skinscan.api.errors import error_response
+from skinscan.api.metrics import Metrics
 
 _ERROR_CODES = {
     400: "bad_request",
@@ -59,6 +60,8 @@ COMMON_HEADERS = {
 }
 # Cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer) in the page.
 ISOLATION_HEADERS = {"Cross-Origin-Embedder-Policy": "require-corp"}
+PROBE_PATHS = ("/api/v1/health", "/api/v1/ready")
+"""Liveness and readiness: load balancers and the kubelet poll them, so no rate limit."""
 API_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
 
 
@@ -106,7 +109,7 @@ class SecurityHeadersMiddleware(HttpMiddleware):
 
 
 class RateLimitMiddleware:
-    """Token bucket per client address on ``/api/`` (health excluded): ``per_minute`` sustained,
+    """Token bucket per client address on ``/api/`` (health and readiness excluded): ``per_minute`` sustained,
     the same number as burst. In memory and per process, so with N workers a client gets up to N
     times the limit; put a shared limiter in the load balancer when scaling out. At most
     ``MAX_CLIENTS`` buckets (the least recently seen go first), each keyed by a short normalised
@@ -139,7 +142,7 @@ class RateLimitMiddleware:
         if (
             scope["type"] != "http"
             or not path.startswith("/api/")
-            or path == "/api/v1/health"
+            or path in PROBE_PATHS
             or scope.get("method") == "OPTIONS"
         ):
             await self.app(scope, receive, send)
@@ -173,25 +176,67 @@ class RequestIds:
         return f"{self.prefix}{next(self.counter) & 0xFFFFFFFF:08x}"
 
 
-class AccessLogMiddleware(HttpMiddleware):
-    """One JSON line per request: method, path, status, duration, sizes. Never bodies, query
-    strings, file names or client addresses (photos are health data)."""
+OBSERVED = "skinscan.observed"
+"""Scope key of a dict that the access log puts in and ``RouteLabelMiddleware`` fills in (a layer in
+between copies the scope, so the outer layer cannot read the router's ``scope["route"]`` itself)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def route_label(scope: Scope) -> str:
+    """The matched route's template (``/api/v1/predict``), ``static`` for the page and model files,
+    ``other`` for anything else: a bounded set, never the path as sent (metrics labels, logs)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    endpoint = scope.get("endpoint")
+    app = scope.get("app")
+    if endpoint is not None and app is not None:  # plain Starlette routes (/docs, /metrics) set no "route"
+        for candidate in getattr(app, "routes", ()):
+            if getattr(candidate, "endpoint", None) is endpoint:
+                return str(candidate.path)
+    return "other" if str(scope.get("path", "")).startswith("/api/") else "static"
+
+
+class RouteLabelMiddleware(HttpMiddleware):
+    """Innermost layer: once the router has matched, hands the route's template to the access log."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            observed = scope.get(OBSERVED)
+            if isinstance(observed, dict):
+                observed["route"] = route_label(scope)
+
+
+class AccessLogMiddleware(HttpMiddleware):
+    """One JSON line per request: request id, method, path, route template, status, duration,
+    sizes, replica. Never bodies, query strings, file names or client addresses (photos are health
+    data). Every answer carries ``X-Request-ID`` and ``X-Served-By`` (this replica's opaque id);
+    with ``metrics``, the request is counted there too (by route template, method and status)."""
+
+    def __init__(self, app: ASGIApp, replica: str = "", metrics: Metrics | None = None) -> None:
         super().__init__(app)
         self.ids = RequestIds()
+        self.replica = replica
+        self.metrics = metrics
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         request_id = self.ids.next()
         status = 0
         sent = 0
+        observed: dict[str, str] = {}
+        scope[OBSERVED] = observed
 
         async def send_logged(message: Message) -> None:
             nonlocal status, sent
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("X-Request-ID", request_id)
+                if self.replica:
+                    headers.append("X-Served-By", self.replica)
             elif message["type"] == "http.response.body":
                 sent += len(message.get("body", b""))
             await send(message)
@@ -199,6 +244,10 @@ class AccessLogMiddleware(HttpMiddleware):
         try:
             await self.app(scope, receive, send_logged)
         finally:
+            seconds = time.perf_counter() - started
+            route = observed.get("route") or route_label(scope)
+            if self.metrics is not None and status:
+                self.metrics.request(route, str(scope.get("method", "")), status, seconds)
             if access_log.isEnabledFor(logging.INFO):
                 received = dict(scope.get("headers", ())).get(b"content-length", b"0")
                 record = {
@@ -206,10 +255,12 @@ class AccessLogMiddleware(HttpMiddleware):
                     "request_id": request_id,
                     "method": scope.get("method"),
                     "path": str(scope.get("path", ""))[:200],
+                    "route": route,
                     "status": status or None,  # None: no response (client gone, or a crash)
-                    "ms": round((time.perf_counter() - started) * 1e3, 2),
+                    "ms": round(seconds * 1e3, 2),
                     "bytes_in": int(received) if received.isdigit() else None,
                     "bytes_out": sent,
+                    "replica": self.replica,
                 }
                 access_log.info(json.dumps(record, separators=(",", ":")))
 

@@ -1,9 +1,12 @@
-"""``/api/v1``: predict, model card, health. Operation ids are stable (the TS client uses them)."""
+"""``/api/v1``: predict, model card, health (liveness), ready (readiness).
+
+Operation ids are stable (the TS client uses them).
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated, Any
 
@@ -14,15 +17,19 @@ from fastapi.responses import JSONResponse
 from skinscan import messages
 from skinscan.api.batcher import MicroBatcher, NotPrepared
 from skinscan.api.decoding import decode_if_small, decode_upload
-from skinscan.api.errors import language_headers, request_language
+from skinscan.api.errors import error_response, language_headers, request_language
+from skinscan.api.lifecycle import Lifecycle
+from skinscan.api.metrics import Metrics
 from skinscan.api.schemas import (
     ERROR_RESPONSES,
     AnswersOut,
+    ErrorOut,
     HealthOut,
     InvalidAnswersOut,
     ModelCardOut,
     ModelRef,
     PredictionOut,
+    ReadyOut,
     RefusalOut,
 )
 from skinscan.api.settings import Settings
@@ -39,6 +46,8 @@ class ServingState:
     predictor: Predictor
     batcher: MicroBatcher
     decode_limiter: CapacityLimiter | None = None
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    metrics: Metrics | None = None
 
     def limiter(self) -> CapacityLimiter:
         # anyio limiters belong to an event loop, so it is made on first use, inside the loop.
@@ -199,6 +208,8 @@ async def predict(request: Request) -> Response:
         result = replace(await state.batcher.predict(pixels), prepared=stored_size, prepare_ms=decode_ms)
     verdict = decide(result.outputs, state.predictor.card, result.prepared, answers)
     if isinstance(verdict, Refusal):
+        if state.metrics is not None:
+            state.metrics.refusal(verdict.code)
         return refusal_response(verdict, language)
     timing = {
         "read": round((read_done - started) * 1e3, 3),
@@ -215,7 +226,7 @@ async def predict(request: Request) -> Response:
 
 @router.get("/model", operation_id="getModel", summary="The model card", response_model=ModelCardOut)
 async def model_card(state: StateDep) -> dict[str, Any]:
-    """The shipped model's card: input contract, threshold, risk bands, metrics."""
+    """The shipped model's card: input contract, threshold, risk bands, gate, quality checks, training record."""
     return state.predictor.card.data
 
 
@@ -223,3 +234,27 @@ async def model_card(state: StateDep) -> dict[str, Any]:
 async def health(state: StateDep) -> HealthOut:
     card = state.predictor.card
     return HealthOut(status="ok", model=ModelRef(name=card.name, version=card.version), onnx_sha256=card.onnx_sha256)
+
+
+@router.get(
+    "/ready",
+    operation_id="getReady",
+    summary="Readiness: send requests here?",
+    response_model=ReadyOut,
+    responses={
+        503: {"model": ErrorOut, "description": "Starting, or shutting down (code not_ready or shutting_down)."}
+    },
+)
+async def ready(state: StateDep) -> Response:
+    """200 once the model is loaded and warmed; 503 while starting and from the moment the process
+    gets SIGTERM (it finishes the requests in flight, takes no new ones). Load balancers and the
+    Kubernetes readiness probe poll this; ``/health`` is liveness (the process answers at all)."""
+    phase = state.lifecycle.state
+    if phase == "ready":
+        return JSONResponse(ReadyOut(status="ready").model_dump())
+    code, detail = (
+        ("shutting_down", "This server is shutting down: it finishes the requests it has and takes no new ones.")
+        if phase == "draining"
+        else ("not_ready", "This server is starting: the model is not ready yet.")
+    )
+    return error_response(503, code, detail, headers={"Retry-After": "1"})

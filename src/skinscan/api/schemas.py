@@ -89,6 +89,12 @@ class HealthOut(BaseModel):
     onnx_sha256: str
 
 
+class ReadyOut(BaseModel):
+    """This process takes requests: model loaded and warmed, not shutting down."""
+
+    status: Literal["ready"]
+
+
 class ModelCardOut(BaseModel):
     """The model card (``models/skinscan.json``) as shipped; see the README for its fields."""
 

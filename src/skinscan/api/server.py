@@ -9,14 +9,21 @@
   headers not complete within ``SKINSCAN_HEADER_TIMEOUT_S`` -> 408, idle keep-alive closed after
   ``SKINSCAN_KEEP_ALIVE_S``, more than ``SKINSCAN_MAX_CONNECTIONS`` -> 503; all JSON.
 - Logs: one JSON line per request on stdout (see middleware.AccessLogMiddleware), everything else
-  on stderr; uvicorn's own access log, which would print query strings, is off.
+  on stderr, as JSON lines too with ``SKINSCAN_LOG_FORMAT=json``; uvicorn's own access log, which
+  would print query strings, is off.
+- Readiness (``/api/v1/ready``) turns 503 at the SIGTERM (api/lifecycle.py). With ``--workers N``
+  the metrics of all workers are summed through a temporary ``PROMETHEUS_MULTIPROC_DIR``, removed
+  at exit.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +32,7 @@ from pydantic import ValidationError
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
+from skinscan.api.metrics import MULTIPROC_ENV
 from skinscan.api.protocol import GuardedHttpToolsProtocol
 from skinscan.api.settings import Settings
 from skinscan.predictor import ModelLoadError, Predictor, default_threads
@@ -45,6 +53,21 @@ class AlreadyLoggedByTheApp(logging.Filter):
         return True
 
 
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per log line (``SKINSCAN_LOG_FORMAT=json``), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, separators=(",", ":"))
+
+
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -52,6 +75,7 @@ LOG_CONFIG: dict[str, Any] = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "message": {"format": "%(message)s"},
+        "json": {"()": JsonLogFormatter},
     },
     "handlers": {
         "stderr": {
@@ -99,12 +123,20 @@ def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
     return workers, max(1, min(threads, cores // workers))
 
 
+def log_config(log_format: str) -> dict[str, Any]:
+    """LOG_CONFIG, with JSON lines on stderr too when ``log_format`` is ``json``."""
+    if log_format != "json":
+        return LOG_CONFIG
+    handlers = {**LOG_CONFIG["handlers"], "stderr": {**LOG_CONFIG["handlers"]["stderr"], "formatter": "json"}}
+    return {**LOG_CONFIG, "handlers": handlers}
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """What every way of starting uvicorn here passes (one worker or several)."""
     return {
         "host": settings.host,
         "port": settings.port,
-        "log_config": LOG_CONFIG,
+        "log_config": log_config(settings.log_format),
         "access_log": False,
         "server_header": False,
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
@@ -169,11 +201,21 @@ def serve(
             "SKINSCAN_FORWARDED_HOPS": str(settings.forwarded_hops),
         }
     )
-    uvicorn.run(
-        "skinscan.api.app:create_app_from_env",
-        factory=True,
-        workers=n_workers,
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
-        **common,
-    )
+    metrics_dir = None
+    if settings.metrics and not os.environ.get(MULTIPROC_ENV):
+        # Each worker keeps its metric values in files here; /metrics sums them (api/metrics.py).
+        metrics_dir = tempfile.mkdtemp(prefix="skinscan-metrics-")
+        os.environ[MULTIPROC_ENV] = metrics_dir
+    try:
+        uvicorn.run(
+            "skinscan.api.app:create_app_from_env",
+            factory=True,
+            workers=n_workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            **common,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            os.environ.pop(MULTIPROC_ENV, None)
     return 0

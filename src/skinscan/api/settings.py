@@ -7,7 +7,7 @@ test, with its own values) and handed to :func:`skinscan.api.app.create_app`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     rate_limit: int = Field(default=120, ge=0)
     """Requests per minute per client on /api/ (health excluded); 0 disables the limit."""
     web_dir: Path = Path("web/dist")
+    model_metrics: Path = Path("reports/metrics.json")
+    """The model's held-out measurements (``skinscan evaluate``), served as ``/models/skinscan.metrics.json``
+    when they are of the loaded model file (same sha256); the card itself holds no test figures."""
     threads: int = Field(default_factory=default_threads, ge=1)
     """ONNX Runtime intra-op threads for this process (``serve --workers`` divides the cores)."""
     model_lanes: int = Field(default=2, ge=1, le=64)
@@ -64,6 +67,13 @@ class Settings(BaseSettings):
     """Time a client has to send complete request headers (slowloris); then 408 and closed."""
     keep_alive_s: float = Field(default=5.0, gt=0, le=300)
     """Idle time allowed between requests on a kept-alive connection."""
+
+    metrics: bool = True
+    """``GET /metrics`` (Prometheus text format); ``SKINSCAN_METRICS=0``: off, and /metrics is a 404."""
+    log_format: Literal["text", "json"] = "text"
+    """Access lines are JSON on stdout either way; ``json`` makes the other log lines (stderr) JSON too."""
+    replica_id: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9._-]*$")
+    """Opaque id of this replica in ``X-Served-By`` and the access log; empty: a random one per process."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

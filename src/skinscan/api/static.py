@@ -1,14 +1,20 @@
-"""The built page (``web/dist``) at ``/`` and the model + card under ``/models/``.
+"""The built page (``web/dist``) at ``/`` and the model, its card and its measurements under ``/models/``.
 
 Both are served by the API process so that one command runs everything. Files get an ETag from
 their sha256 (computed once at start-up, so a browser re-validates the 10 MB model with a cheap
 304) and caching headers: Vite's hashed ``/assets/`` are immutable, everything else is
 re-validated. Unknown paths that look like page routes get ``index.html`` (single-page app).
+
+The measurements (``reports/metrics.json``, written by ``skinscan evaluate``) are served as
+``/models/<model>.metrics.json`` only when they name the loaded model file's sha256: figures of
+another model are never shown beside this one's answers.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +45,7 @@ MEDIA_TYPES = {
     ".map": "application/json",
     ".woff2": "font/woff2",
 }
+log = logging.getLogger(__name__)
 MODEL_SUFFIXES = (".onnx", ".ort", ".json")
 COMPRESSIBLE = {".wasm", ".js", ".mjs", ".css", ".html", ".svg", ".json", ".map", ".txt", ".webmanifest"}
 REVALIDATE = "public, max-age=0, must-revalidate"
@@ -74,6 +81,22 @@ def _index(root: Path, suffixes: tuple[str, ...] | None = None) -> dict[str, Sta
         media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
         files[relative.as_posix()] = StaticFile(path, f'"{file_sha256(path)}"', media_type)
     return files
+
+
+def _metrics_file(path: Path, onnx_sha256: str) -> StaticFile | None:
+    """``path`` if it holds the measurements of the model with ``onnx_sha256``, else None (logged)."""
+    try:
+        measured = json.loads(path.read_text(encoding="utf-8"))["model"]["sha256"]
+    except FileNotFoundError:
+        log.info("no model measurements at %s (run `skinscan evaluate`)", path)
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("model measurements %s are unreadable (%s): not served", path, exc)
+        return None
+    if measured != onnx_sha256:
+        log.warning("%s measures another model file (sha256 %.12s…): not served", path, measured)
+        return None
+    return StaticFile(path, f'"{file_sha256(path)}"', MEDIA_TYPES[".json"])
 
 
 def _gzip(path: Path) -> bytes:
@@ -121,9 +144,12 @@ class StaticSite:
     request can only ever reach a file that was listed, never walk the file system.
     """
 
-    def __init__(self, web_dir: Path, model_path: Path) -> None:
+    def __init__(self, web_dir: Path, model_path: Path, metrics: Path | None = None, onnx_sha256: str = "") -> None:
         self.pages = _index(web_dir)
         self.models = _index(model_path.parent, MODEL_SUFFIXES)
+        measured = _metrics_file(metrics, onnx_sha256) if metrics is not None else None
+        if measured is not None:
+            self.models[f"{model_path.stem}.metrics.json"] = measured
         self.has_page = "index.html" in self.pages
         self.gzip = _GzipCache()
 

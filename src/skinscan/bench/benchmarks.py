@@ -6,6 +6,12 @@
   RSS, and the model-only time measured in the same run, so HTTP + decoding overhead shows as a
   ratio (``api.json``).
 - ``load``: 20 000 requests at concurrency 32, errors and server memory growth (``load.json``).
+- ``cluster``: requests/s and p50/p99 at concurrency 16 through HAProxy (``skinscan cluster``) to 1
+  and 2 replicas, the same on 2 replicas while SIGHUP rolls them (errors, non-200, how long the
+  roll took), and the RSS of one ``skinscan serve`` with 2 threads (a pod of deploy/k8s) idle and
+  under load, 224 px then 12-megapixel photos, which deploy/k8s sizes its memory from
+  (``cluster.json``; needs haproxy). The load generator, HAProxy and the replicas share the cores,
+  so on a small machine two replicas cannot show more throughput than one.
 - ``web``: ``node web/scripts/bench.mjs`` (the page's own benchmark) when it exists.
 
 Every loop is bounded by a request count and a deadline.
@@ -19,7 +25,9 @@ import logging
 import os
 import platform
 import shutil
+import signal
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,7 +37,7 @@ import numpy as np
 import onnxruntime as ort
 
 from skinscan.bench import launch
-from skinscan.bench.loadgen import multipart_request, run_load
+from skinscan.bench.loadgen import RunResult, multipart_request, run_load
 from skinscan.bench.synthetic import lesion_jpeg
 from skinscan.bench.throughput import model_throughput
 from skinscan.bench.wrk import run_wrk, wrk_path
@@ -46,7 +54,7 @@ TARGETS = {
     "jpeg_12mp_p50_ms": 80.0,
     "c16_http_over_model_throughput": 0.80,
 }
-WHICH = ("model", "api", "load", "web")
+WHICH = ("model", "api", "load", "cluster", "web")
 
 
 def _latency(samples_ms: list[float]) -> dict[str, float]:
@@ -71,7 +79,7 @@ def model_only(model: Path, threads: int, batch: int, repeats: int) -> dict[str,
     return result
 
 
-def _environment(model: Path) -> dict[str, Any]:
+def environment(model: Path) -> dict[str, Any]:
     try:
         cpu = next(
             line.split(":", 1)[1].strip()
@@ -94,7 +102,7 @@ def _environment(model: Path) -> dict[str, Any]:
 def bench_model(model: Path) -> dict[str, Any]:
     threads = default_threads()
     report = {
-        **_environment(model),
+        **environment(model),
         "batch_1": model_only(model, threads, 1, 100),
         "batch_16": model_only(model, threads, 16, 10),
     }
@@ -139,7 +147,7 @@ def bench_api(model: Path) -> dict[str, Any]:
     source, small = small_photo()
     photos = {"jpeg_224": small, "jpeg_4000x3000": lesion_jpeg(4000, 3000, seed=2)}
     counts = {"jpeg_224": (300, 1600), "jpeg_4000x3000": (40, 240)}
-    report: dict[str, Any] = {**_environment(model), "server": {"workers": 1, "threads": default_threads()}}
+    report: dict[str, Any] = {**environment(model), "server": {"workers": 1, "threads": default_threads()}}
     report["photos"] = {"jpeg_224": source, "jpeg_4000x3000": "synthetic: lesion_jpeg(4000, 3000, seed=2)"}
     cases: dict[str, Any] = {}
     with launch.running(model) as server:
@@ -243,7 +251,7 @@ def _targets(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _RssSampler:
+class RssSampler:
     """Samples a server's RSS from a background thread while a load test runs."""
 
     def __init__(self, pid: int, every_s: float) -> None:
@@ -267,14 +275,14 @@ class _RssSampler:
 
 def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> dict[str, Any]:
     source, data = small_photo()
-    report: dict[str, Any] = {**_environment(model), "requests": requests, "concurrency": concurrency}
+    report: dict[str, Any] = {**environment(model), "requests": requests, "concurrency": concurrency}
     report["photo"] = source
     with launch.running(model) as server:
         raw = multipart_request(HOST, server.port, PREDICT, "image", "load.jpg", data)
         _load(server.port, raw, 500, concurrency, 120)  # warm-up before the baseline
         before = launch.rss_mb(server.process.pid)
         log.info("load: %d requests at concurrency %d (RSS %.1f MB)", requests, concurrency, before)
-        with _RssSampler(server.process.pid, every_s=2.0) as samples:
+        with RssSampler(server.process.pid, every_s=2.0) as samples:
             result = asyncio.run(
                 run_load(
                     HOST,
@@ -312,6 +320,74 @@ def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> di
     return report
 
 
+# --- cluster: replicas behind HAProxy (skinscan cluster), and one pod's memory ---
+
+CLUSTER_CONCURRENCY = 16
+CLUSTER_LOAD_S = 20.0
+ROLL_TIMEOUT_S = 240.0
+
+
+def _cluster_summary(result: RunResult) -> dict[str, Any]:
+    summary = result.summary()
+    summary.pop("server_timing_median_ms", None)
+    return {**summary, "statuses": {str(k): v for k, v in result.statuses.items()}, "served_by": result.served_by}
+
+
+def _through(run: launch.ClusterRun, raw: bytes, seconds: float) -> RunResult:
+    load = run_load(HOST, run.port, raw, requests=10**7, concurrency=CLUSTER_CONCURRENCY, deadline_s=seconds)
+    return asyncio.run(load)
+
+
+def _one_process(model: Path) -> dict[str, Any]:
+    _, small = small_photo()
+    big = lesion_jpeg(4000, 3000, seed=2)
+    report: dict[str, Any] = {"threads": 2, "decode_workers": 2}
+    with launch.running(model, env={"SKINSCAN_THREADS": "2"}) as server:
+        report["idle_mb"] = launch.rss_mb(server.process.pid)
+        with RssSampler(server.process.pid, every_s=0.5) as samples:
+            for name, data, requests in (("jpeg_224", small, 3000), ("jpeg_4000x3000", big, 160)):
+                raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
+                result = asyncio.run(
+                    run_load(HOST, server.port, raw, requests=requests, concurrency=CLUSTER_CONCURRENCY, deadline_s=120)
+                )
+                report[name] = {"requests": len(result.latencies_ms), "statuses": result.statuses}
+        report["peak_mb"] = max(samples, default=report["idle_mb"])
+        report["after_mb"] = launch.rss_mb(server.process.pid)
+    return report
+
+
+def bench_cluster(model: Path) -> dict[str, Any]:
+    source, photo = small_photo()
+    report: dict[str, Any] = {**environment(model), "photo": source}
+    report |= {"concurrency": CLUSTER_CONCURRENCY, "load_s": CLUSTER_LOAD_S}
+    with tempfile.TemporaryDirectory(prefix="skinscan-bench-") as folder:
+        for replicas in (1, 2):
+            log.info("cluster: %d replica(s), %.0f s at concurrency %d", replicas, CLUSTER_LOAD_S, CLUSTER_CONCURRENCY)
+            run = launch.start_cluster(model, replicas, Path(folder) / f"r{replicas}.out")
+            try:
+                raw = multipart_request(HOST, run.port, PREDICT, "image", "c.jpg", photo)
+                _through(run, raw, 3)  # warm-up
+                report[f"replicas_{replicas}"] = _cluster_summary(_through(run, raw, CLUSTER_LOAD_S))
+                if replicas == 2:
+                    report["rolling_restart"] = _rolling(run, raw)
+            finally:
+                report.setdefault("exit_codes", {})[f"replicas_{replicas}"] = run.stop()
+    log.info("cluster: one process's memory under load")
+    report["one_process_rss_mb"] = _one_process(model)
+    return report
+
+
+def _rolling(run: launch.ClusterRun, raw: bytes) -> dict[str, Any]:
+    """Load on from the SIGHUP until the roll of both replicas is done."""
+    started = time.monotonic()
+    run.process.send_signal(signal.SIGHUP)
+    result = RunResult()
+    while not run.has("rolled") and time.monotonic() - started < ROLL_TIMEOUT_S:
+        result.add(_through(run, raw, 5))
+    rolled_s = round(time.monotonic() - started, 1)
+    return {**_cluster_summary(result), "rolled": run.has("rolled"), "roll_and_load_s": rolled_s}
+
+
 def bench_web(model: Path) -> int:
     """The page's own benchmark (web/scripts/bench.mjs writes bench/results/web.json)."""
     script = Path("web/scripts/bench.mjs")
@@ -338,10 +414,13 @@ def run_benchmarks(model: Path, which: str, out: Path) -> int:
         return 2
     out.mkdir(parents=True, exist_ok=True)
     status = 0
-    runners = {"model": bench_model, "api": bench_api, "load": bench_load}
+    runners = {"model": bench_model, "api": bench_api, "load": bench_load, "cluster": bench_cluster}
     for name in chosen:
         if name == "web":
             status = max(status, bench_web(model))
+            continue
+        if name == "cluster" and launch.haproxy_path() is None:
+            log.warning("haproxy not installed (apt-get install -y haproxy): skipping the cluster benchmark")
             continue
         log.info("benchmark %s with %s", name, model)
         report = runners[name](model)

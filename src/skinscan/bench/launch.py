@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,17 +36,23 @@ STOP_TIMEOUT_S = 40.0
 """Longer than the server's own graceful shutdown (api/server.py GRACEFUL_SECONDS)."""
 
 
+def haproxy_path() -> str | None:
+    """Debian's haproxy (``skinscan cluster``), or None when it is not installed."""
+    found = shutil.which("haproxy")
+    return found or next((p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(p, os.X_OK)), None)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
 
 
-def is_healthy(port: int, timeout_s: float = 1.0) -> bool:
-    """True when ``GET /api/v1/health`` on loopback answers 200."""
+def is_healthy(port: int, timeout_s: float = 1.0, path: str = HEALTH) -> bool:
+    """True when ``GET path`` (``/api/v1/health``, or ``/api/v1/ready``) on loopback answers 200."""
     try:
         with socket.create_connection((HOST, port), timeout=timeout_s) as sock:
-            sock.sendall(f"GET {HEALTH} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
             return sock.recv(64).startswith(b"HTTP/1.1 200")
     except OSError:
         return False
@@ -105,7 +112,8 @@ class Server:
 
     process: subprocess.Popen[bytes]
     port: int
-    _logs: tuple[IO[bytes], IO[bytes]] = field(repr=False)
+    _logs: tuple[IO[bytes], IO[bytes]] | None = field(repr=False)
+    """Temporary files with its stdout and stderr; None when it writes to ours."""
 
     @property
     def origin(self) -> str:
@@ -115,6 +123,8 @@ class Server:
         return socket.create_connection((HOST, self.port), timeout=timeout_s)
 
     def _read(self, which: int) -> str:
+        if self._logs is None:
+            return ""
         log = self._logs[which]
         log.flush()
         log.seek(0)
@@ -142,7 +152,7 @@ class Server:
     def close(self) -> None:
         """Stop the server and drop its logs."""
         self.stop()
-        for log in self._logs:
+        for log in self._logs or ():
             log.close()
 
 
@@ -153,21 +163,29 @@ def start(
     env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
     timeout_s: float = 90.0,
+    ready_path: str = HEALTH,
+    own_logs: bool = False,
 ) -> Server:
     """``skinscan serve`` on a free loopback port, rate limit off unless ``env`` sets it.
 
-    Raises ``RuntimeError`` with the end of the server's stderr when it exits or stays unhealthy.
+    Returns once ``GET ready_path`` answers 200. With ``own_logs`` (``skinscan cluster``) the
+    server writes to our stdout and stderr and keeps the rate limit of the environment. Raises
+    ``RuntimeError`` with the end of the server's stderr when it exits or stays unhealthy.
     """
     port = free_port()
     command = [sys.executable, "-m", "skinscan.cli", "serve", "--host", HOST, "--port", str(port)]
     command += ["--model", str(model), "--workers", str(workers), *extra_args]
-    logs = (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115 - closed by Server.close
+    base = dict(os.environ) if own_logs else {**os.environ, "SKINSCAN_RATE_LIMIT": "0"}
+    logs = None if own_logs else (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115 - closed by Server.close
     process = subprocess.Popen(
-        command, env={**os.environ, "SKINSCAN_RATE_LIMIT": "0", **(env or {})}, stdout=logs[0], stderr=logs[1]
+        command,
+        env={**base, **(env or {})},
+        stdout=logs[0] if logs else None,
+        stderr=logs[1] if logs else None,
     )
     server = Server(process, port, logs)
     deadline = time.monotonic() + timeout_s
-    while not is_healthy(port):
+    while not is_healthy(port, path=ready_path):
         if process.poll() is not None or time.monotonic() > deadline:
             server.stop()
             why = f"exited with {process.returncode}" if process.returncode is not None else "never became healthy"
@@ -176,6 +194,64 @@ def start(
             raise RuntimeError(message)
         time.sleep(0.1)
     return server
+
+
+@dataclass
+class ClusterRun:
+    """A running ``skinscan cluster`` (HAProxy + replicas): its stdout (JSON lines) goes to ``log``."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def events(self) -> list[dict[str, object]]:
+        """The cluster's own lines (``{"cluster": "ready" | "rolled" | "stopped", ...}``), in order."""
+        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [json.loads(line) for line in lines if line.startswith('{"cluster"')]
+
+    def has(self, kind: str) -> bool:
+        return any(event["cluster"] == kind for event in self.events())
+
+    def wait_for(self, kind: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not self.has(kind):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"skinscan cluster exited with {self.process.returncode} before {kind!r}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"skinscan cluster: no {kind!r} within {timeout_s} s")
+            time.sleep(0.2)
+
+    def stop(self, timeout_s: float = 90.0) -> int:
+        """SIGTERM (everything stops gracefully); SIGKILL past ``timeout_s``."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+def start_cluster(
+    model: str | Path, replicas: int, log: Path, env: dict[str, str] | None = None, timeout_s: float = 240.0
+) -> ClusterRun:
+    """``skinscan cluster`` on a free loopback port, rate limit off; returns once HAProxy sees all replicas."""
+    port = free_port()
+    command = [sys.executable, "-m", "skinscan.cli", "cluster", "--replicas", str(replicas), "--port", str(port)]
+    with log.open("wb") as out, log.with_suffix(".err").open("wb") as err:
+        process = subprocess.Popen(
+            [*command, "--model", str(model)],
+            env={**os.environ, "SKINSCAN_RATE_LIMIT": "0", **(env or {})},
+            stdout=out,
+            stderr=err,
+        )
+    run = ClusterRun(process, port, log)
+    try:
+        run.wait_for("ready", timeout_s)
+    except RuntimeError as exc:
+        run.stop()
+        raise RuntimeError(f"{exc}: {log.with_suffix('.err').read_text(errors='replace')[-2000:]}") from exc
+    return run
 
 
 @contextmanager

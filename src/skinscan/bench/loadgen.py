@@ -53,11 +53,24 @@ class RunResult:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     server_timing: list[dict[str, float]] = field(default_factory=list)
+    served_by: dict[str, int] = field(default_factory=dict)
+    """Answers per ``X-Served-By`` (replica id) value."""
     wall_s: float = 0.0
 
     @property
     def ok(self) -> int:
         return self.statuses.get(200, 0)
+
+    def add(self, other: RunResult) -> None:
+        """Fold a later run into this one (a load kept on in rounds)."""
+        self.latencies_ms += other.latencies_ms
+        self.errors += other.errors
+        self.server_timing += other.server_timing
+        self.wall_s += other.wall_s
+        for status, n in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
+        for replica, n in other.served_by.items():
+            self.served_by[replica] = self.served_by.get(replica, 0) + n
 
     def summary(self) -> dict[str, object]:
         lat = np.asarray(self.latencies_ms or [float("nan")])
@@ -87,7 +100,8 @@ class _Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, raw: bytes) -> tuple[int, bytes]:
+    async def request(self, raw: bytes) -> tuple[int, bytes, str]:
+        """(status, body, X-Served-By or "")."""
         if self.writer is None or self.reader is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
         self.writer.write(raw)
@@ -95,7 +109,7 @@ class _Connection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        length, close = 0, False
+        length, close, served_by = 0, False, ""
         for line in lines[1:]:
             name, _, value = line.partition(":")
             name = name.strip().lower()
@@ -103,10 +117,12 @@ class _Connection:
                 length = int(value.strip())
             elif name == "connection" and value.strip().lower() == "close":
                 close = True
+            elif name == "x-served-by":
+                served_by = value.strip()
         body = await self.reader.readexactly(length) if length else b""
         if close:
             await self.close()
-        return status, body
+        return status, body, served_by
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -140,13 +156,14 @@ async def run_load(
                 index = remaining
                 sent = time.perf_counter()
                 try:
-                    status, body = await connection.request(raw)
+                    status, body, served_by = await connection.request(raw)
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     result.errors.append(type(exc).__name__)
                     await connection.close()
                     continue
                 result.latencies_ms.append((time.perf_counter() - sent) * 1e3)
                 result.statuses[status] = result.statuses.get(status, 0) + 1
+                result.served_by[served_by] = result.served_by.get(served_by, 0) + 1
                 if status == 200 and index % keep_timing_every == 0 and body.startswith(b"{"):
                     timing = json.loads(body).get("timing_ms")
                     if isinstance(timing, dict):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from skinscan.training.metrics import point_metrics
+from skinscan.evaluation.metrics import expected_calibration_error, point_metrics
 
 TARGET_SENSITIVITY = 0.95
 """Missing a melanoma costs far more than an extra doctor's visit: the threshold keeps >= 95 %."""
@@ -67,11 +67,13 @@ def source_weights(sources: np.ndarray) -> np.ndarray:
 
 def fit_platt(
     logits: np.ndarray, labels: np.ndarray, weights: np.ndarray, dermoscopic: np.ndarray | None = None
-) -> tuple[float, float, float]:
-    """(a, b_dermoscopic, b_clinical) minimising the weighted NLL of sigmoid(a * logit + b).
+) -> tuple[float, float, float, float]:
+    """(a_dermoscopic, b_dermoscopic, a_clinical, b_clinical) minimising the weighted NLL.
 
-    ``dermoscopic`` (0..1 per photo, the modality head) blends the two shifts, as the exported graph
-    does; without it, or with no clinical photos, both shifts are the same.
+    The calibrated logit is d * (a_d * logit + b_d) + (1 - d) * (a_c * logit + b_c), with d the modality
+    head's p_dermoscopic, as the exported graph computes it: one Platt scaling per kind of photo, so that
+    p_malignant means what it says for dermoscopic and for phone photos alike. Without clinical photos
+    (or without ``dermoscopic``) both kinds share one fit.
     """
     from scipy.optimize import minimize
 
@@ -79,19 +81,27 @@ def fit_platt(
     both = bool((d < 0.5).any()) and bool((d >= 0.5).any())
 
     def loss(params: np.ndarray) -> float:
-        shift = d * params[1] + (1 - d) * (params[2] if both else params[1])
-        z = params[0] * logits + shift
+        a_d, b_d, a_c, b_c = params if both else (params[0], params[1], params[0], params[1])
+        z = d * (a_d * logits + b_d) + (1 - d) * (a_c * logits + b_c)
         return float(np.sum(weights * (np.logaddexp(0.0, z) - labels * z)) / np.sum(weights))
 
-    x0 = np.array([1.0, 0.0, 0.0])
-    result = minimize(loss, x0=x0, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000})
-    a, b_d, b_c = (float(v) for v in result.x)
-    return a, b_d, b_c if both else b_d
+    x0 = np.array([1.0, 0.0, 1.0, 0.0] if both else [1.0, 0.0])
+    result = minimize(loss, x0=x0, method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 8000})
+    values = [float(v) for v in result.x]
+    a_d, b_d, a_c, b_c = values if both else (values[0], values[1], values[0], values[1])
+    return a_d, b_d, a_c, b_c
+
+
+def calibrate(logits: np.ndarray, dermoscopic: np.ndarray, platt: tuple[float, float, float, float]) -> np.ndarray:
+    """The graph's calibration in numpy: raw logits + p_dermoscopic -> p_malignant."""
+    a_d, b_d, a_c, b_c = platt
+    return sigmoid(dermoscopic * (a_d * logits + b_d) + (1 - dermoscopic) * (a_c * logits + b_c))
 
 
 RULES = {
-    "calibration": "Platt scaling sigmoid(a * logit + b) fitted on validation lesion photos, each source weighing the "
-    "same; b blends a dermoscopic and a clinical-photo shift by the graph's modality head",
+    "calibration": "Platt scaling sigmoid(a * logit + b) per kind of photo (dermoscopic, clinical/phone), fitted on "
+    "the 8-view mean logits of validation lesion photos, each source weighing the same; the graph blends the two "
+    "fits by its modality head's p_dermoscopic",
     "threshold": f"highest p with validation sensitivity >= {TARGET_SENSITIVITY} on every source with >= "
     f"{MIN_MALIGNANT_FOR_TARGET} malignant validation photos and >= {FLOOR_SENSITIVITY} on every source",
     "risk_bands": "low below the threshold (the 'benign' answer); high from the p that at most "
@@ -162,18 +172,30 @@ def fit(logits: dict[str, np.ndarray], labels: np.ndarray, sources: np.ndarray, 
     lesion = labels >= 0
     y, src, z = labels[lesion], sources[lesion], logits["malignant"][lesion]
     dermoscopic = sigmoid(logits["dermoscopic"][lesion])
-    scale, shift, clinical_shift = fit_platt(z, y.astype(np.float64), source_weights(src), dermoscopic)
-    p = sigmoid(scale * z + dermoscopic * shift + (1 - dermoscopic) * clinical_shift)
+    platt = fit_platt(z, y.astype(np.float64), source_weights(src), dermoscopic)
+    p = calibrate(z, dermoscopic, platt)
     threshold, high, per_source = threshold_and_bands(p, y, src)
     keep = ("roc_auc", "sensitivity", "specificity")
     return {
-        "platt": {"scale": scale, "shift": shift, "clinical_shift": clinical_shift},
+        "platt": {
+            "dermoscopic": {"scale": platt[0], "shift": platt[1]},
+            "clinical": {"scale": platt[2], "shift": platt[3]},
+        },
         "threshold": threshold,
         "threshold_per_source": per_source,
         "risk_bands": {"low": 0.0, "medium": threshold, "high": high},
         "rules": RULES,
         "gate": gate_threshold(sigmoid(logits["lesion"]), sources, lesion),
         "quality": fit_thresholds(images[lesion], src),
+        "by_kind": {
+            kind: {
+                "photos": int(mask.sum()),
+                "sources": sorted(set(src[mask].tolist())),
+                "ece": expected_calibration_error(p[mask], y[mask]),
+            }
+            for kind, mask in (("dermoscopic", dermoscopic >= 0.5), ("clinical", dermoscopic < 0.5))
+            if mask.any()
+        },
         "at_threshold": {
             s: {k: v for k, v in point_metrics(p[src == s], y[src == s], threshold).items() if k in keep}
             for s in np.unique(src).tolist()

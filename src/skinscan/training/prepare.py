@@ -1,6 +1,6 @@
 """Decode every source, find same-lesion groups, drop Kaggle-test twins, split: one ``Prepared``.
 
-Used by ``train`` (which writes the manifest) and by ``export``/``evaluate`` (which read it back).
+Used by ``train`` (which writes the split manifest) and by ``export`` (``rebuild`` from the manifest).
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from skinscan.training.data import group_near_duplicates, known_pairs, pair_recall
-from skinscan.training.model import LesionNet, embed
-from skinscan.training.sources import (
+from skinscan.datasets import (
     HAM,
     HAM_EXCLUDED,
     KAGGLE,
@@ -28,6 +26,9 @@ from skinscan.training.sources import (
     not_skin_entries,
     source_dir,
 )
+from skinscan.evaluation.manifest import Manifest
+from skinscan.training.data import group_near_duplicates, known_pairs, pair_recall
+from skinscan.training.model import LesionNet, embed
 from skinscan.training.splits import SplitConfig, assign_groups, assign_splits, drop_test_twins, split_counts
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def _known_pair_recall(
     return {"found": found, "total": total, "recall": found / total if total else None}
 
 
-def rebuild(data: Path, input_size: int, manifest: dict[str, tuple[str, int]]) -> Prepared:
+def rebuild(data: Path, input_size: int, manifest: Manifest) -> Prepared:
     """Decode the photos of a run's manifest again, with their recorded split and group."""
     root = data_root(data)
     entries = [
@@ -139,10 +140,3 @@ def rebuild(data: Path, input_size: int, manifest: dict[str, tuple[str, int]]) -
     pool.split = np.array([manifest[r][0] for r in pool.rel], dtype="<U5")
     pool.group = np.array([manifest[r][1] for r in pool.rel], np.int64)
     return Prepared(pool, arrays[-1], {})
-
-
-def read_manifest2(path: Path) -> dict[str, tuple[str, int]]:
-    import csv
-
-    with path.open(newline="") as handle:
-        return {row["path"]: (row["split"], int(row["group"])) for row in csv.DictReader(handle)}

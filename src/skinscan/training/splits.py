@@ -10,14 +10,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from skinscan.datasets import HAM, KAGGLE, NOT_SKIN, PAD, Pool
 from skinscan.training.data import group_near_duplicates, union_groups
-from skinscan.training.sources import HAM, KAGGLE, NOT_SKIN, PAD, Pool
 
 
 @dataclass(frozen=True)
@@ -115,16 +113,6 @@ def assign_splits(pool: Pool, config: SplitConfig) -> None:
     pool.split[rest[val]] = "val"
     for side in ("val", "test"):
         assert not set(pool.group[pool.split == "train"]) & set(pool.group[pool.split == side]), side
-
-
-def write_manifest(path: Path, pool: Pool) -> str:
-    """CSV manifest (path, source, label, group, split); returns its sha256."""
-    lines = ["path,source,label,group,split"]
-    for i, rel in enumerate(pool.rel):
-        lines.append(f"{rel},{pool.source[i]},{int(pool.label[i])},{int(pool.group[i])},{pool.split[i]}")
-    text = "\n".join(lines) + "\n"
-    path.write_text(text, encoding="utf-8")
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def split_counts(pool: Pool) -> dict[str, dict[str, dict[str, int]]]:

@@ -41,7 +41,10 @@ describe("predict", () => {
   });
 
   it("shows the server's message for a refused photo", async () => {
-    vi.stubGlobal("fetch", vi.fn().mockResolvedValue(jsonResponse(413, { detail: "Too big: 40 MB.", code: "too_large" })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn().mockResolvedValue(jsonResponse(413, { detail: "Too big: 40 MB.", code: "too_large" })),
+    );
     const error = await rejection(predict(new Blob([PNG])));
     expect(error).toMatchObject({ code: "too_large", message: "Too big: 40 MB." });
   });
@@ -67,11 +70,15 @@ describe("language", () => {
     try {
       setActiveLang("zh");
       await predict(new Blob([PNG]), "a.png");
-      expect(new Headers((fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1].headers).get("Accept-Language")).toMatch(/^zh-CN,zh/);
+      expect(
+        new Headers((fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1].headers).get("Accept-Language"),
+      ).toMatch(/^zh-CN,zh/);
       expect((await rejection(checkPhoto(new Blob(["hello"])))).message).toMatch(/不是图片/);
       setActiveLang("en");
       await predict(new Blob([PNG]), "a.png");
-      expect(new Headers((fetchMock.mock.calls[1] as unknown as [string, RequestInit])[1].headers).get("Accept-Language")).toBe("en");
+      expect(
+        new Headers((fetchMock.mock.calls[1] as unknown as [string, RequestInit])[1].headers).get("Accept-Language"),
+      ).toBe("en");
     } finally {
       setActiveLang("en");
     }
@@ -81,6 +88,11 @@ describe("language", () => {
     const body = { detail: "Out of focus.", code: "photo_unusable", hint: "Hold still.", reasons: ["out_of_focus"] };
     vi.stubGlobal("fetch", vi.fn().mockResolvedValue(jsonResponse(422, body)));
     const error = await rejection(predict(new Blob([PNG])));
-    expect(error).toMatchObject({ code: "photo_unusable", detail: "Out of focus.", hint: "Hold still.", reasons: ["out_of_focus"] });
+    expect(error).toMatchObject({
+      code: "photo_unusable",
+      detail: "Out of focus.",
+      hint: "Hold still.",
+      reasons: ["out_of_focus"],
+    });
   });
 });

@@ -141,7 +141,7 @@ export async function predict(photo: Blob, filename = "photo", signal?: AbortSig
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new PageError("unreachable");
   }
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = await response.json();
   } catch {

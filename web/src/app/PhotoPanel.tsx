@@ -1,6 +1,7 @@
 import { type RefObject, useCallback, useEffect, useRef } from "react";
 import type { PageError } from "../api/client";
 import { Guidance } from "../components/Guidance";
+import type { Guide } from "../components/GhostGuide";
 import { type LiveControls, LiveCamera } from "../components/LiveCamera";
 import { type PhotoSource, PhotoPreview } from "../components/PhotoPreview";
 import { Refusal } from "../components/Refusal";
@@ -20,6 +21,8 @@ interface Props {
   onStopCamera: () => void;
   /** Back from a captured frame to the live view: clear that frame's answer or refusal. */
   onResumeCamera: () => void;
+  /** Checking a saved spot again: its last photo as a guide over the live view. */
+  guide?: Guide | null;
 }
 
 /**
@@ -29,7 +32,19 @@ interface Props {
  * input is not on screen then), and opens the photo picker otherwise.
  */
 export function PhotoPanel(props: Props) {
-  const { camera, error, photo, inputRef, onPhoto, onStartCamera, onCapture, onCameraError, onStopCamera, onResumeCamera } = props;
+  const {
+    camera,
+    error,
+    photo,
+    inputRef,
+    onPhoto,
+    onStartCamera,
+    onCapture,
+    onCameraError,
+    onStopCamera,
+    onResumeCamera,
+    guide = null,
+  } = props;
   const { t } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const liveRef = useRef<LiveControls>(null);
@@ -55,7 +70,14 @@ export function PhotoPanel(props: Props) {
       ) : null}
       {error && !REFUSAL_CODES.has(error.code) ? <PageErrorNotice error={error} inputRef={inputRef} /> : null}
       {camera ? (
-        <LiveCamera ref={liveRef} onCapture={onCapture} onError={onCameraError} onStop={onStopCamera} onResume={onResume} />
+        <LiveCamera
+          ref={liveRef}
+          onCapture={onCapture}
+          onError={onCameraError}
+          onStop={onStopCamera}
+          onResume={onResume}
+          guide={guide}
+        />
       ) : (
         <>
           <UploadPanel onPhoto={onPhoto} onStartCamera={onStartCamera} inputRef={inputRef} hasPhoto={photo !== null} />

@@ -16,15 +16,20 @@ interface Props {
   thumbnail: string | null;
   knownSpots: string[];
   onSave: (spot: string) => Promise<unknown>;
+  /** The spot being checked again, if any: Save offers its name. */
+  retakeSpot?: string | undefined;
 }
 
 /**
  * The answer, with Save and Export. Only the short "Analysing…" line is a live region; the answer
  * itself is not announced as a whole: focus moves to its headline, which screen readers read once.
  */
-export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownSpots, onSave }: Props) {
+export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownSpots, onSave, retakeSpot }: Props) {
   const { t } = useT();
-  const check = useMemo(() => (result ? checkFrom(result, thumbnail, checkedAt) : null), [result, thumbnail, checkedAt]);
+  const check = useMemo(
+    () => (result ? checkFrom(result, thumbnail, checkedAt) : null),
+    [result, thumbnail, checkedAt],
+  );
   return (
     <section className="panel panel--result" aria-labelledby="result-panel-heading">
       <h2 id="result-panel-heading" className="panel__heading">
@@ -48,7 +53,12 @@ export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownS
           autoFocus
           actions={
             <>
-              <SaveCheck key={checkedAt} knownSpots={knownSpots} onSave={(spot) => onSave(spot)} />
+              <SaveCheck
+                key={checkedAt}
+                knownSpots={knownSpots}
+                onSave={(spot) => onSave(spot)}
+                {...(retakeSpot ? { initialSpot: retakeSpot } : {})}
+              />
               <ExportButton check={check} />
             </>
           }

@@ -4,7 +4,13 @@ import { ErrorMessage } from "../components/ErrorMessage";
 import { Refusal } from "../components/Refusal";
 import { type I18n, isMessageKey, useT } from "../i18n";
 
-export const CAMERA_CODES = new Set(["camera_refused", "camera_absent", "camera_busy", "camera_failed", "camera_insecure"]);
+export const CAMERA_CODES = new Set([
+  "camera_refused",
+  "camera_absent",
+  "camera_busy",
+  "camera_failed",
+  "camera_insecure",
+]);
 const ANOTHER_PHOTO_CODES = new Set([
   "not_an_image",
   "too_large",
@@ -33,11 +39,19 @@ function actionFor(code: string): "error.upload_instead" | "error.choose_another
 }
 
 /** An error at the top of the photo panel, with its way out. */
-export function PageErrorNotice({ error, inputRef }: { error: PageError; inputRef: RefObject<HTMLInputElement | null> }) {
+export function PageErrorNotice({
+  error,
+  inputRef,
+}: {
+  error: PageError;
+  inputRef: RefObject<HTMLInputElement | null>;
+}) {
   const { t } = useT();
   const action = actionFor(error.code);
   if (REFUSAL_CODES.has(error.code)) {
-    return <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={() => inputRef.current?.click()} />;
+    return (
+      <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={() => inputRef.current?.click()} />
+    );
   }
   return (
     <ErrorMessage message={errorText(error, t)} code={error.code}>

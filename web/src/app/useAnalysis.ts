@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { checkPhoto, PageError, predict } from "../api/client";
 import type { Prediction } from "../api/types";
 import type { PhotoSource } from "../components/PhotoPreview";
-import { squareThumbnailUrl } from "../history/check";
+import { squareThumbnailUrl } from "../history/thumbnail";
 import { decodePhoto, readPixels } from "../inference/decode";
 import { fetchCard, sharedWorker } from "../inference/model";
 
@@ -38,7 +38,15 @@ function usePhoto() {
     const size = (await fetchCard().catch(() => null))?.input.size ?? 0;
     const readable = size > 0 && bitmap.width * bitmap.height <= MAX_THUMBNAIL_PIXELS;
     const squareThumbnail = readable ? null : squareThumbnailUrl(bitmap, bitmap.width, bitmap.height);
-    const base: PhotoSource = { url, name, width: bitmap.width, height: bitmap.height, modelInput: null, modelSize: size, squareThumbnail };
+    const base: PhotoSource = {
+      url,
+      name,
+      width: bitmap.width,
+      height: bitmap.height,
+      modelInput: null,
+      modelSize: size,
+      squareThumbnail,
+    };
     setPhoto(base);
     if (!readable) {
       bitmap.close(); // reading back a huge photo's pixels would cost hundreds of MB on a phone

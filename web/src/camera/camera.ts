@@ -30,7 +30,8 @@ export function cameraError(error: unknown): PageError {
     case "SecurityError":
       return new PageError(
         "camera_refused",
-        "Camera access was refused. Allow the camera for this site in your browser settings, or upload a photo instead.",
+        "Camera access was refused. Allow the camera for this site in your browser settings, or upload a photo " +
+          "instead.",
       );
     case "NotFoundError":
     case "OverconstrainedError":

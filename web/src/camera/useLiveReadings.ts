@@ -4,6 +4,11 @@
  * `reading` with a smoothed probability and a label that does not flicker, or `refused` with the
  * reasons. Capture freezes a frame, hands it (lossless PNG) to the page for the server, and reads
  * that exact frame in the browser too.
+ *
+ * With a model that takes `views` (model 3), each live frame is read in ONE of the 8 mirror/turn
+ * views, cycling 0, 1, ..., 7, 0, ...: a frame costs one model run, and the smoothing (steady.ts,
+ * a window of 8 frames) averages the views as the model's own 8-view answer does. A captured frame
+ * is read in all 8 views, as the server reads it. A model without `views` (2.0) reads each frame once.
  */
 import { type RefObject, useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from "react";
 import { PageError } from "../api/client";
@@ -11,7 +16,8 @@ import { canvasToPng, readPixels } from "../inference/decode";
 import { type LoadedModel, loadModel, type Reading } from "../inference/model";
 import type { EvidenceGrid } from "../inference/protocol";
 import { openRearCamera, stopStream } from "./camera";
-import { EMPTY_STEADY, nextSteady, type Steady } from "./steady";
+import { EMPTY_STEADY, nextSteady, type Steady, type SteadyRule } from "./steady";
+import { VIEW_COUNT } from "../inference/views";
 
 /** At most this many readings per second (saves battery). */
 const MAX_RATE = 20;
@@ -41,12 +47,12 @@ interface Live {
 
 const EMPTY_LIVE: Live = { steady: EMPTY_STEADY, evidence: null, stats: null, stamps: [] };
 
-type Action = { type: "frame"; reading: Reading; frameMs: number; at: number; threshold: number } | { type: "reset" };
+type Action = { type: "frame"; reading: Reading; frameMs: number; at: number; rule: SteadyRule } | { type: "reset" };
 
 function liveReducer(live: Live, action: Action): Live {
   if (action.type === "reset") return EMPTY_LIVE;
-  const { reading, frameMs, at, threshold } = action;
-  const steady = nextSteady(live.steady, reading.decision, threshold);
+  const { reading, frameMs, at, rule } = action;
+  const steady = nextSteady(live.steady, { decision: reading.decision, pDermoscopic: reading.pDermoscopic }, rule);
   const stamps = [...live.stamps, at].slice(-(RATE_FRAMES + 1));
   const span = ((stamps.at(-1) ?? at) - (stamps[0] ?? at)) / 1000;
   const rate = span > 0 ? (stamps.length - 1) / span : 0;
@@ -157,9 +163,16 @@ export interface LiveReadings {
   resume: () => void;
 }
 
-async function classifyFrom(model: LoadedModel, source: CanvasImageSource, w: number, h: number, canvas: HTMLCanvasElement) {
+async function classifyFrom(
+  model: LoadedModel,
+  source: CanvasImageSource,
+  w: number,
+  h: number,
+  canvas: HTMLCanvasElement,
+  view: number | null = null,
+) {
   const start = performance.now();
-  const reading = await model.worker.classify(readPixels(source, w, h, canvas));
+  const reading = await model.worker.classify(readPixels(source, w, h, canvas), view);
   return { reading, frameMs: performance.now() - start };
 }
 
@@ -170,20 +183,38 @@ export function useLiveReadings(
   const videoRef = useRef<HTMLVideoElement>(null);
   const frozenRef = useRef<HTMLCanvasElement>(null);
   const workCanvas = useRef<HTMLCanvasElement | null>(null);
+  /** Live frames read so far: the next frame's view is this modulo 8. */
+  const frameIndex = useRef(0);
   const frameSize = useCamera(videoRef, onError);
   const { model, failed, setFailed, progress } = useModel();
   const [frozen, setFrozen] = useState(false);
   const [captured, setCaptured] = useState<Reading | null>(null);
   const [live, dispatch] = useReducer(liveReducer, EMPTY_LIVE);
-  const phase: LivePhase = failed ? "model-failed" : frozen ? "frozen" : !frameSize ? "starting" : !model ? "loading-model" : "live";
+  const phase: LivePhase = failed
+    ? "model-failed"
+    : frozen
+      ? "frozen"
+      : !frameSize
+        ? "starting"
+        : !model
+          ? "loading-model"
+          : "live";
 
   const step = useCallback(
     async (stopped: () => boolean) => {
       const video = videoRef.current;
       if (!model || !video || video.readyState < 2 || video.videoWidth === 0) return;
       workCanvas.current ??= document.createElement("canvas");
-      const { reading, frameMs } = await classifyFrom(model, video, video.videoWidth, video.videoHeight, workCanvas.current);
-      if (!stopped()) dispatch({ type: "frame", reading, frameMs, at: performance.now(), threshold: model.card.threshold });
+      const view = model.info.views ? frameIndex.current++ % VIEW_COUNT : null;
+      const { reading, frameMs } = await classifyFrom(
+        model,
+        video,
+        video.videoWidth,
+        video.videoHeight,
+        workCanvas.current,
+        view,
+      );
+      if (!stopped()) dispatch({ type: "frame", reading, frameMs, at: performance.now(), rule: model.card });
     },
     [model],
   );

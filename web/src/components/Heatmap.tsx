@@ -49,10 +49,22 @@ export function Heatmap({ evidence, image, initiallyShown = true, size = DRAWN_P
   return (
     <figure className="heatmap" data-testid="heatmap" data-peak={peak.toFixed(3)}>
       <div className="heatmap__body">
-        <canvas ref={canvasRef} width={size * 2} height={size * 2} className="heatmap__canvas" role="img" aria-label={t("heatmap.alt")} />
+        <canvas
+          ref={canvasRef}
+          width={size * 2}
+          height={size * 2}
+          className="heatmap__canvas"
+          role="img"
+          aria-label={t("heatmap.alt")}
+        />
         <div className="heatmap__side">
           <label className="heatmap__switch" htmlFor={switchId}>
-            <input id={switchId} type="checkbox" checked={shown} onChange={(event) => setShown(event.currentTarget.checked)} />
+            <input
+              id={switchId}
+              type="checkbox"
+              checked={shown}
+              onChange={(event) => setShown(event.currentTarget.checked)}
+            />
             {t("heatmap.show")}
           </label>
           <div className="heatmap__legend" aria-hidden="true">

@@ -3,6 +3,7 @@ import type { PageError } from "../api/client";
 import { useLiveReadings } from "../camera/useLiveReadings";
 import { useT } from "../i18n";
 import { CropFrame } from "./CropFrame";
+import { GhostGuide, type Guide } from "./GhostGuide";
 import { LiveEvidence } from "./LiveEvidence";
 import { LiveResult } from "./LiveResult";
 
@@ -18,6 +19,8 @@ interface Props {
   onStop: () => void;
   /** Back to the live view: the captured frame's server answer (or refusal) no longer applies. */
   onResume: () => void;
+  /** When checking a saved spot again: its last photo, shown faintly over the view. */
+  guide?: Guide | null;
   ref?: Ref<LiveControls>;
 }
 
@@ -26,11 +29,12 @@ interface Props {
  * evidence map over it), the steady reading or the refusal, and the buttons. The work is in
  * useLiveReadings(); Capture is offered only while the view can be judged (state `reading`).
  */
-export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props) {
-  const { t } = useT();
+export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null, ref }: Props) {
+  const { t, date } = useT();
+  const [showGuide, setShowGuide] = useState(true);
   const live = useLiveReadings(onCapture, onError);
   const [heatmap, setHeatmap] = useState(false);
-  const { phase, frameSize, steady, evidence, resume } = live;
+  const { phase, frameSize, steady, evidence, resume, stats, captured, progress, videoRef, frozenRef } = live;
   const back = useCallback(() => {
     resume();
     onResume();
@@ -42,7 +46,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
       <div className="live__view">
         <CropFrame width={frameSize?.width ?? 4} height={frameSize?.height ?? 3} label={t("preview.crop")}>
           <video
-            ref={live.videoRef}
+            ref={videoRef}
             className="crop-frame__media"
             muted
             playsInline
@@ -51,25 +55,33 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
             hidden={phase === "frozen"}
           />
           <canvas
-            ref={live.frozenRef}
+            ref={frozenRef}
             className="crop-frame__media"
             hidden={phase !== "frozen"}
             role="img"
             aria-label={t("live.captured_alt")}
           />
+          {guide && showGuide && phase === "live" ? (
+            <GhostGuide guide={guide} width={frameSize?.width ?? 4} height={frameSize?.height ?? 3} />
+          ) : null}
           {heatmap && evidence && frameSize && phase === "live" ? (
             <LiveEvidence grid={evidence} width={frameSize.width} height={frameSize.height} />
           ) : null}
         </CropFrame>
       </div>
-      <LiveResult phase={phase} steady={steady} stats={live.stats} captured={live.captured} progress={live.progress} />
+      <LiveResult phase={phase} steady={steady} stats={stats} captured={captured} progress={progress} />
       <div className="live__buttons">
         {phase === "frozen" ? (
           <button type="button" className="button button--secondary" onClick={back}>
             {t("live.back")}
           </button>
         ) : canCapture ? (
-          <button type="button" className="button button--primary" data-testid="capture" onClick={() => void live.capture()}>
+          <button
+            type="button"
+            className="button button--primary"
+            data-testid="capture"
+            onClick={() => void live.capture()}
+          >
             {t("live.capture")}
           </button>
         ) : null}
@@ -78,6 +90,20 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, ref }: Props)
           {t("live.stop")}
         </button>
       </div>
+      {guide ? (
+        <div className="live__guide">
+          <p>{t("ghost.label", { spot: guide.spot, date: date(guide.createdAt, true) })}</p>
+          <label className="live__toggle">
+            <input
+              type="checkbox"
+              data-testid="ghost-toggle"
+              checked={showGuide}
+              onChange={(event) => setShowGuide(event.currentTarget.checked)}
+            />
+            {t("ghost.toggle")}
+          </label>
+        </div>
+      ) : null}
       <p className="live__hint">{t("live.hint")}</p>
     </div>
   );
@@ -87,7 +113,12 @@ function HeatmapToggle({ checked, onChange }: { checked: boolean; onChange: (che
   const { t } = useT();
   return (
     <label className="live__toggle">
-      <input type="checkbox" data-testid="heatmap-toggle" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />
+      <input
+        type="checkbox"
+        data-testid="heatmap-toggle"
+        checked={checked}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
       {t("live.heatmap_show")}
     </label>
   );

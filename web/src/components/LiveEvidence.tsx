@@ -8,7 +8,9 @@ import { drawEvidence } from "./heatmap";
 const CANVAS_PX = 256;
 
 function rows(grid: EvidenceGrid): number[][] {
-  return Array.from({ length: grid.height }, (_, y) => Array.from(grid.values.subarray(y * grid.width, (y + 1) * grid.width)));
+  return Array.from({ length: grid.height }, (_, y) =>
+    Array.from(grid.values.subarray(y * grid.width, (y + 1) * grid.width)),
+  );
 }
 
 /** The live frame's evidence map (model output `evidence`), stretched over the square the model sees. */
@@ -32,7 +34,12 @@ export function LiveEvidence({ grid, width, height }: { grid: EvidenceGrid; widt
       data-testid="live-heatmap"
       role="img"
       aria-label={t("live.heatmap_alt")}
-      style={{ left: pct(box.left, width), top: pct(box.top, height), width: pct(box.side, width), height: pct(box.side, height) }}
+      style={{
+        left: pct(box.left, width),
+        top: pct(box.top, height),
+        width: pct(box.side, width),
+        height: pct(box.side, height),
+      }}
     />
   );
 }

@@ -5,7 +5,9 @@ import { LiveResult } from "./LiveResult";
 
 const stats = { count: 9, frameMs: 52.3, preprocessMs: 3.1, modelMs: 40.2, rate: 12 };
 const show = (steady: Partial<Steady>, phase: "live" | "frozen" = "live") =>
-  render(<LiveResult phase={phase} steady={{ ...EMPTY_STEADY, ...steady }} stats={stats} captured={null} progress={null} />);
+  render(
+    <LiveResult phase={phase} steady={{ ...EMPTY_STEADY, ...steady }} stats={stats} captured={null} progress={null} />,
+  );
 
 describe("LiveResult", () => {
   it("asks to hold steady, with no label, until the readings settle", () => {

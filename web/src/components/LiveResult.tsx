@@ -33,12 +33,17 @@ function attributes(phase: LivePhase, steady: Steady, stats: FrameStats | null, 
   const state = frozen ? (decision ? (decision.kind === "answer" ? "reading" : "refused") : null) : steady.state;
   const p = frozen ? (decision?.kind === "answer" ? decision.p : null) : steady.p;
   const label = frozen ? (decision?.kind === "answer" ? decision.label : null) : steady.label;
+  const band = frozen ? (decision?.kind === "answer" ? decision.risk : null) : steady.band;
+  const pDermoscopic = frozen ? (captured?.pDermoscopic ?? null) : steady.pDermoscopic;
   const reasons = frozen ? (decision?.kind === "refused" ? decision.reasons : []) : (steady.refusal?.reasons ?? []);
   return {
     "data-phase": phase,
     "data-state": state ?? undefined,
     "data-label": label ?? "",
     "data-p-malignant": p ?? undefined,
+    // the shown risk band (steady.ts: with hysteresis) and model 3's p_dermoscopic, for the wording and tests
+    "data-band": band ?? "",
+    "data-p-dermoscopic": pDermoscopic ?? undefined,
     "data-settled": String(frozen ? true : steady.settled),
     "data-reasons": reasons.join(" "),
     "data-count": stats?.count ?? 0,
@@ -62,7 +67,17 @@ function Loading({ phase, progress }: Pick<Props, "phase" | "progress">) {
   );
 }
 
-function Answer({ p, label, settled, kicker }: { p: number; label: Steady["label"]; settled: boolean; kicker: string }) {
+function Answer({
+  p,
+  label,
+  settled,
+  kicker,
+}: {
+  p: number;
+  label: Steady["label"];
+  settled: boolean;
+  kicker: string;
+}) {
   const { t } = useT();
   return (
     <>
@@ -85,7 +100,8 @@ export function LiveResult({ phase, steady, stats, captured, progress }: Props) 
   const { t } = useT();
   const attrs = attributes(phase, steady, stats, captured);
   const frozenDecision = phase === "frozen" ? captured?.decision : undefined;
-  const announce = attrs["data-state"] === "refused" ? t("live.refused") : steady.label ? t(`live.label.${steady.label}`) : "";
+  const announce =
+    attrs["data-state"] === "refused" ? t("live.refused") : steady.label ? t(`live.label.${steady.label}`) : "";
   let body;
   if (phase === "starting" || phase === "loading-model" || phase === "model-failed") {
     body = <Loading phase={phase} progress={progress} />;

@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FALLBACK_THUMBNAIL_PX, squareThumbnailUrl } from "../history/check";
+import { FALLBACK_THUMBNAIL_PX, squareThumbnailUrl } from "../history/thumbnail";
 import { I18nProvider } from "../i18n";
 import { type PhotoSource, PhotoPreview } from "./PhotoPreview";
 

@@ -20,11 +20,13 @@ const pos = (v: number) => `${clamp(v) * 100}%`;
 export function ProbabilityMeter({ p, threshold, bands }: Props) {
   const { t } = useT();
   const zones = bands
-    ? ([
-        ["low", 0, bands.medium],
-        ["medium", bands.medium, bands.high],
-        ["high", bands.high, 1],
-      ] as const).filter(([, from, to]) => to > from)
+    ? (
+        [
+          ["low", 0, bands.medium],
+          ["medium", bands.medium, bands.high],
+          ["high", bands.high, 1],
+        ] as const
+      ).filter(([, from, to]) => to > from)
     : [];
   return (
     <div className="meter" aria-hidden="true">
@@ -33,7 +35,11 @@ export function ProbabilityMeter({ p, threshold, bands }: Props) {
       </div>
       <div className="meter__track">
         {zones.map(([name, from, to]) => (
-          <div key={name} className={`meter__zone meter__zone--${name}`} style={{ left: pos(from), width: pos(to - from) }}>
+          <div
+            key={name}
+            className={`meter__zone meter__zone--${name}`}
+            style={{ left: pos(from), width: pos(to - from) }}
+          >
             <span className="meter__zone-label">{t(`meter.zone.${name}`)}</span>
           </div>
         ))}

@@ -6,7 +6,9 @@ import { Refusal } from "./Refusal";
 describe("Refusal", () => {
   it("shows what is wrong and the server's hint, no probability, and a way to try again", async () => {
     const onRetry = vi.fn();
-    render(<Refusal code="photo_unusable" reasons={["out_of_focus", "too_dark"]} hint="Hold still." onRetry={onRetry} />);
+    render(
+      <Refusal code="photo_unusable" reasons={["out_of_focus", "too_dark"]} hint="Hold still." onRetry={onRetry} />,
+    );
     const refusal = screen.getByTestId("refusal");
     expect(refusal).toHaveTextContent(/cannot be judged/i);
     expect(refusal).toHaveTextContent(/out of focus/i);
@@ -36,7 +38,9 @@ describe("Refusal", () => {
   });
 
   it("takes focus again when a new refusal replaces the last one", () => {
-    const { rerender } = render(<Refusal code="not_a_lesion" reasons={["not_a_lesion"]} hint={null} onRetry={() => undefined} />);
+    const { rerender } = render(
+      <Refusal code="not_a_lesion" reasons={["not_a_lesion"]} hint={null} onRetry={() => undefined} />,
+    );
     screen.getByRole("button", { name: /try another photo/i }).focus();
     rerender(<Refusal code="photo_unusable" reasons={["too_dark"]} hint={null} onRetry={() => undefined} />);
     expect(screen.getByTestId("refusal")).toHaveFocus();

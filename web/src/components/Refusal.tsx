@@ -29,7 +29,12 @@ export function Refusal({ code, reasons, hint, onRetry }: Props) {
   }, [code, reasonList, hint]);
   const what = `refusal.${code}`;
   const reasonKeys = [...new Set(reasons)].map((r) => `reason.${r}`).filter(isMessageKey);
-  const hints = hint ? [hint] : [...new Set(reasons)].map((r) => `hint.${r}`).filter(isMessageKey).map((k) => t(k));
+  const hints = hint
+    ? [hint]
+    : [...new Set(reasons)]
+        .map((r) => `hint.${r}`)
+        .filter(isMessageKey)
+        .map((k) => t(k));
   return (
     <section
       ref={ref}

@@ -28,7 +28,9 @@ describe("ResultCard", () => {
     expect(screen.getByRole("heading", { level: 3 })).toHaveTextContent("Higher concern: see a doctor soon");
     expect(text.indexOf("What to do")).toBeLessThan(text.indexOf("73%"));
     expect(card).toHaveTextContent("Model score: 73%");
-    expect(card).toHaveTextContent("Of 100 spots that looked like this to the model in clinic photos, about 73 were skin cancer.");
+    expect(card).toHaveTextContent(
+      "Of 100 spots that looked like this to the model in clinic photos, about 73 were skin cancer.",
+    );
     expect(card).toHaveTextContent("from a score of 38%");
     expect(card).toHaveTextContent("This is not a diagnosis.");
     expect(card).toHaveAttribute("data-risk", "high");

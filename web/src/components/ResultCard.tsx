@@ -1,9 +1,8 @@
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { Prediction } from "../api/types";
-import { perHundred, shortVersion } from "../history/check";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
-import { percent } from "./format";
+import { perHundred, percent, shortVersion } from "./format";
 import { Heatmap } from "./Heatmap";
 import { ProbabilityMeter } from "./ProbabilityMeter";
 import { RISK_ICONS } from "./RiskBadge";
@@ -29,6 +28,7 @@ interface Props {
 export function ResultCard({ result, card, image = null, checkedAt, autoFocus = false, actions }: Props) {
   const { t, date } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const [shownAt] = useState(Date.now);
   useEffect(() => {
     if (autoFocus) headingRef.current?.focus();
   }, [autoFocus]);
@@ -59,7 +59,7 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
       <p className="result__disclaimer">{result.disclaimer}</p>
       {actions ? <div className="result__actions">{actions}</div> : null}
       <p className="result__meta">
-        {t("result.meta", { date: date(checkedAt ?? Date.now()), version: shortVersion(result.model.version) })}
+        {t("result.meta", { date: date(checkedAt ?? shownAt), version: shortVersion(result.model.version) })}
       </p>
     </article>
   );

@@ -51,7 +51,14 @@ export function UploadPanel({ onPhoto, onStartCamera, inputRef, hasPhoto }: Prop
       </svg>
       <p className="dropzone__title">{dragging ? t("upload.drop") : t("upload.title")}</p>
       <div className="dropzone__buttons">
-        <input ref={inputRef} id="photo-input" className="visually-hidden" type="file" accept="image/*" onChange={takeFile} />
+        <input
+          ref={inputRef}
+          id="photo-input"
+          className="visually-hidden"
+          type="file"
+          accept="image/*"
+          onChange={takeFile}
+        />
         <label className="button button--primary" htmlFor="photo-input">
           {hasPhoto ? t("upload.choose_another") : t("upload.choose")}
         </label>

@@ -3,7 +3,10 @@ import { percent } from "../components/format";
 import { RiskBadge } from "../components/RiskBadge";
 import { useT } from "../i18n";
 import { type Check, suggestsDoctor } from "./check";
+import { PhotoPair } from "./PhotoPair";
+import { ReminderControls } from "./ReminderControls";
 import { ScoreChart } from "./ScoreChart";
+import { SpotExport } from "./SpotExport";
 
 /** When to look again at a spot whose last check was in the low band. */
 const RECHECK_MONTHS = 3;
@@ -26,7 +29,7 @@ export function recheckDate(last: Check): Date {
 }
 
 /** Pick a spot: its checks side by side with dates, the score over time, and when to check again. */
-export function ComparePanel({ checks }: { checks: Check[] }) {
+export function ComparePanel({ checks, onRetake }: { checks: Check[]; onRetake?: (last: Check) => void }) {
   const { t } = useT();
   const id = useId();
   const spots = spotsOf(checks);
@@ -50,14 +53,20 @@ export function ComparePanel({ checks }: { checks: Check[] }) {
               </option>
             ))}
           </select>
-          <SpotTimeline spot={spot} checks={list} />
+          <SpotTimeline key={spot} spot={spot} checks={list} onRetake={onRetake} />
         </>
       ) : null}
     </section>
   );
 }
 
-function SpotTimeline({ spot, checks }: { spot: string; checks: Check[] }) {
+interface TimelineProps {
+  spot: string;
+  checks: Check[];
+  onRetake?: ((last: Check) => void) | undefined;
+}
+
+function SpotTimeline({ spot, checks, onRetake }: TimelineProps) {
   const { t, date } = useT();
   const last = checks.at(-1);
   if (!last) return null;
@@ -66,13 +75,16 @@ function SpotTimeline({ spot, checks }: { spot: string; checks: Check[] }) {
       <ol className="compare__row">
         {checks.map((check) => (
           <li key={check.id} className="compare__item" data-testid="compare-item">
-            {check.thumbnail ? <img src={check.thumbnail} alt={t("history.thumb_alt", { spot, date: date(check.createdAt) })} /> : null}
+            {check.thumbnail ? (
+              <img src={check.thumbnail} alt={t("history.thumb_alt", { spot, date: date(check.createdAt) })} />
+            ) : null}
             <time dateTime={new Date(check.createdAt).toISOString()}>{date(check.createdAt)}</time>
             <RiskBadge risk={check.risk} />
             <span>{t("result.score", { percent: percent(check.p_malignant) })}</span>
           </li>
         ))}
       </ol>
+      <PhotoPair spot={spot} checks={checks} />
       <ScoreChart checks={checks} spot={spot} />
       <p className="compare__reminder">
         {suggestsDoctor(last)
@@ -80,6 +92,15 @@ function SpotTimeline({ spot, checks }: { spot: string; checks: Check[] }) {
           : t("compare.remind.low", { spot, date: date(recheckDate(last), true) })}
       </p>
       <p className="result__explain">{t("compare.change")}</p>
+      <div className="compare__actions">
+        {onRetake ? (
+          <button type="button" className="button button--primary" data-testid="retake" onClick={() => onRetake(last)}>
+            {t("compare.retake")}
+          </button>
+        ) : null}
+        <SpotExport spot={spot} checks={checks} />
+      </div>
+      <ReminderControls spot={spot} last={last} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { RiskBadge } from "../components/RiskBadge";
 import { percent } from "../components/format";
 import { useT } from "../i18n";
 import { downloadReport } from "../report/report";
+import { BackupControls } from "./BackupControls";
 import type { Check } from "./check";
 import type { History } from "./useHistory";
 
@@ -34,11 +35,17 @@ export function HistoryPanel({ history }: { history: History }) {
               <HistoryItem key={check.id} check={check} onDelete={() => void history.remove(check.id ?? -1)} />
             ))}
           </ul>
-          <button type="button" className="button button--ghost" data-testid="history-clear" onClick={() => void clearAll()}>
+          <button
+            type="button"
+            className="button button--ghost"
+            data-testid="history-clear"
+            onClick={() => void clearAll()}
+          >
             {t("history.clear")}
           </button>
         </>
       ) : null}
+      {history.available ? <BackupControls history={history} /> : null}
       <p className="visually-hidden" role="status">
         {notice}
       </p>

@@ -5,13 +5,15 @@ interface Props {
   /** Spot names already used, offered as suggestions (same name = same spot for comparing). */
   knownSpots: string[];
   onSave: (spot: string) => Promise<unknown>;
+  /** The spot being checked again (retake with a guide): its name, filled in. */
+  initialSpot?: string;
 }
 
 /** Name the spot (optional) and keep this check in the browser's history. */
-export function SaveCheck({ knownSpots, onSave }: Props) {
+export function SaveCheck({ knownSpots, onSave, initialSpot = "" }: Props) {
   const { t } = useT();
   const id = useId();
-  const [spot, setSpot] = useState("");
+  const [spot, setSpot] = useState(initialSpot);
   const [state, setState] = useState<"idle" | "saving" | "saved" | "failed">("idle");
 
   const submit = async (event: FormEvent) => {
@@ -44,7 +46,12 @@ export function SaveCheck({ knownSpots, onSave }: Props) {
             <option key={name} value={name} />
           ))}
         </datalist>
-        <button type="submit" className="button button--secondary" data-testid="save" disabled={state === "saving" || state === "saved"}>
+        <button
+          type="submit"
+          className="button button--secondary"
+          data-testid="save"
+          disabled={state === "saving" || state === "saved"}
+        >
           {t("save.button")}
         </button>
       </div>

@@ -1,50 +1,98 @@
+import { percent } from "../components/format";
 import { useT } from "../i18n";
 import type { Check } from "./check";
 
-const W = 320;
-const H = 120;
-const PAD = { left: 34, right: 12, top: 10, bottom: 22 };
+const W = 480;
+const H = 200;
+const PAD = { left: 40, right: 14, top: 30, bottom: 34 };
+/** Room for one date label under the axis, in chart units (dates that would overlap are left out). */
+const DATE_LABEL_WIDTH = 82;
 
 /**
- * The score of one spot over time, a small SVG line chart with the doctor line. Dates are evenly
- * spaced (checks are irregular; order matters more than gaps), and each point has its value as a
- * title; the table of checks beside it carries the same facts for screen readers.
+ * The score of one spot over time, an SVG line chart: the checks placed by date on the time axis
+ * (the first and last dates always written), the score line named in its legend, and the doctor
+ * line labelled. Each point has its date and value as a title; the table of checks beside it
+ * carries the same facts for screen readers.
  */
 export function ScoreChart({ checks, spot }: { checks: Check[]; spot: string }) {
   const { t, date } = useT();
   const first = checks[0];
   const last = checks.at(-1);
   if (!first || !last) return null;
-  const x = (i: number) => PAD.left + (checks.length === 1 ? 0.5 : i / (checks.length - 1)) * (W - PAD.left - PAD.right);
+  const span = last.createdAt - first.createdAt;
+  const x = (at: number) => PAD.left + (span <= 0 ? 0.5 : (at - first.createdAt) / span) * (W - PAD.left - PAD.right);
   const y = (p: number) => PAD.top + (1 - Math.min(Math.max(p, 0), 1)) * (H - PAD.top - PAD.bottom);
-  const line = checks.map((c, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(c.p_malignant).toFixed(1)}`).join(" ");
+  const line = checks
+    .map((c, i) => `${i === 0 ? "M" : "L"}${x(c.createdAt).toFixed(1)},${y(c.p_malignant).toFixed(1)}`)
+    .join(" ");
   const label = `${t("compare.chart", { spot })}. ${t("compare.chart_summary", {
     count: checks.length,
     first: date(first.createdAt, true),
     last: date(last.createdAt, true),
   })}`;
+  // Dates under the axis: the last always, the others where they leave room for their neighbours.
+  const dated = new Set<number>([checks.length - 1]);
+  let previous = -Infinity;
+  checks.forEach((check, i) => {
+    const at = x(check.createdAt);
+    if (at - previous >= DATE_LABEL_WIDTH && x(last.createdAt) - at >= DATE_LABEL_WIDTH) {
+      dated.add(i);
+      previous = at;
+    }
+  });
+  const thresholdY = y(last.threshold);
   return (
-    <svg className="score-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
+    <svg className="score-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} data-testid="score-chart">
+      <g className="score-chart__legend" aria-hidden="true">
+        <line className="score-chart__line" x1={PAD.left} x2={PAD.left + 22} y1={12} y2={12} />
+        <text className="score-chart__label" x={PAD.left + 28} y={16}>
+          {t("compare.score_line")}
+        </text>
+      </g>
       {[0, 0.5, 1].map((v) => (
         <g key={v}>
           <line className="score-chart__grid" x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
           <text className="score-chart__axis" x={PAD.left - 6} y={y(v) + 4} textAnchor="end">
-            {Math.round(v * 100)}
+            {`${Math.round(v * 100)}%`}
           </text>
         </g>
       ))}
-      <line className="score-chart__threshold" x1={PAD.left} x2={W - PAD.right} y1={y(last.threshold)} y2={y(last.threshold)} />
+      <line className="score-chart__threshold" x1={PAD.left} x2={W - PAD.right} y1={thresholdY} y2={thresholdY} />
+      <text
+        className="score-chart__label score-chart__label--threshold"
+        x={PAD.left + 4}
+        y={thresholdY + (thresholdY < PAD.top + 14 ? 14 : -5)}
+      >
+        {t("compare.doctor_line_short", { percent: percent(last.threshold) })}
+      </text>
       <path className="score-chart__line" d={line} />
       {checks.map((c, i) => (
         <g key={c.id ?? i}>
-          <circle className={`score-chart__point score-chart__point--${c.risk}`} cx={x(i)} cy={y(c.p_malignant)} r={5}>
-            <title>{`${date(c.createdAt)}: ${Math.round(c.p_malignant * 100)}`}</title>
+          <circle
+            className={`score-chart__point score-chart__point--${c.risk}`}
+            cx={x(c.createdAt)}
+            cy={y(c.p_malignant)}
+            r={5}
+          >
+            <title>{`${date(c.createdAt)}: ${percent(c.p_malignant)}`}</title>
           </circle>
-          <text className="score-chart__axis" x={x(i)} y={H - 6} textAnchor="middle">
-            {i + 1}
-          </text>
+          {dated.has(i) ? (
+            <text
+              className="score-chart__axis score-chart__date"
+              x={x(c.createdAt)}
+              y={H - 12}
+              textAnchor={
+                checks.length === 1 ? "middle" : i === checks.length - 1 ? "end" : i === 0 ? "start" : "middle"
+              }
+            >
+              {date(c.createdAt, true)}
+            </text>
+          ) : null}
         </g>
       ))}
+      <text className="score-chart__axis" x={(PAD.left + W - PAD.right) / 2} y={H - 1} textAnchor="middle">
+        {t("compare.axis_date")}
+      </text>
     </svg>
   );
 }

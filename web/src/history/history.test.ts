@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { rampColour, evidencePeak } from "../components/heatmap";
 import { breakable } from "../report/report";
-import { type Check, checkFrom, perHundred, shortVersion, suggestsDoctor } from "./check";
+import { perHundred, shortVersion } from "../components/format";
+import { type Check, checkFrom, suggestsDoctor } from "./check";
 import { recheckDate, spotsOf } from "./ComparePanel";
 
 const answer = {
@@ -65,7 +66,12 @@ describe("heat map and report helpers", () => {
     const [r0, g0, b0] = rampColour(0);
     const [r1, g1, b1] = rampColour(1);
     expect(r0 + g0 + b0).toBeLessThan(r1 + g1 + b1);
-    expect(evidencePeak([[0.1, 0.7], [0.3, 0]])).toBe(0.7);
+    expect(
+      evidencePeak([
+        [0.1, 0.7],
+        [0.3, 0],
+      ]),
+    ).toBe(0.7);
     expect(evidencePeak([])).toBe(0);
   });
 

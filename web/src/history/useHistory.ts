@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Check } from "./check";
-import { clearChecks, deleteCheck, listChecks, saveCheck } from "./store";
+import { addChecks, clearChecks, deleteCheck, listChecks, saveCheck } from "./store";
 
 export interface History {
   checks: Check[];
@@ -9,6 +9,8 @@ export interface History {
   save: (check: Check) => Promise<number>;
   remove: (id: number) => Promise<void>;
   clear: () => Promise<void>;
+  /** Store restored checks all in one transaction (or none); resolves to how many. */
+  restore: (checks: readonly Check[]) => Promise<number>;
 }
 
 /** The on-device history, kept in step with IndexedDB. */
@@ -24,7 +26,16 @@ export function useHistory(): History {
     }
   }, []);
 
-  useEffect(() => void refresh(), [refresh]);
+  useEffect(() => {
+    let current = true;
+    listChecks().then(
+      (loaded) => current && setChecks(loaded),
+      () => current && setAvailable(false),
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
 
   const save = useCallback(
     async (check: Check) => {
@@ -46,5 +57,16 @@ export function useHistory(): History {
     await refresh();
   }, [refresh]);
 
-  return { checks, available, save, remove, clear };
+  const restore = useCallback(
+    async (restored: readonly Check[]) => {
+      try {
+        return await addChecks(restored);
+      } finally {
+        await refresh();
+      }
+    },
+    [refresh],
+  );
+
+  return { checks, available, save, remove, clear, restore };
 }

@@ -1,12 +1,15 @@
 /**
  * English messages: the reference catalogue. Every string the page shows lives here (and in zh.ts,
  * which must have exactly these keys: the type `Messages` enforces it, and a Vitest test checks it).
- * Placeholders: `{name}`; plurals, ICU-style: `{count, plural, one {# check} other {# checks}}`.
+ * Placeholders: `{name}`; a message that depends on a number has one form per plural category
+ * (Intl.PluralRules: `one`, `other`, ...; `other` always), chosen by its `count` parameter.
  */
 export const en = {
   "app.title": "skinscan — skin-lesion photo check",
   "app.tagline": "Does a skin spot look worrying? A second look, in seconds, with what to do next.",
-  "app.footer": "skinscan is open-source research software. The model was trained on public dermoscopy photos (ISIC); it has not been clinically validated.",
+  "app.footer":
+    "skinscan is open-source research software. The model was trained on public dermoscopy photos (ISIC); it has " +
+    "not been clinically validated.",
   "app.api_docs": "API documentation",
   "app.skip": "Skip to the photo check",
 
@@ -16,9 +19,13 @@ export const en = {
 
   "disclaimer.label": "Medical disclaimer",
   "disclaimer.strong": "Not a diagnosis.",
-  "disclaimer.text": "skinscan is a research tool and can be wrong. Only a doctor who examines you can diagnose a skin lesion: if a spot is new, changing, bleeding or worries you, see a doctor.",
+  "disclaimer.text":
+    "skinscan is a research tool and can be wrong. Only a doctor who examines you can diagnose a skin lesion: if " +
+    "a spot is new, changing, bleeding or worries you, see a doctor.",
 
-  "privacy.local": "Your saved checks stay in this browser on this device. Nothing from your history is uploaded or kept on the server.",
+  "privacy.local":
+    "Your saved checks stay in this browser on this device. Nothing from your history is uploaded or kept on the " +
+    "server.",
   "privacy.upload": "To analyse a photo, it is sent to the skinscan server, analysed in memory and not kept.",
 
   "input.heading": "Your photo",
@@ -40,11 +47,16 @@ export const en = {
   "preview.crop": "what the model sees",
   "preview.photo_alt": "Your photo {name}",
   "preview.model_alt": "The {size} by {size} pixel square the model analyses",
-  "preview.caption": "The model looks only at the centred square ({width}×{height} photo → {size}×{size} px). Keep the spot in the middle, in focus and well lit.",
-  "preview.caption_no_card": "The model looks only at the centred square of this {width}×{height} photo. Keep the spot in the middle, in focus and well lit.",
+  "preview.caption":
+    "The model looks only at the centred square ({width}×{height} photo → {size}×{size} px). Keep the spot in " +
+    "the middle, in focus and well lit.",
+  "preview.caption_no_card":
+    "The model looks only at the centred square of this {width}×{height} photo. Keep the spot in the middle, in " +
+    "focus and well lit.",
 
   "result.heading": "Result",
-  "result.placeholder": "Choose a photo or capture a camera frame: the answer appears here, with what it means and what to do.",
+  "result.placeholder":
+    "Choose a photo or capture a camera frame: the answer appears here, with what it means and what to do.",
   "result.analysing": "Analysing the photo…",
   "result.ready": "The answer is ready: {headline}",
   "result.kicker": "What the model suggests",
@@ -52,15 +64,26 @@ export const en = {
   "result.headline.medium": "Some concern: have a doctor look at it",
   "result.headline.high": "Higher concern: see a doctor soon",
   "result.todo": "What to do",
-  "result.advice.low": "Nothing in this photo stands out to the model. Check the spot again in about 3 months, and see a doctor sooner if it grows, changes shape or colour, itches or bleeds.",
-  "result.advice.medium": "The model cannot rule out a problem. Book an appointment with a doctor or dermatologist in the next few weeks and show them this spot. Most spots like this turn out to be harmless, but a professional should look.",
-  "result.advice.high": "The model rates this spot among those most often found to be skin cancer in its training photos. Make an appointment with a doctor or dermatologist within the next 2 weeks.",
+  "result.advice.low":
+    "Nothing in this photo stands out to the model. Check the spot again in about 3 months, and see a doctor " +
+    "sooner if it grows, changes shape or colour, itches or bleeds.",
+  "result.advice.medium":
+    "The model cannot rule out a problem. Book an appointment with a doctor or dermatologist in the next few " +
+    "weeks and show them this spot. Most spots like this turn out to be harmless, but a professional should look.",
+  "result.advice.high":
+    "The model rates this spot among those most often found to be skin cancer in its training photos. Make an " +
+    "appointment with a doctor or dermatologist within the next 2 weeks.",
   "result.look.benign": "The photo looks more like the harmless spots the model learned from.",
   "result.look.malignant": "The photo shares features with spots that were skin cancer in the model's training photos.",
   "result.score": "Model score: {percent}",
-  "result.frequency": "Of 100 spots that looked like this to the model in clinic photos, about {count} were skin cancer.",
-  "result.frequency_note": "Those photos come from skin clinics, where cancer is far more common than among everyday spots, so for an everyday spot the chance is usually lower. This score is not your personal chance of cancer.",
-  "result.threshold": "The page suggests a doctor's visit from a score of {percent}. This line is set low on purpose, to miss few cancers; many spots above it are harmless.",
+  "result.frequency":
+    "Of 100 spots that looked like this to the model in clinic photos, about {count} were skin cancer.",
+  "result.frequency_note":
+    "Those photos come from skin clinics, where cancer is far more common than among everyday spots, so for an " +
+    "everyday spot the chance is usually lower. This score is not your personal chance of cancer.",
+  "result.threshold":
+    "The page suggests a doctor's visit from a score of {percent}. This line is set low on purpose, to miss few " +
+    "cancers; many spots above it are harmless.",
   "result.meta": "Checked {date} · model {version}",
   "result.server_advice": "The server's wording",
 
@@ -78,7 +101,9 @@ export const en = {
   "heatmap.title": "Where the model looked",
   "heatmap.show": "Show where the model looked",
   "heatmap.alt": "Heat map over the square the model saw: warmer areas pushed the score up more",
-  "heatmap.what": "Warmer colours mark the parts of the square that pushed the score up the most. It is not an outline of the spot or of any cancer, and a cold map does not mean the spot is safe.",
+  "heatmap.what":
+    "Warmer colours mark the parts of the square that pushed the score up the most. It is not an outline of the " +
+    "spot or of any cancer, and a cold map does not mean the spot is safe.",
   "heatmap.none": "Nothing in this square pushed the score up.",
   "heatmap.legend_low": "less",
   "heatmap.legend_high": "more",
@@ -91,7 +116,7 @@ export const en = {
 
   "history.heading": "Your checks on this device",
   "history.empty": "No saved checks yet. After a check, use “Save to history on this device”.",
-  "history.count": "{count, plural, one {# saved check} other {# saved checks}}",
+  "history.count": { one: "{count} saved check", other: "{count} saved checks" },
   "history.unnamed": "Unnamed spot",
   "history.delete": "Delete",
   "history.report": "Report",
@@ -107,36 +132,47 @@ export const en = {
   "compare.pick": "Spot to compare",
   "compare.none": "Save two or more checks of the same spot (same name) to see how it changes.",
   "compare.chart": "Model score of {spot} over time",
-  "compare.chart_summary": "{count, plural, one {# check} other {# checks}}, from {first} to {last}",
+  "compare.chart_summary": {
+    one: "{count} check, from {first} to {last}",
+    other: "{count} checks, from {first} to {last}",
+  },
   "compare.remind.low": "Check {spot} again around {date}, or sooner if it changes.",
   "compare.remind.doctor": "The last check of {spot} suggested a doctor's visit: do not wait for the next check.",
-  "compare.change": "A growing score, or a spot that looks different, is a reason to see a doctor, whatever the score says.",
+  "compare.change":
+    "A growing score, or a spot that looks different, is a reason to see a doctor, whatever the score says.",
 
   "export.button": "Download a report for your doctor",
   "export.title": "skinscan report",
-  "export.filename": "skinscan-report-{date}.png",
+  "export.filename": "skinscan-report-{date}.pdf",
   "export.photo": "Photo (the square the model saw)",
   "export.failed": "The report could not be made in this browser.",
 
   "error.heading": "There is a problem",
   "error.unexpected": "Something went wrong. Please try again.",
   "error.empty_file": "This file is empty. Choose a photo (JPEG, PNG or WebP).",
-  "error.too_large": "This photo is {size} MB; the limit is {limit} MB. Choose a smaller photo, or take a screenshot of it.",
+  "error.too_large":
+    "This photo is {size} MB; the limit is {limit} MB. Choose a smaller photo, or take a screenshot of it.",
   "error.upload_too_large": "This photo is too large for the server. Choose a smaller photo.",
   "error.too_many_pixels": "This photo has too many pixels for the server. Choose a smaller photo.",
   "error.not_an_image": "This file is not an image. Choose a photo as JPEG, PNG or WebP.",
-  "error.unsupported_type": "This kind of image (for example GIF, BMP, TIFF or HEIC) cannot be read. Choose a JPEG, PNG or WebP photo.",
+  "error.unsupported_type":
+    "This kind of image (for example GIF, BMP, TIFF or HEIC) cannot be read. Choose a JPEG, PNG or WebP photo.",
   "error.corrupt_image": "This photo could not be decoded: the file may be damaged. Try another photo.",
   "error.image_too_small": "This photo is too small to judge. Take a closer, larger photo of the spot.",
   "error.unreadable_file": "This file could not be read. Try another photo.",
-  "error.unreachable": "The skinscan server cannot be reached. Check your connection and try again in a moment.",
+  "error.unreachable":
+    "Uploaded photos are analysed on the skinscan server, which cannot be reached now (no connection, or the " +
+    "server is down). The live camera still gives readings on this device. Try the upload again when you are back " +
+    "online.",
   "error.bad_response": "The server sent an answer this page does not understand.",
   "error.rate_limited": "Too many requests. Wait a minute and try again.",
   "error.server": "The server had a problem analysing this photo. Please try again.",
   "error.http": "The server refused this photo (HTTP {status}).",
-  "error.camera_refused": "Camera access was refused. Allow the camera for this site in your browser settings, or upload a photo instead.",
+  "error.camera_refused":
+    "Camera access was refused. Allow the camera for this site in your browser settings, or upload a photo instead.",
   "error.camera_absent": "No camera was found on this device. Upload a photo instead.",
-  "error.camera_busy": "The camera is in use by another app or could not start. Close other apps using it, or upload a photo instead.",
+  "error.camera_busy":
+    "The camera is in use by another app or could not start. Close other apps using it, or upload a photo instead.",
   "error.camera_failed": "The camera could not be started. Upload a photo instead.",
   "error.camera_insecure": "The live camera needs a secure (https://) connection. You can still upload a photo.",
   "error.upload_instead": "Upload a photo instead",
@@ -174,7 +210,9 @@ export const en = {
   "live.back": "Back to live view",
   "live.stop": "Stop camera",
   "live.on_device": "Computed on this device",
-  "live.hint": "Hold the phone 10–15 cm from the spot, keep it inside the square, in focus and in good light. Live readings are computed on this device; Capture sends the frame to the server for the full answer.",
+  "live.hint":
+    "Hold the phone 10–15 cm from the spot, keep it inside the square, in focus and in good light. Live readings " +
+    "are computed on this device; Capture sends the frame to the server for the full answer.",
   "live.hold_steady": "Hold steady…",
   "live.label.benign": "Low concern",
   "live.label.malignant": "Some concern: show it to a doctor",
@@ -183,8 +221,97 @@ export const en = {
   "live.heatmap_show": "Show where the model looks",
   "live.heatmap_alt": "Heat map over the square: warmer areas push the score up more",
   "live.captured_refused": "The captured frame cannot be judged",
+  "offline.notice":
+    "You are offline. Live readings and your saved checks work on this device; uploading a photo needs the " +
+    "skinscan server.",
+
+  "backup.heading": "Backup",
+  "backup.explain":
+    "Save all your checks (photos, dates, answers) in one file that you keep, and restore it here or on another " +
+    "device. The file holds health data: keep it somewhere private.",
+  "backup.export": "Export history",
+  "backup.import": "Import a history file",
+  "backup.exported": { one: "{count} check was saved to the file.", other: "{count} checks were saved to the file." },
+  "backup.imported": { one: "{count} check was restored.", other: "{count} checks were restored." },
+  "backup.imported_none": "No new checks: everything in the file was already here.",
+  "backup.skipped": { one: "{count} was already here.", other: "{count} were already here." },
+  "backup.error.too_large": "This file is too large to be a skinscan history.",
+  "backup.error.not_json": "This file is not a skinscan history: it is not readable JSON.",
+  "backup.error.not_backup": "This file is not a skinscan history file.",
+  "backup.error.newer_version":
+    "This history file was made by a newer version of skinscan. Update the page, then try again.",
+  "backup.error.unknown_version": "This history file has a version this page does not know.",
+  "backup.error.too_many": "This file holds more checks than a history can keep.",
+  "backup.error.invalid_check": "A check in this file has missing or impossible values.",
+  "backup.error.duplicate_id": "Two checks in this file have the same number: the file is damaged.",
+  "backup.error.checksum":
+    "A check in this file was changed or damaged after it was exported (its checksum does not match).",
+  "backup.error.bad_image": "A photo in this file is not a readable image.",
+  "backup.error.storage": "This browser could not store the checks.",
+  "backup.error.where": "(Check number {number} in the file.)",
+  "backup.error.nothing": "Nothing was imported; your history is unchanged.",
+
+  "reminder.label": "Remind me to check this spot again in",
+  "reminder.months": { one: "{count} month", other: "{count} months" },
+  "reminder.button": "Remind me (calendar file)",
+  "reminder.summary": "Check the skin spot “{spot}” again (skinscan)",
+  "reminder.description":
+    "Time to look at {spot} again: take a new photo with skinscan in the same light and from the same distance, " +
+    "and compare it with the last one. See a doctor sooner if the spot grows, changes, bleeds or worries you.",
+  "reminder.done": "A calendar file for {date} was downloaded: open it to add the reminder to your calendar.",
+
+  "compare.doctor_line": "Doctor line ({percent}): at or above it, see a doctor",
+  "compare.doctor_line_short": "Doctor line ({percent})",
+  "compare.score_line": "Model score of this spot",
+  "compare.axis_date": "Date of the check",
+  "compare.photos": "Photos side by side, oldest first",
+  "compare.earlier": "Earlier check",
+  "compare.later": "Later check",
+  "compare.zoom": "Zoom",
+  "compare.zoom_in": "Zoom in on the photo from {date}",
+  "compare.zoom_close": "Close",
+  "compare.zoomed_alt": "Photo of {spot} from {date}, enlarged",
+  "compare.retake": "Check this spot again with the live camera",
+
+  "ghost.label": "The last photo of {spot} ({date}) is shown faintly over the camera: line the spot up with it.",
+  "ghost.toggle": "Show the last photo as a guide",
+
+  "export.spot_button": "Download this spot's history for your doctor (PDF)",
+  "export.spot_done": {
+    one: "A PDF with {count} page was downloaded.",
+    other: "A PDF with {count} pages was downloaded.",
+  },
+
+  "report.title": "skinscan: history of “{spot}”",
+  "report.intro":
+    "Every saved check of this spot, oldest first: the score over time, a table, then one page per check with the " +
+    "photo the model saw and its heat map.",
+  "report.col.date": "Date",
+  "report.col.score": "Score",
+  "report.col.band": "Band",
+  "report.col.answers": "Answers given",
+  "report.no_answers": "none",
+  "report.more": {
+    one: "{count} more check on the following pages.",
+    other: "{count} more checks on the following pages.",
+  },
+  "report.page": "skinscan · {spot} · page {page} of {pages}",
+  "report.answers": "Answers given:",
+  "report.q.age": "Age",
+  "report.q.grown": "Has it grown",
+  "report.q.changed": "Has it changed",
+  "report.q.bleeds": "Does it bleed",
+  "report.q.itches": "Does it itch",
+  "report.q.hurts": "Does it hurt",
+  "report.q.raised": "Is it raised",
+  "report.a.yes": "yes",
+  "report.a.no": "no",
+  "report.a.unknown": "don't know",
 } as const;
 
+/** Number-dependent wording: one form per plural category of the language (Intl.PluralRules), `other` always. */
+export type Plural = Readonly<Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }>;
+
 export type MessageKey = keyof typeof en;
-/** A catalogue: exactly the English keys, each a string. */
-export type Messages = { readonly [K in MessageKey]: string };
+/** A catalogue: exactly the English keys; a plain string where English has one, plural forms where it has them. */
+export type Messages = { readonly [K in MessageKey]: (typeof en)[K] extends string ? string : Plural };

@@ -1,18 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { en } from "./en";
-import { detectLang, format, formatDate, parseLang, translate } from "./translate";
+import { detectLang, format, formatDate, parseLang, type Plural, translate } from "./translate";
 import { zh } from "./zh";
 
-/** The names of `{placeholders}` and plural arguments in a message. */
-function placeholders(message: string): string[] {
-  return [...message.matchAll(/\{\s*(\w+)\s*(?:,|\})/g)].map((m) => m[1]!).filter((n) => !/^(one|other|few|many|two|zero)$/.test(n)).sort();
+/** The names of the `{placeholders}` in a message (in every plural form of it). */
+function placeholders(message: string | Plural): string[] {
+  const forms = typeof message === "string" ? [message] : Object.values(message);
+  return forms.flatMap((form) => [...form.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!)).sort();
 }
 
 describe("message catalogues", () => {
   it("zh has exactly the keys of en, and no key is empty", () => {
     expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
-    for (const [key, text] of [...Object.entries(en), ...Object.entries(zh)]) {
-      expect(text.trim(), key).not.toBe("");
+    for (const [key, message] of [...Object.entries(en), ...Object.entries(zh)]) {
+      const forms: string[] = typeof message === "string" ? [message] : Object.values(message);
+      for (const form of forms) expect(form.trim(), key).not.toBe("");
     }
   });
 
@@ -38,11 +40,27 @@ describe("format", () => {
     expect(format("en", "Hi {who}", {})).toBe("Hi {who}");
   });
 
-  it("chooses ICU plural forms by Intl.PluralRules", () => {
+  it("chooses plural forms by Intl.PluralRules", () => {
     expect(translate("en", "history.count", { count: 1 })).toBe("1 saved check");
     expect(translate("en", "history.count", { count: 3 })).toBe("3 saved checks");
+    expect(translate("en", "history.count", { count: 0 })).toBe("0 saved checks");
+    expect(translate("zh", "history.count", { count: 1 })).toBe("已保存 1 次检查");
     expect(translate("zh", "history.count", { count: 3 })).toBe("已保存 3 次检查");
-    expect(format("en", "{n, plural, =0 {none} one {# item} other {# items}} left", { n: 0 })).toBe("none left");
+    expect(translate("en", "history.count", { count: 1200 })).toBe("1,200 saved checks");
+  });
+
+  it("every plural message has an `other` form, and only the language's categories", () => {
+    for (const [lang, catalogue] of [
+      ["en", en],
+      ["zh", zh],
+    ] as const) {
+      const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
+      for (const [key, message] of Object.entries(catalogue)) {
+        if (typeof message === "string") continue;
+        expect(message.other, key).toBeTruthy();
+        for (const form of Object.keys(message)) expect(categories, `${lang} ${key}`).toContain(form);
+      }
+    }
   });
 });
 

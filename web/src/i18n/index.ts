@@ -12,6 +12,8 @@ export {
   LANGS,
   LOCALES,
   parseLang,
+  pluralForm,
+  type Plural,
   type Params,
   setActiveLang,
   translate,

@@ -1,15 +1,15 @@
 /**
- * Message lookup without React: the catalogues, `{name}` placeholders, ICU-style plurals
- * (`{count, plural, one {# check} other {# checks}}`, chosen by Intl.PluralRules), the language
+ * Message lookup without React: the catalogues, `{name}` placeholders, plural forms chosen by
+ * Intl.PluralRules (`{ one: "{count} check", other: "{count} checks" }`), the language
  * from `?lang=` or the browser, and dates through Intl. Non-React code (the API client) reads
  * `activeLang()`, which the provider keeps in step with the page.
  */
-import { en, type MessageKey, type Messages } from "./en";
+import { en, type MessageKey, type Messages, type Plural } from "./en";
 import { zh } from "./zh";
 
 export type Lang = "en" | "zh";
 export type Params = Readonly<Record<string, string | number>>;
-export type { MessageKey };
+export type { MessageKey, Plural };
 
 export const LANGS: readonly Lang[] = ["en", "zh"];
 export const CATALOGUES: Readonly<Record<Lang, Messages>> = { en, zh };
@@ -38,54 +38,27 @@ let active: Lang = "en";
 export const activeLang = (): Lang => active;
 export const setActiveLang = (lang: Lang): void => void (active = lang);
 
-/** Index of the brace that closes the one at `open`. */
-function closing(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === "{") depth++;
-    else if (text[i] === "}" && --depth === 0) return i;
-  }
-  return -1;
-}
+export type Message = string | Plural;
 
-function plural(lang: Lang, body: string, count: number): string {
-  const options = new Map<string, string>();
-  const option = /\s*(=\d+|zero|one|two|few|many|other)\s*\{/y;
-  let at = 0;
-  for (let m = option.exec(body); m; m = option.exec(body)) {
-    const open = option.lastIndex - 1;
-    const end = closing(body, open);
-    if (end < 0) break;
-    options.set(m[1]!, body.slice(open + 1, end));
-    at = end + 1;
-    option.lastIndex = at;
-  }
-  const category = new Intl.PluralRules(LOCALES[lang]).select(count);
-  const chosen = options.get(`=${count}`) ?? options.get(category) ?? options.get("other") ?? "";
-  return chosen.replace(/#/g, new Intl.NumberFormat(LOCALES[lang]).format(count));
-}
-
-/** Fill placeholders and plurals in one message. */
+/** Fill `{name}` placeholders (numbers written the language's way); unknown ones stay visible. */
 export function format(lang: Lang, message: string, params: Params = {}): string {
-  let out = "";
-  let i = 0;
-  while (i < message.length) {
-    const open = message.indexOf("{", i);
-    if (open < 0) break;
-    const end = closing(message, open);
-    if (end < 0) break;
-    out += message.slice(i, open);
-    const inner = message.slice(open + 1, end);
-    const pluralMatch = /^\s*(\w+)\s*,\s*plural\s*,(.*)$/s.exec(inner);
-    if (pluralMatch) out += plural(lang, pluralMatch[2]!, Number(params[pluralMatch[1]!] ?? 0));
-    else out += String(params[inner.trim()] ?? `{${inner}}`);
-    i = end + 1;
-  }
-  return out + message.slice(i);
+  return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === "number" ? new Intl.NumberFormat(LOCALES[lang]).format(value) : value;
+  });
 }
 
-export function translate(lang: Lang, key: MessageKey, params?: Params): string {
-  return format(lang, CATALOGUES[lang][key], params);
+/** The form of a plural message for `count`, chosen by the language's plural rules. */
+export function pluralForm(lang: Lang, message: Plural, count: number): string {
+  return message[new Intl.PluralRules(LOCALES[lang]).select(count)] ?? message.other;
+}
+
+/** The message for `key` in `lang`; a plural message picks its form by `params.count`. */
+export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
+  const message: Message = CATALOGUES[lang][key];
+  const text = typeof message === "string" ? message : pluralForm(lang, message, Number(params.count ?? 0));
+  return format(lang, text, params);
 }
 
 /** Is this string a key of the catalogues (for codes that come from the server)? */

@@ -14,7 +14,8 @@ export const zh: Messages = {
 
   "disclaimer.label": "医疗免责声明",
   "disclaimer.strong": "这不是诊断。",
-  "disclaimer.text": "skinscan 是研究工具，可能出错。只有亲自为您检查的医生才能诊断皮肤病变：如果斑点是新出现的、正在变化、出血或让您担心，请去看医生。",
+  "disclaimer.text":
+    "skinscan 是研究工具，可能出错。只有亲自为您检查的医生才能诊断皮肤病变：如果斑点是新出现的、正在变化、出血或让您担心，请去看医生。",
 
   "privacy.local": "您保存的检查记录只存放在这台设备的浏览器里。历史记录中的任何内容都不会上传，也不会保存在服务器上。",
   "privacy.upload": "分析照片时，照片会发送到 skinscan 服务器，在内存中分析，不会被保存。",
@@ -38,7 +39,8 @@ export const zh: Messages = {
   "preview.crop": "模型看到的区域",
   "preview.photo_alt": "您的照片 {name}",
   "preview.model_alt": "模型分析的 {size}×{size} 像素正方形",
-  "preview.caption": "模型只看居中的正方形（{width}×{height} 的照片 → {size}×{size} 像素）。请让斑点位于中央，清晰、光线充足。",
+  "preview.caption":
+    "模型只看居中的正方形（{width}×{height} 的照片 → {size}×{size} 像素）。请让斑点位于中央，清晰、光线充足。",
   "preview.caption_no_card": "模型只看这张 {width}×{height} 照片居中的正方形。请让斑点位于中央，清晰、光线充足。",
 
   "result.heading": "结果",
@@ -50,15 +52,19 @@ export const zh: Messages = {
   "result.headline.medium": "需要留意：请让医生看一看",
   "result.headline.high": "关注度较高：请尽快就医",
   "result.todo": "下一步怎么做",
-  "result.advice.low": "模型在这张照片中没有发现突出的问题。大约 3 个月后再检查一次；如果斑点变大、形状或颜色改变、发痒或出血，请尽早就医。",
-  "result.advice.medium": "模型无法排除问题。请在接下来几周内预约医生或皮肤科医生，并让医生看看这个斑点。这类斑点大多最终是无害的，但应当由专业人士检查。",
+  "result.advice.low":
+    "模型在这张照片中没有发现突出的问题。大约 3 个月后再检查一次；如果斑点变大、形状或颜色改变、发痒或出血，请尽早就医。",
+  "result.advice.medium":
+    "模型无法排除问题。请在接下来几周内预约医生或皮肤科医生，并让医生看看这个斑点。这类斑点大多最终是无害的，但应当由专业人士检查。",
   "result.advice.high": "在模型的训练照片中，与这个斑点相似的斑点最常被确诊为皮肤癌。请在 2 周内预约医生或皮肤科医生。",
   "result.look.benign": "这张照片更像模型学习过的无害斑点。",
   "result.look.malignant": "这张照片与模型训练照片中确诊为皮肤癌的斑点有相似之处。",
   "result.score": "模型评分：{percent}",
   "result.frequency": "在诊所拍摄的照片中，模型认为看起来像这样的每 100 个斑点，大约有 {count} 个是皮肤癌。",
-  "result.frequency_note": "这些照片来自皮肤科诊所，那里的癌症比例远高于日常生活中的普通斑点，所以对普通斑点来说，实际可能性通常更低。这个评分不是您本人患癌的概率。",
-  "result.threshold": "评分达到 {percent} 时，本页面会建议您就医。这条线有意设得较低，以尽量少漏掉癌症；高于这条线的斑点很多也是无害的。",
+  "result.frequency_note":
+    "这些照片来自皮肤科诊所，那里的癌症比例远高于日常生活中的普通斑点，所以对普通斑点来说，实际可能性通常更低。这个评分不是您本人患癌的概率。",
+  "result.threshold":
+    "评分达到 {percent} 时，本页面会建议您就医。这条线有意设得较低，以尽量少漏掉癌症；高于这条线的斑点很多也是无害的。",
   "result.meta": "检查时间 {date} · 模型 {version}",
   "result.server_advice": "服务器给出的说明",
 
@@ -76,7 +82,8 @@ export const zh: Messages = {
   "heatmap.title": "模型关注的位置",
   "heatmap.show": "显示模型关注的位置",
   "heatmap.alt": "覆盖在模型所见正方形上的热图：颜色越暖的区域，对评分的推高作用越大",
-  "heatmap.what": "颜色越暖，表示正方形中这部分对评分的推高作用越大。它不是斑点或癌症的轮廓；颜色偏冷也不代表斑点是安全的。",
+  "heatmap.what":
+    "颜色越暖，表示正方形中这部分对评分的推高作用越大。它不是斑点或癌症的轮廓；颜色偏冷也不代表斑点是安全的。",
   "heatmap.none": "这个正方形中没有推高评分的区域。",
   "heatmap.legend_low": "较少",
   "heatmap.legend_high": "较多",
@@ -89,7 +96,7 @@ export const zh: Messages = {
 
   "history.heading": "本设备上的检查记录",
   "history.empty": "还没有保存的检查。检查完成后，点击“保存到本设备的历史记录”。",
-  "history.count": "{count, plural, other {已保存 # 次检查}}",
+  "history.count": { other: "已保存 {count} 次检查" },
   "history.unnamed": "未命名的斑点",
   "history.delete": "删除",
   "history.report": "报告",
@@ -105,14 +112,14 @@ export const zh: Messages = {
   "compare.pick": "要比较的斑点",
   "compare.none": "为同一个斑点（同一名称）保存两次或更多检查，即可查看它的变化。",
   "compare.chart": "“{spot}”的模型评分随时间的变化",
-  "compare.chart_summary": "{count, plural, other {共 # 次检查}}，从 {first} 到 {last}",
+  "compare.chart_summary": { other: "共 {count} 次检查，从 {first} 到 {last}" },
   "compare.remind.low": "请在 {date} 左右再次检查“{spot}”；如有变化，请提前检查。",
   "compare.remind.doctor": "最近一次对“{spot}”的检查建议就医：请不要等到下次检查。",
   "compare.change": "无论评分如何，只要评分上升或斑点看起来有变化，都应该去看医生。",
 
   "export.button": "下载给医生看的报告",
   "export.title": "skinscan 报告",
-  "export.filename": "skinscan-报告-{date}.png",
+  "export.filename": "skinscan-报告-{date}.pdf",
   "export.photo": "照片（模型看到的正方形）",
   "export.failed": "此浏览器无法生成报告。",
 
@@ -127,7 +134,8 @@ export const zh: Messages = {
   "error.corrupt_image": "无法解码这张照片：文件可能已损坏。请换一张照片。",
   "error.image_too_small": "这张照片太小，无法判断。请靠近斑点拍一张更大的照片。",
   "error.unreadable_file": "无法读取这个文件。请换一张照片。",
-  "error.unreachable": "无法连接 skinscan 服务器。请检查网络连接，稍后再试。",
+  "error.unreachable":
+    "上传的照片需要由 skinscan 服务器分析，但现在无法连接服务器（没有网络，或服务器未运行）。实时相机在本设备上仍可给出读数。请恢复网络后再上传。",
   "error.bad_response": "服务器返回的结果本页面无法识别。",
   "error.rate_limited": "请求太多了。请等一分钟后再试。",
   "error.server": "服务器分析这张照片时出了问题。请重试。",
@@ -172,7 +180,8 @@ export const zh: Messages = {
   "live.back": "返回实时画面",
   "live.stop": "关闭相机",
   "live.on_device": "在本设备上计算",
-  "live.hint": "把手机放在离斑点 10–15 厘米处，让斑点位于正方形内，保持清晰、光线充足。实时读数在本设备上计算；“拍摄并分析”会把这一帧发送到服务器，得到完整结果。",
+  "live.hint":
+    "把手机放在离斑点 10–15 厘米处，让斑点位于正方形内，保持清晰、光线充足。实时读数在本设备上计算；“拍摄并分析”会把这一帧发送到服务器，得到完整结果。",
   "live.hold_steady": "请保持稳定…",
   "live.label.benign": "关注度低",
   "live.label.malignant": "值得关注：请给医生看看",
@@ -181,4 +190,77 @@ export const zh: Messages = {
   "live.heatmap_show": "显示模型关注的位置",
   "live.heatmap_alt": "正方形上的热力图：颜色越暖的区域对评分的推高越多",
   "live.captured_refused": "拍下的画面无法判断",
+  "offline.notice": "您目前处于离线状态。实时读数和已保存的检查在本设备上照常可用；上传照片需要连接 skinscan 服务器。",
+
+  "backup.heading": "备份",
+  "backup.explain":
+    "把所有检查（照片、日期、回答）保存到一个由您保管的文件中，之后可在本设备或其他设备上恢复。该文件包含健康数据，请妥善保管。",
+  "backup.export": "导出检查记录",
+  "backup.import": "导入检查记录文件",
+  "backup.exported": { other: "已将 {count} 次检查保存到文件。" },
+  "backup.imported": { other: "已恢复 {count} 次检查。" },
+  "backup.imported_none": "没有新的检查：文件中的检查都已在此处。",
+  "backup.skipped": { other: "其中 {count} 次已在此处。" },
+  "backup.error.too_large": "这个文件太大，不是 skinscan 检查记录。",
+  "backup.error.not_json": "这个文件不是 skinscan 检查记录：无法作为 JSON 读取。",
+  "backup.error.not_backup": "这个文件不是 skinscan 检查记录文件。",
+  "backup.error.newer_version": "这个检查记录文件由更新版本的 skinscan 生成。请更新页面后再试。",
+  "backup.error.unknown_version": "此页面无法识别这个检查记录文件的版本。",
+  "backup.error.too_many": "这个文件中的检查数量超过了检查记录的上限。",
+  "backup.error.invalid_check": "文件中有一次检查缺少数值或数值不可能成立。",
+  "backup.error.duplicate_id": "文件中有两次检查的编号相同：文件已损坏。",
+  "backup.error.checksum": "文件中有一次检查在导出后被修改或损坏（校验和不符）。",
+  "backup.error.bad_image": "文件中有一张照片不是可读取的图片。",
+  "backup.error.storage": "此浏览器无法保存这些检查。",
+  "backup.error.where": "（文件中的第 {number} 次检查。）",
+  "backup.error.nothing": "没有导入任何内容；您的检查记录保持不变。",
+
+  "reminder.label": "提醒我再次检查这个斑点的时间：",
+  "reminder.months": { other: "{count} 个月后" },
+  "reminder.button": "提醒我（日历文件）",
+  "reminder.summary": "再次检查皮肤斑点“{spot}”（skinscan）",
+  "reminder.description":
+    "该再次查看“{spot}”了：用 skinscan 在相同的光线和距离下拍一张新照片，并与上一张比较。如果斑点变大、有变化、出血或让您担心，请尽早就医。",
+  "reminder.done": "已下载 {date} 的日历文件：打开它即可把提醒添加到您的日历。",
+
+  "compare.doctor_line": "就医线（{percent}）：达到或超过此线，请就医",
+  "compare.doctor_line_short": "就医线（{percent}）",
+  "compare.score_line": "这个斑点的模型评分",
+  "compare.axis_date": "检查日期",
+  "compare.photos": "照片并排显示，最早的在前",
+  "compare.earlier": "较早的检查",
+  "compare.later": "较晚的检查",
+  "compare.zoom": "放大",
+  "compare.zoom_in": "放大 {date} 的照片",
+  "compare.zoom_close": "关闭",
+  "compare.zoomed_alt": "{date} 拍摄的“{spot}”照片（放大）",
+  "compare.retake": "用实时相机再次检查这个斑点",
+
+  "ghost.label": "相机画面上淡淡显示着“{spot}”上一次的照片（{date}）：请把斑点与它对齐。",
+  "ghost.toggle": "显示上一张照片作为参照",
+
+  "export.spot_button": "下载这个斑点的全部记录给医生看（PDF）",
+  "export.spot_done": { other: "已下载一份共 {count} 页的 PDF。" },
+
+  "report.title": "skinscan：“{spot}”的检查记录",
+  "report.intro":
+    "这个斑点保存过的每一次检查，按时间先后排列：先是评分随时间的变化和一览表，然后每次检查一页，附模型看到的照片和热力图。",
+  "report.col.date": "日期",
+  "report.col.score": "评分",
+  "report.col.band": "关注程度",
+  "report.col.answers": "填写的回答",
+  "report.no_answers": "无",
+  "report.more": { other: "另外 {count} 次检查见后面各页。" },
+  "report.page": "skinscan · {spot} · 第 {page} 页，共 {pages} 页",
+  "report.answers": "填写的回答：",
+  "report.q.age": "年龄",
+  "report.q.grown": "是否变大",
+  "report.q.changed": "是否有变化",
+  "report.q.bleeds": "是否出血",
+  "report.q.itches": "是否发痒",
+  "report.q.hurts": "是否疼痛",
+  "report.q.raised": "是否凸起",
+  "report.a.yes": "是",
+  "report.a.no": "否",
+  "report.a.unknown": "不清楚",
 };

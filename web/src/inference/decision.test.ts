@@ -63,11 +63,22 @@ describe("the decision (docs/model-contract.md)", () => {
   it("answers every photo for a contract-1 card", () => {
     const v1 = parseCard(base);
     expect(v1.gate).toBeNull();
-    expect(decide(v1, { pMalignant: 0.1, pLesion: null, quality: null }, 10)).toMatchObject({ kind: "answer", label: "benign" });
+    expect(decide(v1, { pMalignant: 0.1, pLesion: null, quality: null }, 10)).toMatchObject({
+      kind: "answer",
+      label: "benign",
+    });
   });
 
   it("refuses a card whose checks it cannot apply", () => {
-    const bad = { ...base, quality: { output: "quality", signals: ["brightness"], min_side: 64, checks: [{ signal: "sharpness", min: 1, reason: "out_of_focus" }] } };
+    const bad = {
+      ...base,
+      quality: {
+        output: "quality",
+        signals: ["brightness"],
+        min_side: 64,
+        checks: [{ signal: "sharpness", min: 1, reason: "out_of_focus" }],
+      },
+    };
     expect(() => parseCard(bad)).toThrow(/signal/);
     expect(() => parseCard({ ...base, gate: { output: "p_lesion", threshold: 2 } })).toThrow(/gate/);
   });

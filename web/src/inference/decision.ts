@@ -26,8 +26,7 @@ export interface ModelOutputs {
 }
 
 export type Decision =
-  | { kind: "answer"; p: number; label: Label; risk: Risk }
-  | { kind: "refused"; code: RefusalCode; reasons: string[] };
+  { kind: "answer"; p: number; label: Label; risk: Risk } | { kind: "refused"; code: RefusalCode; reasons: string[] };
 
 /** A check fails below its `min`, above its `max`, and whenever the signal is not a number. */
 export function checkFails(check: QualityCheck, value: number): boolean {

@@ -1,7 +1,7 @@
 /**
  * Photo -> RGBA pixels at full resolution, upright (EXIF orientation applied, as the server's
- * `ImageOps.exif_transpose`), without colour management or alpha premultiplication (the server
- * ignores ICC profiles), so the pixels match what Pillow decodes.
+ * `images.py` does from the one Orientation tag it reads), without colour management or alpha
+ * premultiplication (the server ignores ICC profiles), so the pixels match what Pillow decodes.
  */
 
 export async function decodePhoto(photo: Blob): Promise<ImageBitmap> {

@@ -10,6 +10,10 @@ import type { EvidenceGrid, WorkerRequest, WorkerResponse } from "./protocol";
 export interface Reading {
   decision: Decision;
   evidence: EvidenceGrid | null;
+  /** Model 3's `p_dermoscopic` (probability that the photo is dermoscopic); null without it. */
+  pDermoscopic: number | null;
+  /** The view the model saw (0..7); null: all 8 views, or a model without views. */
+  view: number | null;
   preprocessMs: number;
   modelMs: number;
 }
@@ -61,12 +65,16 @@ export class InferenceWorker {
     return reply;
   }
 
-  /** Classify an RGBA frame; the pixel buffer is transferred (the caller must not reuse it). */
-  async classify(image: ImageData): Promise<Reading> {
-    const reply = await this.sendFrame("classify", image);
+  /**
+   * Classify an RGBA frame; the pixel buffer is transferred (the caller must not reuse it).
+   * `view`: for a model with `views`, the one view (0..7) to read; null (default) reads all 8,
+   * as the server does. Ignored by a model without views.
+   */
+  async classify(image: ImageData, view: number | null = null): Promise<Reading> {
+    const reply = await this.sendFrame("classify", image, 0, view);
     if (reply.type !== "result") throw new Error("unexpected reply from the model worker");
-    const { decision, evidence, preprocessMs, modelMs } = reply;
-    return { decision, evidence, preprocessMs, modelMs };
+    const { decision, evidence, pDermoscopic, preprocessMs, modelMs } = reply;
+    return { decision, evidence, pDermoscopic, view: reply.view, preprocessMs, modelMs };
   }
 
   /** The exact size x size RGB input the model sees for this photo (size: the card's input size). */
@@ -77,10 +85,10 @@ export class InferenceWorker {
   }
 
   /** Send a frame's pixels to the worker without copying them (the buffer is transferred). */
-  private sendFrame(type: "classify" | "preprocess", image: ImageData, size = 0) {
+  private sendFrame(type: "classify" | "preprocess", image: ImageData, size = 0, view: number | null = null) {
     const pixels = image.data.buffer as ArrayBuffer;
     const frame = { id: this.nextId++, width: image.width, height: image.height, pixels };
-    return this.call(type === "classify" ? { type, ...frame } : { type, ...frame, size }, [pixels]);
+    return this.call(type === "classify" ? { type, ...frame, view } : { type, ...frame, size }, [pixels]);
   }
 
   terminate(): void {
@@ -92,7 +100,8 @@ let shared: InferenceWorker | null = null;
 export interface LoadedModel {
   worker: InferenceWorker;
   card: ModelCard;
-  info: { modelBytes: number; loadMs: number; threads: number };
+  /** `views`: the model takes the `views` input (model 3): live frames then cycle through them. */
+  info: { modelBytes: number; loadMs: number; threads: number; views: boolean };
 }
 
 let loading: Promise<LoadedModel> | null = null;
@@ -124,7 +133,8 @@ export function loadModel(onProgress?: (loaded: number, total: number) => void):
     const worker = sharedWorker();
     const card = await fetchCard();
     const loaded = await worker.load(card, onProgress);
-    return { worker, card, info: { modelBytes: loaded.modelBytes, loadMs: loaded.loadMs, threads: loaded.threads } };
+    const { modelBytes, loadMs, threads, views } = loaded;
+    return { worker, card, info: { modelBytes, loadMs, threads, views } };
   })();
   loading.catch(() => {
     loading = null;

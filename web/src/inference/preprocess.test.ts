@@ -3,8 +3,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import frames from "./__fixtures__/frames.json";
 import index from "./__fixtures__/index.json";
-import { axisCoefficients, cropBox, squareCropResize } from "./preprocess";
+import { axisCoefficients, cropBox, prepareFrame, reductionFactor, squareCropResize } from "./preprocess";
 
 /** Same formula as `synthetic()` in web/scripts/make_fixtures.py (the fixtures' inputs). */
 function syntheticRgba(width: number, height: number): Uint8Array {
@@ -78,5 +79,57 @@ describe("squareCropResize matches Pillow (skinscan.images.square_crop_resize)",
 
   it("rejects a buffer that is too short", () => {
     expect(() => squareCropResize(new Uint8Array(10), 10, 10, 8)).toThrow(RangeError);
+  });
+});
+
+describe("reductionFactor", () => {
+  it("is the largest integer that keeps the short side at least twice the input size", () => {
+    expect(reductionFactor(1280, 720, 192)).toBe(1);
+    expect(reductionFactor(767, 1024, 192)).toBe(1);
+    expect(reductionFactor(1024, 768, 192)).toBe(2);
+    expect(reductionFactor(1920, 1080, 192)).toBe(2);
+    expect(reductionFactor(4032, 3024, 192)).toBe(7);
+    expect(reductionFactor(100, 90, 192)).toBe(1);
+  });
+});
+
+function compare(actual: Uint8Array, expected: Uint8Array) {
+  let worst = 0;
+  let differing = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    if (d > 0) differing++;
+    worst = Math.max(worst, d);
+  }
+  return { length: actual.length, worst, differing };
+}
+
+describe("prepareFrame matches the server's whole path (skinscan.images.prepare of the frame as PNG)", () => {
+  for (const frame of frames) {
+    const { width, height } = frame;
+    const sizes = `${Object.keys(frame.sha256).join(", ")} and ${frame.small_size} px`;
+    it(`${width}x${height}: bit-identical at ${sizes}`, () => {
+      const rgba = syntheticRgba(width, height);
+      expect(sha256(rgba), "fixture input formula drifted from make_fixtures.py").toBe(frame.input_sha256);
+      const expected = gunzipSync(readFileSync(new URL(`./__fixtures__/${frame.small_file}`, import.meta.url)));
+      const small = prepareFrame(rgba, width, height, frame.small_size);
+      expect(reductionFactor(width, height, frame.small_size)).toBe(frame.small_factor);
+      expect(compare(small, expected)).toEqual({ length: expected.length, worst: 0, differing: 0 });
+      for (const [size, digest] of Object.entries(frame.sha256)) {
+        expect(reductionFactor(width, height, Number(size))).toBe(frame.factor[size as keyof typeof frame.factor]);
+        expect(sha256(prepareFrame(rgba, width, height, Number(size))), `${size} px`).toBe(digest);
+      }
+    });
+  }
+
+  it("differs from crop+resize without the reduction (what the page fed before) by several levels at 1920x1080", () => {
+    const rgba = syntheticRgba(1920, 1080);
+    const { worst } = compare(prepareFrame(rgba, 1920, 1080, 192), squareCropResize(rgba, 1920, 1080, 192));
+    expect(worst).toBeGreaterThanOrEqual(2);
+  });
+
+  it("is the plain crop+resize when no reduction applies", () => {
+    const rgba = syntheticRgba(640, 480);
+    expect(prepareFrame(rgba, 640, 480, 192)).toEqual(squareCropResize(rgba, 640, 480, 192));
   });
 });

@@ -2,23 +2,32 @@
 /**
  * The in-browser model, off the main thread: onnxruntime-web (WebAssembly backend) runs
  * models/skinscan.onnx on frames that the page sends as raw RGBA pixels. The worker crops and
- * resizes them exactly like the server (preprocess.ts) to the card's input size, reads the four
+ * resizes them exactly like the server (preprocess.ts) to the card's input size, reads the
  * outputs by name and applies the contract's decision (decision.ts) as the server does, so a live
  * reading and the server's answer for the same frame agree, refusals included.
+ *
+ * A model 3 file has the optional `views` input (views.ts): the worker then feeds the view the page
+ * asks for (one per live frame) or all 8 (a captured frame: the server's answer); a model without
+ * it (2.0) gets `image` alone. `p_dermoscopic` is read when the model has it.
  */
 import * as ort from "onnxruntime-web/wasm";
 import type { ModelCard } from "./card";
 import { decide, type ModelOutputs } from "./decision";
-import { squareCropResize } from "./preprocess";
+import { prepareFrame } from "./preprocess";
 import type { EvidenceGrid, WorkerRequest, WorkerResponse } from "./protocol";
+import { exposeInput, VIEWS_INPUT, viewsFor } from "./views";
 
 declare const self: DedicatedWorkerGlobalScope;
 
 /** The `evidence` output's name (docs/model-contract.md); contract-1 models lack it. */
 const EVIDENCE = "evidence";
+/** Model 3's modality head (MODEL3.md), read for the page's wording when present. */
+const P_DERMOSCOPIC = "p_dermoscopic";
 
 let session: ort.InferenceSession | null = null;
 let card: ModelCard | null = null;
+/** Whether the loaded model takes `views` (model 3). */
+let takesViews = false;
 
 function reply(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -60,6 +69,15 @@ function checkAgainstCard(loaded: ort.InferenceSession, spec: ModelCard): void {
   }
 }
 
+/** The model bytes with `views` made feedable (views.ts); bytes it cannot read are left to ORT. */
+function feedableViews(model: Uint8Array): Uint8Array {
+  try {
+    return exposeInput(model).bytes;
+  } catch {
+    return model;
+  }
+}
+
 async function load(id: number, modelUrl: string, wasmPrefix: string, spec: ModelCard): Promise<void> {
   const start = performance.now();
   ort.env.wasm.wasmPaths = wasmPrefix;
@@ -70,19 +88,21 @@ async function load(id: number, modelUrl: string, wasmPrefix: string, spec: Mode
   ort.env.wasm.proxy = false;
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   const model = await fetchModel(modelUrl, id);
-  const created = await ort.InferenceSession.create(model, {
+  const created = await ort.InferenceSession.create(feedableViews(model), {
     executionProviders: ["wasm"],
     graphOptimizationLevel: "all",
   });
   checkAgainstCard(created, spec);
   session = created;
   card = spec;
+  takesViews = created.inputNames.includes(VIEWS_INPUT);
   reply({
     type: "loaded",
     id,
     modelBytes: model.length,
     loadMs: performance.now() - start,
     threads: ort.env.wasm.numThreads ?? 1,
+    views: takesViews,
   });
 }
 
@@ -92,14 +112,25 @@ function evidenceGrid(tensor: ort.Tensor | undefined): EvidenceGrid | null {
   return { height, width, values: Float32Array.from(tensor.data as Float32Array) };
 }
 
-async function classify(id: number, width: number, height: number, pixels: ArrayBuffer): Promise<void> {
+async function classify(
+  id: number,
+  width: number,
+  height: number,
+  pixels: ArrayBuffer,
+  view: number | null,
+): Promise<void> {
   if (!session || !card) throw new Error("the model is not loaded yet");
   const size = card.input.size;
   const t0 = performance.now();
-  const rgb = squareCropResize(new Uint8Array(pixels), width, height, size);
+  const rgb = prepareFrame(new Uint8Array(pixels), width, height, size);
   const t1 = performance.now();
   const tensor = new ort.Tensor("uint8", rgb, [1, size, size, 3]);
-  const outputs = await session.run({ [card.input.name]: tensor });
+  const feeds: Record<string, ort.Tensor> = { [card.input.name]: tensor };
+  if (takesViews) {
+    const views = viewsFor(view);
+    feeds[VIEWS_INPUT] = new ort.Tensor("int64", views, [views.length]);
+  }
+  const outputs = await session.run(feeds);
   const read = (name: string | undefined) => (name ? outputs[name] : undefined);
   const quality = read(card.quality?.output);
   const pLesion = read(card.gate?.output);
@@ -109,18 +140,33 @@ async function classify(id: number, width: number, height: number, pixels: Array
     quality: quality ? Array.from(quality.data as Float32Array) : null,
   };
   const decision = decide(card, said, Math.min(width, height));
+  const dermoscopic = read(P_DERMOSCOPIC);
+  const pDermoscopic = dermoscopic ? Number(dermoscopic.data[0]) : null;
   const evidence = decision.kind === "answer" ? evidenceGrid(read(EVIDENCE)) : null;
-  tensor.dispose();
+  for (const fed of Object.values(feeds)) fed.dispose();
   for (const output of Object.values(outputs)) output.dispose();
   const modelMs = performance.now() - t1;
-  reply({ type: "result", id, decision, evidence, preprocessMs: t1 - t0, modelMs }, evidence ? [evidence.values.buffer] : []);
+  const usedView = takesViews ? view : null;
+  const result = {
+    type: "result",
+    id,
+    decision,
+    evidence,
+    pDermoscopic,
+    view: usedView,
+    preprocessMs: t1 - t0,
+    modelMs,
+  } as const;
+  reply(result, evidence ? [evidence.values.buffer] : []);
 }
 
 function preprocess(request: Extract<WorkerRequest, { type: "preprocess" }>): void {
   const t0 = performance.now();
-  const rgb = squareCropResize(new Uint8Array(request.pixels), request.width, request.height, request.size);
+  const rgb = prepareFrame(new Uint8Array(request.pixels), request.width, request.height, request.size);
   const buffer = rgb.buffer as ArrayBuffer;
-  reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [buffer]);
+  reply({ type: "input", id: request.id, rgb: buffer, size: request.size, preprocessMs: performance.now() - t0 }, [
+    buffer,
+  ]);
 }
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
@@ -130,7 +176,7 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       case "load":
         return load(message.id, message.modelUrl, message.wasmPrefix, message.card);
       case "classify":
-        return classify(message.id, message.width, message.height, message.pixels);
+        return classify(message.id, message.width, message.height, message.pixels, message.view);
       case "preprocess":
         return preprocess(message);
     }

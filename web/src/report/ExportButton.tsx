@@ -3,7 +3,7 @@ import type { Check } from "../history/check";
 import { useT } from "../i18n";
 import { downloadReport } from "./report";
 
-/** "Download a report for your doctor": a one-page PNG made in this browser. */
+/** "Download a report for your doctor": this check as a one-page PDF made in this browser. */
 export function ExportButton({ check }: { check: Check }) {
   const i18n = useT();
   const [failed, setFailed] = useState(false);
@@ -18,7 +18,7 @@ export function ExportButton({ check }: { check: Check }) {
   };
   return (
     <>
-      <button type="button" className="button button--secondary" data-testid="export" onClick={() => void run()}>
+      <button type="button" className="button button--secondary" data-testid="report" onClick={() => void run()}>
         {i18n.t("export.button")}
       </button>
       {failed ? <p role="alert">{i18n.t("export.failed")}</p> : null}

@@ -5,23 +5,41 @@
  */
 import { drawEvidence, loadImage } from "../components/heatmap";
 import { percent } from "../components/format";
-import { type Check, perHundred } from "../history/check";
+import { perHundred } from "../components/format";
+import type { Check } from "../history/check";
 import type { I18n } from "../i18n";
+import { downloadBlob } from "../history/download";
+import { answerLines } from "./answers";
+import { canvasPage, makePdf } from "./pdf";
 
-const WIDTH = 1240; // A4 at 150 dpi
-const HEIGHT = 1754;
-const MARGIN = 90;
-const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+export const WIDTH = 1240; // A4 at 150 dpi
+export const HEIGHT = 1754;
+export const MARGIN = 90;
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 const INK = "#15202b";
 const SOFT = "#4a5866";
 
+const CJK = "\\u2e80-\\u9fff\\uff00-\\uffef";
+/** CJK punctuation that must stay on the line of the character before it. */
+const CJK_CLOSING = "\\u3000-\\u303f\\uff0c\\uff1a\\uff1b\\uff01\\uff1f";
+const BREAKABLE = new RegExp(`[${CJK}][${CJK_CLOSING}]?|[^\\s${CJK}]+\\s*|\\s+`, "g");
+
 /** Words (Latin scripts) and single characters (CJK) as line-break opportunities. */
 export function breakable(text: string): string[] {
-  return text.match(/[\u2e80-\u9fff\uff00-\uffef][\u3000-\u303f\uff0c\uff1a\uff1b\uff01\uff1f]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) ?? [];
+  return text.match(BREAKABLE) ?? [];
 }
 
 /** Fill `text` wrapped to `width`; returns the y below it. */
-function paragraph(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, width: number, size: number, colour = INK, weight = 400): number {
+export function paragraph(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  x: number,
+  y: number,
+  width: number,
+  size: number,
+  colour = INK,
+  weight = 400,
+): number {
   ctx.font = `${weight} ${size}px ${FONT}`;
   ctx.fillStyle = colour;
   const lineHeight = Math.round(size * 1.4);
@@ -87,27 +105,29 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
   y = paragraph(ctx, check.spot ? `${check.spot} · ${meta}` : meta, MARGIN, y + 4, width, 24, SOFT);
   y = await drawPictures(ctx, check, i18n, y + 30);
   y = drawAnswer(ctx, check, i18n, y);
+  const answers = answerLines(check, i18n);
+  if (answers.length)
+    y = paragraph(ctx, `${i18n.t("report.answers")} ${answers.join("; ")}`, MARGIN, y + 12, width, 22);
   const boxTop = Math.max(y + 30, HEIGHT - MARGIN - 200);
   ctx.fillStyle = "#eef6f8";
   ctx.fillRect(MARGIN, boxTop, width, HEIGHT - MARGIN - boxTop);
   ctx.fillStyle = "#0f4c5c";
   ctx.fillRect(MARGIN, boxTop, 8, HEIGHT - MARGIN - boxTop);
-  paragraph(ctx, `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`, MARGIN + 30, boxTop + 24, width - 50, 24);
+  paragraph(
+    ctx,
+    `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`,
+    MARGIN + 30,
+    boxTop + 24,
+    width - 50,
+    24,
+  );
   return canvas;
 }
 
-/** Draw the report and hand it to the browser as a PNG download. */
+/** Draw the report and hand it to the browser as a one-page PDF download. */
 export async function downloadReport(check: Check, i18n: I18n): Promise<void> {
   const canvas = await drawReport(check, i18n);
-  const blob = await new Promise<Blob>((resolve, reject) =>
-    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"),
-  );
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = i18n.t("export.filename", { date: new Date(check.createdAt).toISOString().slice(0, 10) });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  const pdf = makePdf([await canvasPage(canvas)], { title: i18n.t("export.title"), created: new Date() });
+  const day = new Date(check.createdAt).toISOString().slice(0, 10);
+  downloadBlob(new Blob([pdf as BlobPart], { type: "application/pdf" }), i18n.t("export.filename", { date: day }));
 }

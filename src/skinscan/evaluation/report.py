@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import matplotlib
 
@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
-if TYPE_CHECKING:
-    from skinscan.training.evaluate import Decision, HeldOut
+from skinscan.evaluation.decisions import Decision  # noqa: E402
+from skinscan.evaluation.heldout import HeldOut  # noqa: E402
 
 TITLES = {
     "kaggle": "Kaggle test split (dermoscopy)",
@@ -141,7 +141,7 @@ def _markdown(result: dict[str, Any], card: dict[str, Any], reports: Path) -> st
         "",
         "## Validation (per source, used for selection and calibration)",
         "",
-        *metrics_table({k: v for k, v in (card.get("metrics") or {}).get("validation", {}).items() if "roc_auc" in v}),
+        *metrics_table({k: v for k, v in (card.get("training") or {}).get("validation", {}).items() if "roc_auc" in v}),
         "",
     ]
     lines += _gate_lines(result)
@@ -164,6 +164,7 @@ def _markdown(result: dict[str, Any], card: dict[str, Any], reports: Path) -> st
         lines.append(
             f"| {name} | " + " | ".join(f"{100 * r['decision_flip_rate']:.1f}%" for r in table.values()) + " |"
         )
+    lines += _steadiness_lines(result)
     lines += ["", "## Figures", ""]
     for name, title in (("roc", "ROC per set"), ("mistakes", "Mistakes per set"), ("training", "Training curves")):
         if (reports / "figures" / f"{name}.png").is_file():
@@ -220,3 +221,47 @@ def _gate_lines(result: dict[str, Any]) -> list[str]:
                 f"| {key} | {row['level']} | {100 * row['refused']:.1f}% | {100 * row['refused_by_quality']:.1f}% |"
             )
     return [*lines, ""]
+
+
+def _steadiness_lines(result: dict[str, Any]) -> list[str]:
+    """Issue 17's tables: answer flips under mirror/turn/light, calibration per set, blur refusals."""
+    lines: list[str] = []
+    steady = result.get("steadiness")
+    if steady:
+        changes = [c for c in next(iter(steady.values())) if c != "worst_answer_flip_rate"]
+        lines += [
+            "",
+            "## Steadiness: answers that change when the same photo is mirrored, turned or relit",
+            "",
+            "Each view and the original re-encoded as JPEG q92; the answer is benign/malignant at the card threshold "
+            "(band changes in brackets).",
+            "",
+            "| set | " + " | ".join(changes) + " |",
+            "|---" * (len(changes) + 1) + "|",
+        ]
+        for name, rows in steady.items():
+            cells = [
+                f"{100 * rows[c]['answer_flip_rate']:.1f}% ({100 * rows[c]['band_change_rate']:.1f}%)" for c in changes
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "## Calibration per set (ECE, 10 bins)", "", "| set | photos | ECE [95% CI] |", "|---|---|---|"]
+    for name, m in result["test"].items():
+        lines.append(f"| {name} | {m['n']['photos']} | {_fmt(m['ece'])} |")
+    blur = result.get("blur")
+    if blur:
+        lines += [
+            "",
+            "## Blurred photos (Gaussian sigma 2% / 4% of the shorter side)",
+            "",
+            "| set | clean accepted | 2%: refused | 2%: malignant answered low | 4%: refused | "
+            "4%: malignant answered low |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, row in blur.items():
+            two, four = row["2%"], row["4%"]
+            lines.append(
+                f"| {name} | {100 * row['clean_accepted']:.1f}% | {100 * two['refused']:.1f}% | "
+                f"{two['malignant_answered_low']} of {two['malignant']} | {100 * four['refused']:.1f}% | "
+                f"{four['malignant_answered_low']} of {four['malignant']} |"
+            )
+    return lines

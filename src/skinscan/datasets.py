@@ -1,4 +1,6 @@
-"""Every photo source of model 2 -> one decoded pool with labels, groups and a split per photo.
+"""The photo data sets on disk -> one decoded pool with labels (and, once split, groups and a split per photo).
+
+Read by training (its sources) and by evaluation (the held-out sets); decoded through ``images.load_rgb``.
 
 Sources (each folder has a README with origin, licence and caveats):
 
@@ -7,7 +9,7 @@ Sources (each folder has a README with origin, licence and caveats):
   photo that matches a Kaggle *test* photo is dropped before anything else happens.
 - ``pad-ufes-20``: smartphone photos; whole patients go to train, validation or test.
 - ``not-skin``: everyday photos, the negatives of the gate (never a malignancy label).
-- ``derm7pt``: external validation only; loaded by evaluation, never here.
+- ``derm7pt``: external validation only; loaded by evaluation, never by training.
 
 The data root is the folder that holds these folders. ``SKINSCAN_DATA`` may also point at the
 Kaggle folder itself (as CI does); its sibling folders are then used.
@@ -37,6 +39,8 @@ FOLDERS = {
     NOT_SKIN: "not-skin",
     DERM7PT: "derm7pt",
 }
+LESION_SOURCES = (KAGGLE, HAM, PAD)
+"""The sources that train the malignancy head (and their validation shares select and calibrate it)."""
 DERMOSCOPIC = (KAGGLE, HAM, DERM7PT)
 """Sources of dermoscopic close-ups; PAD-UFES-20 holds clinical smartphone photos."""
 LICENCES = {

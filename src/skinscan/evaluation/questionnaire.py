@@ -20,7 +20,6 @@ applies (see there for the formula):
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import math
@@ -36,7 +35,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 from skinscan import questionnaire as q
 from skinscan.card import card_path_for, load_card, write_card
 from skinscan.predictor import Answer, Predictor, decide
-from skinscan.training.sources import PAD, csv_entries, data_root, load_pool
+from skinscan.datasets import PAD, csv_entries, data_root, load_pool
+from skinscan.evaluation.manifest import manifest_for_model, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,6 @@ class PadData:
     answers: list[q.Answers]
 
 
-def read_split(path: Path) -> dict[str, str]:
-    with path.open(newline="") as handle:
-        return {row["path"]: row["split"] for row in csv.DictReader(handle)}
-
-
 def pad_answers(row: dict[str, str]) -> q.Answers:
     age = row.get("age", "").strip()
     return q.Answers(
@@ -80,7 +75,7 @@ def pad_answers(row: dict[str, str]) -> q.Answers:
 def load_pad(model: Path, data: Path) -> PadData:
     """Every PAD photo of the model's split manifest, scored by the ONNX file as the server does."""
     predictor = Predictor(model)
-    split = read_split(model.with_suffix(".split.csv"))
+    manifest = read_manifest(manifest_for_model(model))
     pool, (images,) = load_pool(csv_entries(data_root(data), PAD), data_root(data), (predictor.size,))
     p, accepted = [], []
     for start in range(0, len(images), 32):
@@ -94,7 +89,7 @@ def load_pad(model: Path, data: Path) -> PadData:
         accepted=np.array(accepted, bool),
         label=pool.label.astype(np.int64),
         patient=np.array([e["patient_id"] for e in pool.extra]),
-        split=np.array([split.get(rel, "missing") for rel in pool.rel]),
+        split=np.array([manifest.get(rel, ("missing", -1))[0] for rel in pool.rel]),
         answers=[pad_answers(e) for e in pool.extra],
     )
 

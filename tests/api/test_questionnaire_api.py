@@ -137,9 +137,9 @@ def test_answers_are_case_and_space_tolerant(qclient: TestClient, photo: bytes) 
 
 
 def test_answers_cannot_unrefuse_a_photo(qclient: TestClient) -> None:
-    from skinscan.bench.synthetic import encode
-
     from PIL import Image
+
+    from skinscan.bench.synthetic import encode
 
     grey = encode(Image.new("RGB", (320, 320), (128, 128, 128)), "JPEG")
     plain = post(qclient, grey, {})

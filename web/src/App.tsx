@@ -17,11 +17,15 @@ import { I18nProvider, useT } from "./i18n";
 import type { ModelCard } from "./inference/card";
 import { fetchCard } from "./inference/model";
 import { OfflineNotice } from "./app/OfflineNotice";
+import { AnswersProvider } from "./questions/AnswersContext";
+import { QuestionsStep } from "./questions/QuestionsStep";
 
 export function App() {
   return (
     <I18nProvider>
-      <Page />
+      <AnswersProvider>
+        <Page />
+      </AnswersProvider>
     </I18nProvider>
   );
 }
@@ -119,6 +123,7 @@ function Page() {
       <main className="layout">
         <Disclaimer />
         <OfflineNotice />
+        <QuestionsStep spec={card?.questionnaire ?? null} />
         <PhotoPanel
           camera={camera}
           error={status === "error" ? error : null}

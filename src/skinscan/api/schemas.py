@@ -110,7 +110,10 @@ class ModelCardOut(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": RefusalOut | InvalidAnswersOut | ErrorOut if status == 422 else ErrorOut, "description": description}
+    status: {
+        "model": RefusalOut | InvalidAnswersOut | ErrorOut if status == 422 else ErrorOut,
+        "description": description,
+    }
     for status, description in (
         (400, "Not an image, a corrupt image or a malformed multipart body."),
         (408, "The upload took too long to arrive."),

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,20 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from skinscan import questionnaire as q
 from skinscan.card import card_path_for, load_card, write_card
-from skinscan.predictor import Answer, Predictor, decide
 from skinscan.datasets import PAD, csv_entries, data_root, load_pool
 from skinscan.evaluation.manifest import manifest_for_model, read_manifest
+from skinscan.predictor import Answer, Predictor, decide
 
 log = logging.getLogger(__name__)
 
-COLUMNS = {"grown": "grew", "changed": "changed", "bleeds": "bleed", "itches": "itch", "hurts": "hurt", "raised": "elevation"}
+COLUMNS = {
+    "grown": "grew",
+    "changed": "changed",
+    "bleeds": "bleed",
+    "itches": "itch",
+    "hurts": "hurt",
+    "raised": "elevation",
+}
 """API question -> PAD-UFES-20 labels.csv column (True / False / UNK)."""
 CODING = {"True": "yes", "False": "no", "UNK": "unknown", "": "unknown"}
 PENALTIES = (0.1, 0.3, 1.0, 3.0)
@@ -97,7 +103,9 @@ def load_pad(model: Path, data: Path) -> PadData:
 # --- the answers' score: ridge logistic regression on the answers alone, patient-level CV ------------------
 
 
-def design(answers: list[q.Answers], questions: tuple[str, ...], centre: float, ages: tuple[float, float]) -> np.ndarray:
+def design(
+    answers: list[q.Answers], questions: tuple[str, ...], centre: float, ages: tuple[float, float]
+) -> np.ndarray:
     """Columns: age in decades (centred, clipped), then yes and no indicators per question (unknown: both 0)."""
     low, high = ages
     cols = [[0.0 if a.age is None else (min(max(a.age, low), high) - centre) / 10.0 for a in answers]]
@@ -143,7 +151,11 @@ class Dev:
         if not self.folds:
             x = np.zeros((len(self.y), 1))
             self.folds = [
-                list(StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED + r).split(x, self.y, self.groups))
+                list(
+                    StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED + r).split(
+                        x, self.y, self.groups
+                    )
+                )
                 for r in range(REPEATS)
             ]
 
@@ -245,7 +257,9 @@ def centred_terms(model: Logistic, dev: Dev, questions: tuple[str, ...]) -> tupl
 # --- the scale of the answers' score against the photo, on photos the model never trained on ---------------
 
 
-def scale_on_validation(photo_logit: np.ndarray, score: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
+def scale_on_validation(
+    photo_logit: np.ndarray, score: np.ndarray, y: np.ndarray, groups: np.ndarray
+) -> dict[str, Any]:
     """Maximum-likelihood b in logit(p) = logit(p_photo) + b * score, with a bootstrap over patients.
 
     Only the PAD validation patients have photo estimates the model did not learn (on its PAD training
@@ -254,7 +268,9 @@ def scale_on_validation(photo_logit: np.ndarray, score: np.ndarray, y: np.ndarra
     """
 
     def best(sel: np.ndarray) -> float:
-        res = minimize_scalar(lambda b: log_loss(photo_logit[sel] + b * score[sel], y[sel]), bounds=(0.0, 3.0), method="bounded")
+        res = minimize_scalar(
+            lambda b: log_loss(photo_logit[sel] + b * score[sel], y[sel]), bounds=(0.0, 3.0), method="bounded"
+        )
         return float(res.x)
 
     ids = np.unique(groups)
@@ -331,7 +347,8 @@ def section(data: PadData, threshold: float) -> tuple[dict[str, Any], dict[str, 
         return {
             "photo_weight": 1.0,
             "questions": {
-                n: {"column": COLUMNS[n], "yes": round(b * t["yes"], 6), "no": round(b * t["no"], 6)} for n, t in terms.items()
+                n: {"column": COLUMNS[n], "yes": round(b * t["yes"], 6), "no": round(b * t["no"], 6)}
+                for n, t in terms.items()
             },
             "age": {"per_year": round(b * per_year, 6), "centre": dev.centre, "low": dev.ages[0], "high": dev.ages[1]},
         }
@@ -351,7 +368,9 @@ def section(data: PadData, threshold: float) -> tuple[dict[str, Any], dict[str, 
 
     val_rows = dev_rows[val_in_dev]
     p_val = 1.0 / (1.0 + np.exp(-(photo[val_rows] + scale["chosen"] * oof[val_in_dev])))
-    validation = patient_bootstrap(data.label[val_rows], data.patient[val_rows], data.p_photo[val_rows], p_val, threshold)
+    validation = patient_bootstrap(
+        data.label[val_rows], data.patient[val_rows], data.p_photo[val_rows], p_val, threshold
+    )
     held = patient_bootstrap(data.label[test], data.patient[test], data.p_photo[test], combined(test, block), threshold)
     block |= {
         "formula": "logit(p) = photo_weight * logit(p_photo) + the answered questions' coefficients "
@@ -368,7 +387,7 @@ def section(data: PadData, threshold: float) -> tuple[dict[str, Any], dict[str, 
             "calibrated on validation photos, and on PAD training photos the model's ROC AUC is ~1, so a weight "
             "fitted there would be meaningless); the answers' scale b = 1 (independent evidence) unless the PAD "
             f"validation patients' bootstrap interval excludes it: estimate {scale['estimate']}, 95% "
-            f"{scale['ci95']}, used {scale['chosen']}"
+            f"{scale['ci95']}, used {round(scale['chosen'], 4)}"
         ),
         "validated_on": {
             "source": "pad-ufes-20",
@@ -399,14 +418,28 @@ def section(data: PadData, threshold: float) -> tuple[dict[str, Any], dict[str, 
     return block, report
 
 
-def _oof_terms(dev: Dev, cand: Candidate, folds: list[tuple[np.ndarray, np.ndarray]], unit: dict[str, Any]) -> np.ndarray:
+def _oof_terms(
+    dev: Dev, cand: Candidate, folds: list[tuple[np.ndarray, np.ndarray]], unit: dict[str, Any]
+) -> np.ndarray:
     """Each dev row's answer terms (scale 1) from a model fitted without its patient's fold."""
     x = dev.x(cand.questions)
     z = np.zeros(len(dev.y))
     for train, held in folds:
-        fold = Dev(dev.rows[train], dev.y[train], dev.groups[train], [dev.answers[i] for i in train], dev.centre, dev.ages, [[]])
+        fold = Dev(
+            dev.rows[train],
+            dev.y[train],
+            dev.groups[train],
+            [dev.answers[i] for i in train],
+            dev.centre,
+            dev.ages,
+            [[]],
+        )
         per_year, terms = centred_terms(answers_model(x[train], dev.y[train], cand.c), fold, cand.questions)
-        block = {**unit, "questions": {n: dict(t) for n, t in terms.items()}, "age": {**unit["age"], "per_year": per_year}}
+        block = {
+            **unit,
+            "questions": {n: dict(t) for n, t in terms.items()},
+            "age": {**unit["age"], "per_year": per_year},
+        }
         spec = q.spec_from_card({"questionnaire": block})
         assert spec is not None
         z[held] = [sum(q.contributions(dev.answers[i], spec).values()) for i in held]
@@ -479,6 +512,19 @@ def markdown(report: dict[str, Any]) -> str:
             f"{_figure(m['sensitivity_photo'])} / {_figure(m['sensitivity_with_answers'])} | "
             f"{_figure(m['specificity_photo'])} / {_figure(m['specificity_with_answers'])} |"
         )
+    test = report["test_patients"]
+    targets = {
+        "ROC AUC with answers >= 0.90": test["roc_auc_with_answers"]["value"] >= 0.90,
+        "gain >= 0.04": test["roc_auc_gain"]["value"] >= 0.04,
+        "sensitivity with answers >= 0.85": test["sensitivity_with_answers"]["value"] >= 0.85,
+        "specificity with answers >= 0.60": test["specificity_with_answers"]["value"] >= 0.60,
+    }
+    lines += [
+        "",
+        "Issue 18's targets on the test patients: "
+        + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in targets.items())
+        + ".",
+    ]
     lines += [
         "",
         "Validation: the answers' terms there come from models fitted without that patient (out of fold). "

@@ -6,6 +6,7 @@ import { SaveCheck } from "../history/SaveCheck";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
 import { ExportButton } from "../report/ExportButton";
+import { AnswersEffect } from "../questions/AnswersEffect";
 import type { Status } from "./useAnalysis";
 
 interface Props {
@@ -43,6 +44,7 @@ export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownS
         ) : null}
       </div>
       {status === "idle" || status === "error" ? <p className="placeholder">{t("result.placeholder")}</p> : null}
+      {status === "done" && result && check ? <AnswersEffect result={result} card={card} /> : null}
       {status === "done" && result && check ? (
         <ResultCard
           key={checkedAt}

@@ -5,6 +5,7 @@
  * still loads: the model then answers every frame.
  */
 import type { Label, Risk } from "../api/types";
+import { parseQuestionnaire, type QuestionnaireSpec } from "../questions/combine";
 
 /** Card block `gate`: refuse a photo whose `output` (p_lesion) is below `threshold`. */
 export interface GateSpec {
@@ -39,6 +40,8 @@ export interface ModelCard {
   output: string;
   gate: GateSpec | null;
   quality: QualitySpec | null;
+  /** The optional questionnaire's coefficients (src/skinscan/questionnaire.py); null when the card has none. */
+  questionnaire?: QuestionnaireSpec | null;
 }
 
 export const RISK_LEVELS: readonly Risk[] = ["low", "medium", "high"];
@@ -76,6 +79,7 @@ export function parseCard(data: unknown): ModelCard {
     output: typeof output?.name === "string" && output.name ? output.name : "p_malignant",
     gate: "gate" in d ? parseGate(d.gate) : null,
     quality: "quality" in d ? parseQuality(d.quality) : null,
+    questionnaire: parseQuestionnaireOf(d.questionnaire),
   };
 }
 
@@ -135,4 +139,12 @@ export function riskFor(card: ModelCard, p: number): Risk {
 
 export function labelFor(card: ModelCard, p: number): Label {
   return p >= card.threshold ? card.labels[1] : card.labels[0];
+}
+
+function parseQuestionnaireOf(block: unknown): QuestionnaireSpec | null {
+  try {
+    return parseQuestionnaire(block);
+  } catch (error) {
+    throw new CardError(String(error instanceof Error ? error.message : error));
+  }
 }

@@ -80,7 +80,10 @@ if (!findChromium()) {
     }
 
     const CASES = {
-      en: { legend: /A few questions/, effect: /Your answers raised it from \d+(\.\d)?% to \d+(\.\d)?%: .*it has grown/ },
+      en: {
+        legend: /A few questions/,
+        effect: /Your answers raised it from \d+(\.\d)?% to \d+(\.\d)?%: .*it has grown/,
+      },
       zh: { legend: /几个问题/, effect: /你的回答把它从 \d+(\.\d)?% 提高到 \d+(\.\d)?%：.*它变大了/ },
     };
 

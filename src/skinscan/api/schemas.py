@@ -58,6 +58,9 @@ class PredictionOut(BaseModel):
 class ErrorOut(BaseModel):
     detail: str = Field(description="Human-readable message (Accept-Language: en or zh).")
     code: str = Field(description="Stable machine-readable code, e.g. upload_too_large; never translated.")
+    fields: list[str] | None = Field(
+        default=None, description="invalid_answers only: the questionnaire fields whose values are invalid."
+    )
 
 
 class InvalidAnswersOut(BaseModel):
@@ -111,7 +114,7 @@ class ModelCardOut(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {
-        "model": RefusalOut | InvalidAnswersOut | ErrorOut if status == 422 else ErrorOut,
+        "model": RefusalOut | ErrorOut if status == 422 else ErrorOut,
         "description": description,
     }
     for status, description in (
@@ -122,7 +125,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (
             422,
             "The multipart field 'image' is missing (ErrorOut), the photo was refused (RefusalOut), or an "
-            "answer is invalid (InvalidAnswersOut).",
+            "answer is invalid (ErrorOut with code invalid_answers and its fields).",
         ),
         (429, "Rate limited; see Retry-After."),
     )

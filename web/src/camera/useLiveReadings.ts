@@ -225,7 +225,14 @@ export function useLiveReadings(
         view,
       );
       if (!stopped()) {
-        dispatch({ type: "frame", reading, frameMs, at: performance.now(), rule: model.card, answers: answers.current });
+        dispatch({
+          type: "frame",
+          reading,
+          frameMs,
+          at: performance.now(),
+          rule: model.card,
+          answers: answers.current,
+        });
       }
     },
     [model, answers],

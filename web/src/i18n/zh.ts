@@ -264,7 +264,8 @@ export const zh: Messages = {
   "report.a.no": "否",
   "report.a.unknown": "不清楚",
   "questions.legend": "几个问题（可选）",
-  "questions.hint": "这些是相机看不到的情况。可以回答任意几个，也可以都不答：只有照片也会给出结果。你的回答只保存在本设备上，仅随照片使用一次，从不保存。",
+  "questions.hint":
+    "这些是相机看不到的情况。可以回答任意几个，也可以都不答：只有照片也会给出结果。你的回答只保存在本设备上，仅随照片使用一次，从不保存。",
   "questions.age": "你的年龄（岁）",
   "questions.age_invalid": "年龄：1 到 120 之间的整数。填好之前不会使用。",
   "questions.grown": "这个斑点最近变大了吗？",
@@ -277,7 +278,8 @@ export const zh: Messages = {
   "questions.no": "否",
   "questions.unknown": "不清楚",
   "questions.not_used": "（此模型不使用）",
-  "questions.limits": "回答的作用是在巴西的一组患者（PAD-UFES-20，手机照片）上测得的；在其他人群中，其作用可能偏大或偏小。回答永远不会让模型拒绝的照片变得可用。",
+  "questions.limits":
+    "回答的作用是在巴西的一组患者（PAD-UFES-20，手机照片）上测得的；在其他人群中，其作用可能偏大或偏小。回答永远不会让模型拒绝的照片变得可用。",
   "effect.raised": "你的回答把它从 {from} 提高到 {to}：{reasons}。",
   "effect.lowered": "你的回答把它从 {from} 降低到 {to}：{reasons}。",
   "effect.same": "你的回答没有改变它（{to}）。",

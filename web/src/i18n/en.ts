@@ -310,7 +310,7 @@ export const en = {
   "questions.legend": "A few questions (optional)",
   "questions.hint":
     "What the camera cannot see. Answer any or none: the photo alone still gets an answer. " +
-    "Your answers stay on this device and go with the photo only to be used once; they are never stored.",
+    "Your answers go with the photo to the server for this one estimate and are not stored there.",
   "questions.age": "Your age (years)",
   "questions.age_invalid": "Age: a whole number of years from 1 to 120. It is left out until then.",
   "questions.grown": "Has the spot grown lately?",

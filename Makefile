@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-serve haproxy run test test-py test-web test-e2e lint typecheck train evaluate bench web api-types clean
+.PHONY: help install install-serve haproxy run test test-py test-web test-e2e lint typecheck train evaluate bench web api-types clean fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -28,8 +28,9 @@ web/node_modules/.stamp: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-web/dist/index.html: web/node_modules/.stamp $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
+web/dist/index.html: web/node_modules/.stamp $(VENV)/.serve-stamp $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 	cd web && npm run build
+	$(PY) -m skinscan.api.static web/dist  # .gz/.br beside each text and .wasm file, served as they are
 
 web: web/dist/index.html ## Build the page (web/dist)
 
@@ -47,8 +48,8 @@ run: install-serve ## Start the app on http://$(HOST):$(PORT) with the shipped m
 	$(SKINSCAN) serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.all-stamp web/node_modules/.stamp ## ruff; import layers + no cycles (import-linter); ESLint, Prettier, 120 columns on web/
-	$(VENV)/bin/ruff check src tests bench scripts web/scripts
-	$(VENV)/bin/ruff format --check src tests bench scripts web/scripts
+	$(VENV)/bin/ruff check src tests bench scripts web/scripts fuzz
+	$(VENV)/bin/ruff format --check src tests bench scripts web/scripts fuzz
 	$(VENV)/bin/lint-imports
 	cd web && npm run lint
 
@@ -65,6 +66,9 @@ test-e2e: $(VENV)/.all-stamp web ## Browser tests: the real server + built page 
 	cd web && npm run e2e
 
 test: install lint typecheck test-web test-py test-e2e ## Install, then lint, type-check, pytest, web unit tests, browser e2e
+
+fuzz: $(VENV)/.all-stamp ## atheris harnesses (image headers, multipart), FUZZ_SECONDS each (default 30); .ci/run runs it
+	bash fuzz/run.sh $(or $(FUZZ_SECONDS),30)
 
 train: $(VENV)/.all-stamp ## Retrain (SKINSCAN_DATA or DATA=...), export and evaluate into models/ and reports/
 	$(SKINSCAN) train --data "$(DATA)" --out runs/latest

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from skinscan.training.sources import Pool
 
 from skinscan.datasets import Pool
 from skinscan.training.data import write_json
@@ -94,9 +93,9 @@ def main() -> None:
             "history": history,
             "device": device_name(),
             "torch": torch.__version__,
-            "notes": f"trained with scripts/gpu_train.py on {device_name()} (torch {torch.__version__}): the TrainConfig "
-            "recipe, the bundle's split manifest, the training photos as decoded by skinscan.training and re-encoded "
-            "once (WebP) for the transfer",
+            "notes": f"trained with scripts/gpu_train.py on {device_name()} (torch {torch.__version__}): the "
+            "TrainConfig recipe, the bundle's split manifest, the training photos as decoded by skinscan.training "
+            "and re-encoded once (WebP) for the transfer",
         },
     )
 

@@ -42,27 +42,18 @@ def test_the_blocker_blocks_torch(tmp_path: Path) -> None:
     assert done.returncode != 0 and "torch is blocked" in done.stderr
 
 
-def test_evaluation_imports_without_torch(tmp_path: Path) -> None:
-    done = _run_without_torch(
-        """
-        import importlib, pkgutil
-        import skinscan.evaluation
-        for module in pkgutil.iter_modules(skinscan.evaluation.__path__):
-            importlib.import_module(f"skinscan.evaluation.{module.name}")
-        assert "torch" not in sys.modules
-        """,
-        tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-
-
-def test_skinscan_evaluate_runs_without_torch(synthetic_data: Path, tmp_path: Path) -> None:
+def test_evaluation_imports_and_skinscan_evaluate_runs_without_torch(synthetic_data: Path, tmp_path: Path) -> None:
     model = write_tiny_model(tmp_path / "models")
     card = model.with_suffix(".json")
     exported = card.read_bytes()
     reports = tmp_path / "reports"
     done = _run_without_torch(
         f"""
+        import importlib, pkgutil
+        import skinscan.evaluation
+        for module in pkgutil.iter_modules(skinscan.evaluation.__path__):
+            importlib.import_module(f"skinscan.evaluation.{{module.name}}")
+        assert "torch" not in sys.modules
         from skinscan.cli import main
         code = main(["evaluate", "--data", {str(synthetic_data)!r}, "--model", {str(model)!r},
                      "--reports", {str(reports)!r}])

@@ -131,7 +131,8 @@ def _mebibytes(quantity: str) -> float:
 
 
 def test_resources_come_from_the_measurement(base: dict[str, dict[str, Any]]) -> None:
-    """Memory request >= one process's peak RSS under load (bench/results/cluster.json, `skinscan bench --which cluster`),
+    """Memory request >= one process's peak RSS under load (bench/results/cluster.json, written by
+    `skinscan bench --which cluster`),
     the ONNX Runtime threads match the CPU limit."""
     resources = container(base)["resources"]
     measured = json.loads((REPO / "bench" / "results" / "cluster.json").read_text())["one_process_rss_mb"]

@@ -184,9 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export a run's best checkpoint to ONNX + model card")
     export.add_argument("--run", default="runs/latest")
     export.add_argument("--out", default="models")
-    export.add_argument(
-        "--data", default=None, help="data set, to verify the export on validation photos (default: SKINSCAN_DATA)"
-    )
+    export.add_argument("--data", default=None, help="data set, to verify on validation (default: SKINSCAN_DATA)")
     export.set_defaults(func=_cmd_export)
 
     evaluate = sub.add_parser("evaluate", help="evaluate the shipped ONNX file on the test split")

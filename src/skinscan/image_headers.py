@@ -1,6 +1,7 @@
 """Cheap, allocation-free reads of the two header facts the decoder must not leave to Pillow.
 
-- :func:`jpeg_layout`: how many scans (SOS markers) a JPEG holds and whether it is progressive,
+- :func:`jpeg_layout`: how many scans (SOS markers) a JPEG holds, how many components they
+  cover in all, how many the frame has and whether it is progressive,
   found by walking the marker segments and skipping entropy-coded data with one C-speed regex.
   A progressive JPEG can repeat end-of-band-only scans thousands of times: each costs a few bytes
   but makes libjpeg walk every block of the image again (10 000 such scans over 64 MP took 37 s),
@@ -26,10 +27,17 @@ ORIENTATION_TAG = 0x0112
 MAX_IFD_ENTRIES = 1024
 
 
+_SOF = frozenset({*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC), *range(0xCD, 0xD0)})
+
+
 @dataclass(frozen=True)
 class JpegLayout:
     scans: int
     progressive: bool
+    components: int = 0
+    """Components in the frame header (1 grey, 3 YCbCr, 4 CMYK/YCCK); 0 when no SOF was found."""
+    scan_components: int = 0
+    """Components summed over all scans: how many times the decoder walks a full-size plane."""
 
 
 def jpeg_layout(data: bytes, stop_after: int = 1 << 30) -> JpegLayout:
@@ -40,6 +48,8 @@ def jpeg_layout(data: bytes, stop_after: int = 1 << 30) -> JpegLayout:
     """
     scans = 0
     progressive = False
+    components = 0
+    scan_components = 0
     pos = 2  # after SOI
     size = len(data)
     while pos + 1 < size and scans <= stop_after:
@@ -59,6 +69,10 @@ def jpeg_layout(data: bytes, stop_after: int = 1 << 30) -> JpegLayout:
         length = (data[pos + 2] << 8) | data[pos + 3]
         if marker in _PROGRESSIVE_SOF:
             progressive = True
+        if marker in _SOF and pos + 9 < size:
+            components = max(components, data[pos + 9])
+        if marker == _SOS and pos + 4 < size:
+            scan_components += data[pos + 4]
         pos += 2 + length
         if marker == _SOS:
             scans += 1
@@ -66,7 +80,7 @@ def jpeg_layout(data: bytes, stop_after: int = 1 << 30) -> JpegLayout:
             if found is None:
                 break
             pos = found.start()
-    return JpegLayout(scans=scans, progressive=progressive)
+    return JpegLayout(scans, progressive, components, scan_components)
 
 
 def exif_orientation(exif: bytes) -> int:

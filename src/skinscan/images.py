@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from skinscan.image_headers import exif_orientation, jpeg_layout
+from skinscan.image_headers import JpegLayout, exif_orientation, jpeg_layout
 
 log = logging.getLogger("skinscan.images")
 
@@ -41,6 +41,14 @@ WEBP_MAX_PIXELS = 16_000_000
 MAX_JPEG_SCANS = 64
 """libjpeg's progressive scripts use about 10 scans and optimisers a few more; a scan bomb repeats
 empty scans thousands of times. ``image_headers.jpeg_layout`` counts them before decoding."""
+JPEG_COEFFICIENT_BUDGET = 3 * FULL_DECODE_MAX_PIXELS
+"""components x pixels for a JPEG of more than one scan (progressive, or baseline with a scan per
+component). libjpeg must then keep every DCT coefficient of the image (2 bytes per component and
+pixel) and cannot decode at a reduced scale: an 8000x8000 4-component baseline JPEG of 4 scans
+(1 MB) cost +492 to +566 MB. The budget is a 24 MP colour photo: at most ~150 MB of coefficients."""
+JPEG_SCAN_BUDGET = MAX_JPEG_SCANS * FULL_DECODE_MAX_PIXELS
+"""components in all scans x pixels: the decoder walks a full-size plane once per component of each
+scan (a 56-scan 64 MP JPEG took 3 s). 64 scans of a 24 MP plane stay under a second."""
 MIN_SIDE = 32
 """A lesion cannot be judged from fewer pixels than this on the short side."""
 
@@ -165,14 +173,32 @@ def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, ImageHeade
             f"The photo is {width}x{height} pixels; at least {MIN_SIDE} pixels on each side are needed.",
             400,
         )
-    if layout is not None and layout.scans > MAX_JPEG_SCANS:
+    if layout is not None:
+        _check_jpeg_budget(layout, width * height)
+    return image, ImageHeader(format=fmt, size=(width, height), progressive=progressive)
+
+
+def _check_jpeg_budget(layout: JpegLayout, pixels: int) -> None:
+    """Every JPEG: scans, and for any of more than one scan, components x pixels and scans x pixels."""
+    if layout.scans > MAX_JPEG_SCANS:
         raise ImageRejected(
             "too_many_scans",
-            f"This progressive JPEG has more than {MAX_JPEG_SCANS} scans (a normal one has about 10), "
+            f"This JPEG has more than {MAX_JPEG_SCANS} scans (a normal one has about 10), "
             "which would take too long to decode. Save the photo again or send it as a plain JPEG.",
             413,
         )
-    return image, ImageHeader(format=fmt, size=(width, height), progressive=progressive)
+    if layout.scans <= 1 and not layout.progressive:
+        return  # one interleaved scan: decoded at 1/2..1/8 scale, no coefficient buffer
+    components = max(layout.components, 1)
+    if components * pixels > JPEG_COEFFICIENT_BUDGET or layout.scan_components * pixels > JPEG_SCAN_BUDGET:
+        budget = JPEG_COEFFICIENT_BUDGET // (components * 1_000_000)
+        raise ImageRejected(
+            "too_many_pixels",
+            f"This JPEG is stored in {layout.scans} scans of {components} components, which must be decoded "
+            f"at full size; the limit for such a JPEG is about {budget} megapixels. "
+            "Send a smaller photo, or save it again as a plain (baseline) JPEG.",
+            413,
+        )
 
 
 def inspect(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageHeader:

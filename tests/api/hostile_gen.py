@@ -178,3 +178,21 @@ def header_heavy_multipart(
     part = f"--{boundary}\r\n{lines}\r\n\r\n".encode()
     body = part * max(1, size // len(part)) + f"--{boundary}--\r\n".encode()
     return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def baseline_multiscan(side: int = 8000, components: int = 4) -> bytes:
+    """A baseline (not progressive) JPEG with one scan per component: every block is a zero DC and an
+    end-of-band, 2 bits. libjpeg must buffer every coefficient of every component at full size
+    before it can output a row (issue 22, finding 4: 8000x8000 x 4 components, 1 MB, +500 MB)."""
+    blocks = ((side + 7) // 8) ** 2
+    dqt = _segment(0xDB, b"\x00" + bytes([1] * 64))
+    frame = b"".join(bytes([c + 1, 0x11, 0]) for c in range(components))
+    sof0 = _segment(0xC0, struct.pack(">BHHB", 8, side, side, components) + frame)
+    dc_table = _segment(0xC4, b"\x00" + bytes([1] + [0] * 15) + b"\x00")  # symbol 0 (no diff) = '0'
+    ac_table = _segment(0xC4, b"\x10" + bytes([1] + [0] * 15) + b"\x00")  # symbol 0x00 (EOB) = '0'
+    bits = _BitWriter()
+    for _ in range(blocks):
+        bits.write(0, 2)
+    data = bits.flush()
+    scans = b"".join(_segment(0xDA, bytes([1, c + 1, 0x00, 0, 63, 0])) + data for c in range(components))
+    return b"\xff\xd8" + dqt + sof0 + dc_table + ac_table + scans + b"\xff\xd9"

@@ -4,7 +4,6 @@ when the client goes away; small photos never wait for them."""
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -38,7 +37,7 @@ def _request(pool: DecodePool, disconnect: bool = False) -> Request:
             await anyio.sleep(0.01)
         return {"type": "http.disconnect"}
 
-    scope = {"type": "http", "app": SimpleNamespace(state=SimpleNamespace(decoder=pool)), "headers": []}
+    scope = {"type": "http", "headers": []}
     return Request(scope, receive)
 
 
@@ -78,7 +77,7 @@ def test_a_client_that_disconnects_stops_its_decode() -> None:
         try:
             gone = _request(pool, disconnect=True)
             with pytest.raises(ApiError) as caught:
-                await decode_upload(gone, SLOW, 224)
+                await decode_upload(gone, SLOW, 224, pool)
             assert caught.value.code == "client_gone" and pool.killed == 1
         finally:
             pool.close()
@@ -92,7 +91,7 @@ def test_small_photos_never_wait_for_the_pool() -> None:
         pool._slots = anyio.Semaphore(1)
         await pool._slots.acquire()  # every worker busy (say, with bombs)
         with anyio.fail_after(30):
-            pixels, size = await decode_upload(_request(pool), SMALL, 224)
+            pixels, size = await decode_upload(_request(pool), SMALL, 224, pool)
         assert pixels.shape == (224, 224, 3) and size == (224, 224)
         pool.close()
 
@@ -103,7 +102,7 @@ def test_big_photos_through_the_api_use_the_pool(make_client: MakeClient, tiny_m
     """The big photo is decoded by a worker process, the small one in-process; both answers are the
     ones the in-process decoder gives (the worker decodes the same pixels)."""
     with make_client(decode_workers=1) as client:
-        pool = client.app.state.decoder  # type: ignore[attr-defined]
+        pool = client.app.state.serving.decoder  # type: ignore[attr-defined]
         big = client.post("/api/v1/predict", files={"image": ("big.jpg", BIG, "image/jpeg")})
         assert big.status_code == 200, big.text
         assert (pool.jobs, pool.killed, len(pool._idle)) == (1, 0, 1)

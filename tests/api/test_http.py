@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.conftest import MakeClient
 from api.helpers import assert_error, post_image
 from skinscan.api.settings import Settings
+from skinscan.api.static import precompress
 
 
 def test_security_headers_on_page_api_and_errors(client: TestClient, photo: bytes) -> None:
@@ -96,6 +97,7 @@ def web_dir(tmp_path: Path) -> Path:
     (root / "index.html").write_text("<!doctype html><title>skinscan</title><div id=root></div>")
     (root / "assets" / "index-abc123.js").write_text("console.log('skinscan');\n" * 400)
     (root / "assets" / "ort-wasm-simd.wasm").write_bytes(b"\0asm\x01\0\0\0")
+    precompress(root)  # what `make web` does after the build
     return root
 
 
@@ -108,8 +110,12 @@ def test_page_spa_fallback_and_caching(make_client: MakeClient, web_dir: Path) -
         asset = client.get("/assets/index-abc123.js")
         assert "immutable" in asset.headers["cache-control"]
         assert asset.headers["content-type"].startswith("text/javascript")
-        assert asset.headers["content-encoding"] == "gzip" and asset.text.count("skinscan") == 400
+        assert asset.headers["content-encoding"] in ("br", "gzip") and asset.text.count("skinscan") == 400
+        assert asset.headers["vary"] == "Accept-Encoding"
         assert int(asset.headers["content-length"]) < 1000  # 9.6 KB of script, compressed
+        gzipped = client.get("/assets/index-abc123.js", headers={"Accept-Encoding": "gzip"})
+        assert gzipped.headers["content-encoding"] == "gzip" and gzipped.text == asset.text
+        assert_error(client.get("/assets/index-abc123.js.gz"), 404, "not_found")  # only in place of its original
         plain = client.get("/assets/index-abc123.js", headers={"Accept-Encoding": "identity"})
         assert "content-encoding" not in plain.headers and plain.text == asset.text
         assert plain.headers["etag"] != asset.headers["etag"]

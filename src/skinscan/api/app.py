@@ -25,15 +25,16 @@ from skinscan.api.decoding import DecodePool
 from skinscan.api.docs import install_offline_docs
 from skinscan.api.errors import error_response, install_error_handlers
 from skinscan.api.lifecycle import Lifecycle, drain_on_signals
+from skinscan.api.memory import UploadMemory
 from skinscan.api.metrics import CONTENT_TYPE, Metrics
 from skinscan.api.middleware import (
     AccessLogMiddleware,
+    HeadAsGetMiddleware,
     JsonErrorsMiddleware,
     RateLimitMiddleware,
     RouteLabelMiddleware,
     SecurityHeadersMiddleware,
 )
-from skinscan.api.protocol import configure as configure_protocol
 from skinscan.api.routes import ServingState, router
 from skinscan.api.settings import Settings
 from skinscan.api.static import StaticSite
@@ -74,7 +75,6 @@ def openapi_json() -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the model (raises ``ModelLoadError`` naming the path) and assemble the app."""
     settings = settings or Settings()
-    configure_protocol(settings.max_header_kb * 1024, settings.header_timeout_s)
     lanes = min(settings.model_lanes, settings.threads)
     predictor = Predictor(settings.model, threads=settings.threads // lanes)
     if settings.max_batch:  # else the calibration below runs the model, which warms it up
@@ -108,9 +108,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = api_app(lifespan)
     app.state.serving = ServingState(
-        settings=settings, predictor=predictor, batcher=batcher, lifecycle=lifecycle, metrics=metrics
+        settings=settings,
+        predictor=predictor,
+        batcher=batcher,
+        lifecycle=lifecycle,
+        metrics=metrics,
+        decoder=decoder,  # big photos: worker processes with a deadline (api/decoding.py)
+        uploads=UploadMemory(int(settings.max_buffered_mb * 1024 * 1024)),
     )
-    app.state.decoder = decoder  # big photos: worker processes with a deadline (api/decoding.py)
     _add_metrics_route(app, metrics)
     static = StaticSite(settings.web_dir, settings.model, settings.model_metrics, predictor.card.onnx_sha256)
     if not static.has_page:
@@ -133,6 +138,7 @@ def _add_metrics_route(app: FastAPI, metrics: Metrics | None) -> None:
 
 def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics | None) -> None:
     """Innermost first (Starlette wraps each new one around the previous)."""
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RouteLabelMiddleware)
     if settings.rate_limit > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit)

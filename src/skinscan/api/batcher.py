@@ -186,7 +186,8 @@ class MicroBatcher:
             try:
                 prepared = job.prepare(job.item)
             except Exception as exc:  # e.g. ImageRejected: this request's answer, not the batch's
-                results[i] = exc
+                # Without its traceback: this frame's locals hold every upload of the batch.
+                results[i] = exc.with_traceback(None)
                 continue
             if prepared is not None:
                 ready.append((i, prepared[0], prepared[1], (self._clock() - started) * 1e3))

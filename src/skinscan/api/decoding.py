@@ -27,7 +27,7 @@ from anyio import CapacityLimiter
 from starlette.requests import Request
 
 from skinscan.api.decodeworker import Decoded, Reply, decode_to_model_input, worker_main
-from skinscan.api.errors import ApiError
+from skinscan.api.errors import ApiError, client_error_in
 from skinscan.images import DEFAULT_MAX_PIXELS, ImageRejected, inspect
 
 log = logging.getLogger("skinscan.decode")
@@ -165,19 +165,31 @@ async def _until_disconnected(request: Request, scope: anyio.CancelScope) -> Non
             return
 
 
-async def decode_upload(request: Request, data: bytes, size: int, limiter: CapacityLimiter | None = None) -> Decoded:
-    """(model input, stored size) for an uploaded photo, decoded under the budget described above."""
+async def decode_upload(
+    request: Request,
+    data: bytes,
+    size: int,
+    pool: DecodePool | None,
+    limiter: CapacityLimiter | None = None,
+) -> Decoded:
+    """(model input, stored size) for an uploaded photo, decoded under the budget described above.
+
+    Raises :class:`ImageRejected` or :class:`ApiError` itself, never an exception group: the task
+    group that watches for a disconnect would wrap them, and a wrapped client error once became a 500.
+    """
     small = await anyio.to_thread.run_sync(decode_if_small, data, size, DEFAULT_MAX_PIXELS, limiter=limiter)
     if small is not None:
         return small
-    pool: DecodePool | None = getattr(request.app.state, "decoder", None)
     if pool is None:  # no pool configured: decode on a thread (no deadline)
         return await anyio.to_thread.run_sync(decode_to_model_input, data, size, limiter=limiter)
     result: Decoded | None = None
-    async with anyio.create_task_group() as group:
-        group.start_soon(_until_disconnected, request, group.cancel_scope)
-        result = await pool.decode(data, size)
-        group.cancel_scope.cancel()
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(_until_disconnected, request, group.cancel_scope)
+            result = await pool.decode(data, size)
+            group.cancel_scope.cancel()
+    except BaseExceptionGroup as group:
+        raise client_error_in(group) from None
     if result is None:
         raise ApiError(400, "client_gone", "The client disconnected before the photo was decoded.")
     return result

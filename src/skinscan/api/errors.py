@@ -9,6 +9,8 @@ with a plain 500 that reveals nothing.
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,6 +43,34 @@ class ApiError(Exception):
         self.code = code
         self.detail = detail
         self.headers = headers
+
+
+ClientError = ApiError | ImageRejected
+
+
+def client_error_in(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first client error (``ApiError`` / ``ImageRejected``) in an exception group, at any depth;
+    else the first leaf (a real fault, or a cancellation, which must propagate as it is)."""
+    leaves: list[BaseException] = []
+    pending: list[BaseException] = [group]
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, BaseExceptionGroup):
+            pending[:0] = list(current.exceptions)
+        else:
+            leaves.append(current)
+    for leaf in leaves:
+        if isinstance(leaf, ClientError):
+            return leaf
+    return leaves[0] if leaves else group
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: message at file:line in function <- caller...``: a traceback that fits one log line."""
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in reversed(frames))
+    message = str(exc).replace("\n", " ")[:300]
+    return f"{type(exc).__name__}: {message} at {where or '?'}"
 
 
 def language_headers(language: str) -> dict[str, str]:
@@ -98,8 +128,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _group(request: Request, exc: Exception) -> JSONResponse:
+    """An exception group (a task group in a route): answer for the client error inside it, if any."""
+    assert isinstance(exc, ExceptionGroup)
+    leaf = client_error_in(exc)
+    if isinstance(leaf, ApiError):
+        return await _api_error(request, leaf)
+    if isinstance(leaf, ImageRejected):
+        return await _image_rejected(request, leaf)
+    return await _unexpected(request, leaf if isinstance(leaf, Exception) else exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    """A real fault: logged once, on one line (no request body, no query string), answered 500."""
+    log.error("internal_error on %s %s: %s", request.method, request.url.path[:200], one_line(exc))
     return error_response(
         500, "internal_error", messages.text("error.internal_error"), language=request_language(request)
     )
@@ -110,4 +152,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ImageRejected, _image_rejected)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ExceptionGroup, _group)
     app.add_exception_handler(Exception, _unexpected)

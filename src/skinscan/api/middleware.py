@@ -7,6 +7,7 @@ buffer or copy bodies: they only look at the scope and add headers to ``http.res
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import logging
@@ -109,9 +110,10 @@ class SecurityHeadersMiddleware(HttpMiddleware):
 
 
 class RateLimitMiddleware:
-    """Token bucket per client address on ``/api/`` (health and readiness excluded): ``per_minute`` sustained,
-    the same number as burst. In memory and per process, so with N workers a client gets up to N
-    times the limit; put a shared limiter in the load balancer when scaling out. At most
+    """Token bucket per client address on ``/api/`` (health and readiness excluded): ``per_minute``
+    sustained, the same number as burst. In memory and **per process**: with ``serve --workers N``
+    (or N replicas) a client gets up to N times the limit, and ``serve`` says so in its log at
+    start-up; put a shared limiter in the load balancer when scaling out (README, "Security"). At most
     ``MAX_CLIENTS`` buckets (the least recently seen go first), each keyed by a short normalised
     address (``clientaddr.bucket_key``), so memory stays under ~10 MB whatever clients send."""
 
@@ -164,16 +166,29 @@ class RateLimitMiddleware:
 
 
 class RequestIds:
-    """Unique request ids: a random prefix per process and a counter (16 hex digits in all). Not
-    secrets, only labels that tie a log line to a response; ``secrets.token_hex`` per request cost
-    a tenth of a millisecond of the event loop's time (a getrandom call) under load."""
+    """Opaque request ids (16 hex digits): a counter run through a keyed hash (BLAKE2b, a random
+    key per process), so ids are unique within a process but say nothing about how many requests
+    came before (a plain counter revealed the request volume). A keyed hash costs about a
+    microsecond; ``secrets.token_hex`` per request cost a tenth of a millisecond of the event
+    loop's time (a getrandom call) under load."""
 
     def __init__(self) -> None:
-        self.prefix = secrets.token_hex(4)
+        self.key = secrets.token_bytes(16)
         self.counter = itertools.count()
 
     def next(self) -> str:
-        return f"{self.prefix}{next(self.counter) & 0xFFFFFFFF:08x}"
+        counter = next(self.counter).to_bytes(8, "little")
+        return hashlib.blake2b(counter, key=self.key, digest_size=8).hexdigest()
+
+
+class HeadAsGetMiddleware(HttpMiddleware):
+    """``HEAD`` wherever ``GET`` is allowed: the API's GET routes see a GET, and the server sends
+    the headers only (uvicorn writes no body for a HEAD request, whatever the app sends)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("method") == "HEAD":
+            scope = {**scope, "method": "GET"}
+        await self.app(scope, receive, send)
 
 
 OBSERVED = "skinscan.observed"

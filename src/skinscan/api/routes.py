@@ -5,7 +5,9 @@ Operation ids are stable (the TS client uses them).
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated, Any
@@ -16,9 +18,10 @@ from fastapi.responses import JSONResponse
 
 from skinscan import messages
 from skinscan.api.batcher import MicroBatcher, NotPrepared
-from skinscan.api.decoding import decode_if_small, decode_upload
+from skinscan.api.decoding import DecodePool, decode_if_small, decode_upload
 from skinscan.api.errors import error_response, language_headers, request_language
 from skinscan.api.lifecycle import Lifecycle
+from skinscan.api.memory import UploadMemory
 from skinscan.api.metrics import Metrics
 from skinscan.api.schemas import (
     ERROR_RESPONSES,
@@ -45,9 +48,13 @@ class ServingState:
     settings: Settings
     predictor: Predictor
     batcher: MicroBatcher
+    decoder: DecodePool | None = None
+    """Big photos: worker processes with a deadline (api/decoding.py); None decodes on threads."""
     decode_limiter: CapacityLimiter | None = None
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     metrics: Metrics | None = None
+    uploads: UploadMemory = field(default_factory=lambda: UploadMemory(1 << 30))
+    """Upload bytes held by requests in flight: bounded, and trimmed after a burst (api/memory.py)."""
 
     def limiter(self) -> CapacityLimiter:
         # anyio limiters belong to an event loop, so it is made on first use, inside the loop.
@@ -64,6 +71,20 @@ async def _state(request: Request) -> ServingState:
 
 
 StateDep = Annotated[ServingState, Depends(_state)]
+
+
+def holds_upload_memory(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap an upload route: the upload bytes it receives are counted against ``ServingState.uploads``
+    (``read_image_field`` finds the count in ``request.state``) until its answer is ready."""
+
+    @functools.wraps(route)
+    async def counted(request: Request) -> Response:
+        state: ServingState = request.app.state.serving
+        async with state.uploads.hold() as held:
+            request.state.upload_memory = held
+            return await route(request)
+
+    return counted
 
 
 LANGUAGE_HELP = "Language of the texts for people: en (default) or zh / zh-CN (Simplified Chinese)."
@@ -172,6 +193,7 @@ def answer_out(answer: Answer, state: ServingState, language: str, timing_ms: di
     responses=ERROR_RESPONSES,
     openapi_extra=UPLOAD_BODY,
 )
+@holds_upload_memory
 async def predict(request: Request) -> Response:
     """Upload a photo in the multipart field ``image``; get label, probability, risk, advice and evidence.
 
@@ -203,7 +225,7 @@ async def predict(request: Request) -> Response:
     try:  # a small photo is decoded by the model's lane, right before its model call
         result = await state.batcher.predict(upload.data, partial(decode_if_small, size=size))
     except NotPrepared:  # a big one under a deadline first (api/decoding.py)
-        pixels, stored_size = await decode_upload(request, upload.data, size, limiter=state.limiter())
+        pixels, stored_size = await decode_upload(request, upload.data, size, state.decoder, state.limiter())
         decode_ms = (time.perf_counter() - read_done) * 1e3
         result = replace(await state.batcher.predict(pixels), prepared=stored_size, prepare_ms=decode_ms)
     verdict = decide(result.outputs, state.predictor.card, result.prepared, answers)

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import logging
 import os
@@ -29,11 +30,13 @@ from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
+from uvicorn.supervisors import Multiprocess
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
+from skinscan.api.memory import tune_malloc
 from skinscan.api.metrics import MULTIPROC_ENV
-from skinscan.api.protocol import GuardedHttpToolsProtocol
+from skinscan.api.protocol import GuardedHttpToolsProtocol, HttpLimits
 from skinscan.api.settings import Settings
 from skinscan.predictor import ModelLoadError, Predictor, default_threads
 
@@ -117,6 +120,17 @@ WORKER_HEALTHCHECK_S = 60
 and its runtime first; on a busy small machine that took longer than uvicorn's 5 s default."""
 
 
+class ClosingSupervisor(Multiprocess):
+    """uvicorn's worker supervisor, but on SIGTERM it closes its own copy of the listening socket
+    before it stops the workers: once they have closed theirs, a new connection is refused at once
+    instead of waiting in the backlog until the last worker has finished its requests."""
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
+
 def plan_workers(workers: int, threads: int, cores: int) -> tuple[int, int]:
     """(workers, threads per worker) with workers x threads <= cores."""
     workers = max(1, min(workers, cores))
@@ -133,6 +147,7 @@ def log_config(log_format: str) -> dict[str, Any]:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """What every way of starting uvicorn here passes (one worker or several)."""
+    limits = HttpLimits.from_settings(settings)
     return {
         "host": settings.host,
         "port": settings.port,
@@ -143,9 +158,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # Off: uvicorn believes the leftmost (client-written) X-Forwarded-For entry. The client
         # address comes from clientaddr.ClientAddressMiddleware (SKINSCAN_FORWARDED_HOPS / _TRUSTED_PROXIES).
         "proxy_headers": False,
-        # Header size cap (431), header read timeout (408), JSON for uvicorn's own 400/503.
-        "http": GuardedHttpToolsProtocol,
-        "limit_concurrency": settings.max_connections,
+        # The HTTP edge's limits (api/protocol.py): headers, trailers, bodies, connections. A partial
+        # of a module-level class, so that it pickles into `--workers` processes.
+        "http": functools.partial(GuardedHttpToolsProtocol, limits=limits),
+        "limit_concurrency": limits.max_connections,
         "timeout_keep_alive": settings.keep_alive_s,
     }
 
@@ -167,6 +183,7 @@ def serve(
     if "FORWARDED_ALLOW_IPS" in os.environ:
         log.warning("FORWARDED_ALLOW_IPS is ignored: set SKINSCAN_FORWARDED_HOPS or SKINSCAN_TRUSTED_PROXIES")
     limit_malloc_arenas()
+    tune_malloc()  # big upload buffers mapped and unmapped whole (api/memory.py)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # the same for worker processes
     cores = default_threads()
     requested = workers or 1
@@ -187,6 +204,12 @@ def serve(
         log.error("cannot start: %s (set SKINSCAN_MODEL or --model; `make train` builds one)", exc)
         return 2
     log.info("skinscan on http://%s:%d: %d worker(s) x %d thread(s)", settings.host, settings.port, n_workers, threads)
+    if n_workers > 1 and settings.rate_limit > 0:
+        log.warning(
+            "the rate limit (%d/min) is per worker process: a client may get up to %d/min in all",
+            settings.rate_limit,
+            settings.rate_limit * n_workers,
+        )
     if n_workers == 1:
         uvicorn.Server(uvicorn.Config(app, **common)).run()
         return 0
@@ -207,13 +230,14 @@ def serve(
         metrics_dir = tempfile.mkdtemp(prefix="skinscan-metrics-")
         os.environ[MULTIPROC_ENV] = metrics_dir
     try:
-        uvicorn.run(
+        config = uvicorn.Config(
             "skinscan.api.app:create_app_from_env",
             factory=True,
             workers=n_workers,
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
             **common,
         )
+        ClosingSupervisor(config, sockets=[config.bind_socket()]).run()
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)

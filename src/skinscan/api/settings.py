@@ -59,8 +59,19 @@ class Settings(BaseSettings):
     """Processes that decode big photos (0: decode in threads, no pool)."""
     decode_timeout_s: float = Field(default=5.0, gt=0, le=60)
     """A decode that takes longer is abandoned (its worker process killed): 413 decode_too_slow."""
-    max_connections: int = Field(default=200, ge=1)
-    """Open connections per process; past it uvicorn answers 503 (its limit_concurrency)."""
+    max_connections: int = Field(default=1000, ge=1)
+    """Open connections per process; past it 503 ``server_busy``. The last tenth are kept for
+    addresses that hold no other connection (api/protocol.py). Idle and slow connections cost a
+    few kB each; what a request may buffer is bounded by ``max_buffered_mb``."""
+    max_connections_per_address: int = Field(default=64, ge=1)
+    """Open connections from one client address (IPv6: one /64); trusted proxies are exempt."""
+    body_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    """Time a request body may take in all (15 MB over a slow phone link still fits)."""
+    min_body_rate: int = Field(default=1024, ge=0)
+    """Bytes per second a body must keep up over every 5 s window while the server reads it."""
+    max_buffered_mb: float = Field(default=1024.0, gt=0)
+    """Upload bytes held in memory by all requests of this process together; past it a new
+    upload is answered 503 ``server_busy`` with Retry-After (api/uploads.py)."""
     max_header_kb: int = Field(default=32, ge=1, le=1024)
     """Request line + headers; larger is answered 431 before the request reaches the app."""
     header_timeout_s: float = Field(default=10.0, gt=0, le=300)

@@ -24,6 +24,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from skinscan.api.errors import ApiError
+from skinscan.api.memory import Held
 from skinscan.questionnaire import FIELDS
 
 FIELD = "image"
@@ -183,7 +184,12 @@ class _ImageCollector:
 
 
 async def read_image_field(request: Request, limit: int) -> Upload:
-    """Return the bytes of the multipart field ``image``; raise :class:`ApiError` otherwise."""
+    """Return the bytes of the multipart field ``image``; raise :class:`ApiError` otherwise.
+
+    When the route counts its upload memory (``routes.holds_upload_memory``), every byte received
+    is charged to it, which may refuse with 503 once the process holds too many upload bytes.
+    """
+    held: Held | None = getattr(request.state, "upload_memory", None)
     boundary = _boundary(request)
     body_limit = limit + MULTIPART_SLACK
     declared = request.headers.get("content-length")
@@ -205,6 +211,8 @@ async def read_image_field(request: Request, limit: int) -> Upload:
                 received += len(chunk)
                 if received > body_limit:
                     raise _too_large(limit)
+                if held is not None:
+                    held.add(len(chunk))
                 if chunk:
                     pending.append(chunk)
                     pending_bytes += len(chunk)

@@ -5,7 +5,8 @@
 2. fine-tune EfficientNet-Lite (frozen stem + first blocks) with three heads: malignancy (lesion
    photos only, class-balanced within each source), the gate (lesion photos vs everyday photos) and
    the modality (dermoscopic vs phone photo), on source-balanced batches, colour constancy inside the
-   network input, low resolution first; validation AUCs are logged every epoch;
+   network input, low resolution first; validation AUCs are logged every epoch (``fit_epochs``: the
+   whole loop, step by step, in one place);
 3. keep the final epoch's EMA weights (``last.pt``; ``best.pt`` too, for comparison only).
 Calibration, threshold, bands, gate and quality thresholds are fitted at export (``export.py``), on
 the exported graph's 8-view mean logits. Everything lands in the run folder: config, split manifest,
@@ -28,7 +29,7 @@ from sklearn.metrics import roc_auc_score
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from skinscan.datasets import DERMOSCOPIC, HAM, KAGGLE, LESION_SOURCES, NOT_SKIN, PAD
+from skinscan.datasets import DERMOSCOPIC, HAM, KAGGLE, LESION_SOURCES, NOT_SKIN, PAD, Pool
 from skinscan.evaluation.manifest import manifest_in_run, write_manifest
 from skinscan.predictor import default_threads
 from skinscan.training.augment import AugmentConfig, augment_batch
@@ -151,14 +152,23 @@ class Ema:
                 e.copy_(p)
 
 
-def batch_loss(
-    net: LesionNet,
-    x01: torch.Tensor,
-    labels: torch.Tensor,
-    weights: torch.Tensor,
-    dermoscopic: torch.Tensor,
-    config: TrainConfig,
-) -> torch.Tensor:
+def targets(
+    pool: Pool, idx: np.ndarray, weights_of: dict[str, tuple[float, float]]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch's labels (-1: not a lesion) and malignancy loss weights (``class_weights`` of its source)."""
+    labels = torch.from_numpy(pool.label[idx])
+    weights = torch.tensor(
+        [
+            weights_of.get(str(s), (1.0, 1.0))[max(0, int(y))]
+            for s, y in zip(pool.source[idx], pool.label[idx], strict=True)
+        ]
+    )
+    return labels, weights
+
+
+def head_losses(
+    net: LesionNet, x01: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor, dermoscopic: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Malignancy BCE on lesion photos (weighted), gate BCE on every photo, modality BCE on lesion photos."""
     x, log_illuminant = net.prepare(x01)
     logit, gate_logit, modality_logit = net.heads(x.contiguous(memory_format=torch.channels_last), log_illuminant)
@@ -168,51 +178,7 @@ def batch_loss(
     ) / weights[lesion].sum().clamp_min(1e-6)
     gate_loss = F.binary_cross_entropy_with_logits(gate_logit, lesion.float())
     modality_loss = F.binary_cross_entropy_with_logits(modality_logit[lesion], dermoscopic[lesion].float())
-    return malignant_loss + config.gate_loss_weight * gate_loss + config.modality_loss_weight * modality_loss
-
-
-def train_one_epoch(
-    net: LesionNet,
-    ema: Ema,
-    optimizer: torch.optim.Optimizer,
-    prepared: Prepared,
-    batches: SourceBatches,
-    size: int,
-    step: int,
-    schedule: tuple[int, int],
-    config: TrainConfig,
-    generator: torch.Generator,
-) -> tuple[float, int]:
-    net.train()
-    device = next(net.parameters()).device
-    weights_of = class_weights(prepared)
-    pool = prepared.pool
-    running = 0.0
-    bar = tqdm(range(config.steps_per_epoch), desc=f"@{size}px", unit="step", leave=False)
-    for _ in bar:
-        idx = batches.next()
-        labels = torch.from_numpy(pool.label[idx])
-        weights = torch.tensor(
-            [
-                weights_of.get(str(s), (1.0, 1.0))[max(0, int(y))]
-                for s, y in zip(pool.source[idx], pool.label[idx], strict=True)
-            ]
-        )
-        # Augmentation draws from the CPU generator (the same photos and parameters on any device).
-        x01 = augment_batch(torch.from_numpy(pool.images[idx]), size, config.augment, generator).to(device)
-        labels, weights = labels.to(device), weights.to(device)
-        for group in optimizer.param_groups:
-            group["lr"] = group["base"] * lr_factor(step, *schedule)
-        dermoscopic = torch.from_numpy(np.isin(pool.source[idx], DERMOSCOPIC)).to(device)
-        loss = batch_loss(net, x01, labels, weights, dermoscopic, config)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()  # type: ignore[no-untyped-call]
-        optimizer.step()
-        ema.update(net)
-        running += loss.item()
-        step += 1
-        bar.set_postfix(loss=f"{running / (bar.n + 1):.4f}")
-    return running / config.steps_per_epoch, step
+    return malignant_loss, gate_loss, modality_loss
 
 
 @torch.no_grad()
@@ -254,7 +220,7 @@ def validate(net: LesionNet, prepared: Prepared) -> dict[str, float]:
 
 
 def train(config: TrainConfig, data: Path, out: Path) -> Path:
-    """Prepare, train, select on validation and calibrate; returns the path of the best checkpoint."""
+    """Prepare and train; returns the final EMA checkpoint (calibration is fitted at export)."""
     started = time.time()
     out.mkdir(parents=True, exist_ok=True)
     generator = seed_everything(config.seed)
@@ -279,7 +245,7 @@ def train(config: TrainConfig, data: Path, out: Path) -> Path:
 def fit_epochs(
     config: TrainConfig, prepared: Prepared, out: Path, generator: torch.Generator
 ) -> list[dict[str, float]]:
-    """The epochs: train, validate, keep the EMA weights with the best source-mean validation AUC."""
+    """The training loop: every step, then every epoch's validation and checkpoints, in one place."""
     from torch.utils.tensorboard import SummaryWriter
 
     net = LesionNet(
@@ -291,14 +257,39 @@ def fit_epochs(
     ema = Ema(net, config.ema_decay)
     optimizer = build_optimizer(net, config)
     batches = SourceBatches(prepared, config.batch_mix, np.random.default_rng(config.seed))
-    schedule = (config.steps_per_epoch * config.epochs, int(config.warmup_epochs * config.steps_per_epoch))
+    pool, weights_of = prepared.pool, class_weights(prepared)
+    total_steps = config.steps_per_epoch * config.epochs
+    warmup_steps = int(config.warmup_epochs * config.steps_per_epoch)
     writer = SummaryWriter(str(out / "tensorboard"))
     history: list[dict[str, float]] = []
     step = 0
     for epoch in range(config.epochs):
         size = config.input_size if epoch >= config.epochs - config.full_size_epochs else config.low_size
-        loss, step = train_one_epoch(net, ema, optimizer, prepared, batches, size, step, schedule, config, generator)
-        record = {"epoch": epoch + 1, "size": size, "train_loss": loss} | validate(ema.model, prepared)
+        net.train()
+        running = 0.0
+        bar = tqdm(range(config.steps_per_epoch), desc=f"@{size}px", unit="step", leave=False)
+        for _ in bar:
+            # a source-balanced batch; augmentation draws from the CPU generator (same photos on any device)
+            idx = batches.next()
+            labels, weights = targets(pool, idx, weights_of)
+            x01 = augment_batch(torch.from_numpy(pool.images[idx]), size, config.augment, generator)
+            dermoscopic = torch.from_numpy(np.isin(pool.source[idx], DERMOSCOPIC))
+            for group in optimizer.param_groups:
+                group["lr"] = group["base"] * lr_factor(step, total_steps, warmup_steps)
+            on_device = (t.to(config.device) for t in (x01, labels, weights, dermoscopic))
+            malignant_loss, gate_loss, modality_loss = head_losses(net, *on_device)
+            loss = malignant_loss + config.gate_loss_weight * gate_loss + config.modality_loss_weight * modality_loss
+
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()  # type: ignore[no-untyped-call]
+            optimizer.step()
+            ema.update(net)
+            running += loss.item()
+            step += 1
+            bar.set_postfix(loss=f"{running / (bar.n + 1):.4f}")
+
+        record = {"epoch": epoch + 1, "size": size, "train_loss": running / config.steps_per_epoch}
+        record |= validate(ema.model, prepared)
         for key, value in record.items():
             writer.add_scalar(f"val/{key}", value, epoch + 1)
         log.info("epoch %d: %s", epoch + 1, {k: round(float(v), 4) for k, v in record.items()})

@@ -27,6 +27,8 @@ export interface QualitySpec {
   signals: string[];
   minSide: number;
   checks: QualityCheck[];
+  /** Checks that only an answer of "low" must also pass (model 3: a blurred photo is never answered low). */
+  lowNeeds: QualityCheck[];
 }
 
 export interface ModelCard {
@@ -122,11 +124,13 @@ function parseQuality(raw: unknown): QualitySpec {
   const minSide = block.min_side;
   if (typeof minSide !== "number" || !(minSide >= 0)) throw new CardError("model card quality.min_side must be >= 0");
   const checks = Array.isArray(block.checks) ? block.checks : [];
+  const lowNeeds = Array.isArray(block.low_needs) ? block.low_needs : [];
   return {
     output: text(block, "output", "quality"),
     signals,
     minSide,
     checks: checks.map((check, i) => parseCheck(check, signals, `quality.checks[${i}]`)),
+    lowNeeds: lowNeeds.map((check, i) => parseCheck(check, signals, `quality.low_needs[${i}]`)),
   };
 }
 

@@ -83,3 +83,32 @@ describe("the decision (docs/model-contract.md)", () => {
     expect(() => parseCard({ ...base, gate: { output: "p_lesion", threshold: 2 } })).toThrow(/gate/);
   });
 });
+
+describe("quality.low_needs (model 3): a blurred photo is never answered low", () => {
+  const v3 = parseCard({
+    ...base,
+    gate: { output: "p_lesion", threshold: 0.5, method: "test" },
+    quality: {
+      output: "quality",
+      signals: ["brightness", "overexposed", "contrast", "sharpness"],
+      min_side: 64,
+      checks: [{ signal: "sharpness", min: 0.05, reason: "out_of_focus" }],
+      low_needs: [{ signal: "sharpness", min: 0.5, reason: "out_of_focus" }],
+    },
+  });
+  const soft = [0.5, 0.0, 0.15, 0.3]; // passes the checks, fails low_needs
+
+  it("refuses a soft photo that would be answered low, as the server does", () => {
+    expect(decide(v3, { pMalignant: 0.1, pLesion: 0.9, quality: soft }, 480)).toEqual({
+      kind: "refused",
+      code: "photo_unusable",
+      reasons: ["out_of_focus"],
+    });
+  });
+
+  it("still answers the soft photo when the estimate is not low, and a sharp photo when it is", () => {
+    expect(decide(v3, { pMalignant: 0.45, pLesion: 0.9, quality: soft }, 480).kind).toBe("answer");
+    const sharp = [0.5, 0.0, 0.15, 0.9];
+    expect(decide(v3, { pMalignant: 0.1, pLesion: 0.9, quality: sharp }, 480)).toMatchObject({ risk: "low" });
+  });
+});

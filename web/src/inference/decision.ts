@@ -5,7 +5,9 @@
  *    side (here the video frame's) is below `quality.min_side`;
  * 2. any reason: refuse with `photo_unusable`;
  * 3. else p_lesion below `gate.threshold`: refuse with `not_a_lesion`, reasons [`not_a_lesion`];
- * 4. else answer. A refused photo never gets a probability.
+ * 4. else, when the answer would be "low" and a `quality.low_needs` check fails (model 3), refuse with
+ *    `photo_unusable` and that check's reason: a blurred photo is never answered "low";
+ * 5. else answer. A refused photo never gets a probability.
  *
  * Everything comes from the card; a contract-1 card (no gate, no quality) answers every photo.
  */
@@ -49,7 +51,20 @@ export function qualityReasons(card: ModelCard, quality: ArrayLike<number> | nul
   return reasons;
 }
 
-/** Steps 1-4 for one photo whose shorter side is `shortSide` pixels. */
+/** Step 4: the reasons of the failing `quality.low_needs` checks (only an answer of "low" needs them). */
+export function lowNeedsReasons(card: ModelCard, quality: ArrayLike<number> | null): string[] {
+  const spec = card.quality;
+  if (!spec) return [];
+  const reasons: string[] = [];
+  for (const check of spec.lowNeeds) {
+    const column = spec.signals.indexOf(check.signal);
+    const value = quality && column >= 0 && column < quality.length ? Number(quality[column]) : Number.NaN;
+    if (checkFails(check, value) && !reasons.includes(check.reason)) reasons.push(check.reason);
+  }
+  return reasons;
+}
+
+/** Steps 1-5 for one photo whose shorter side is `shortSide` pixels. */
 export function decide(card: ModelCard, outputs: ModelOutputs, shortSide: number): Decision {
   const reasons = qualityReasons(card, outputs.quality, shortSide);
   if (reasons.length > 0) return { kind: "refused", code: "photo_unusable", reasons };
@@ -58,5 +73,10 @@ export function decide(card: ModelCard, outputs: ModelOutputs, shortSide: number
     if (!(pLesion >= card.gate.threshold)) return { kind: "refused", code: "not_a_lesion", reasons: [NOT_A_LESION] };
   }
   const p = outputs.pMalignant;
-  return { kind: "answer", p, label: labelFor(card, p), risk: riskFor(card, p) };
+  const risk = riskFor(card, p);
+  if (risk === "low") {
+    const soft = lowNeedsReasons(card, outputs.quality);
+    if (soft.length > 0) return { kind: "refused", code: "photo_unusable", reasons: soft };
+  }
+  return { kind: "answer", p, label: labelFor(card, p), risk };
 }

@@ -45,6 +45,25 @@ OUTPUT_DOCS = {
 }
 
 
+INTENDED_USE = (
+    "Education and research: a second look at a photo of a single skin lesion, to encourage a "
+    "visit to a doctor. Not a medical device and not a diagnosis."
+)
+LIMITATIONS = [
+    "Trained on dermoscopic ISIC/HAM10000 photos (mostly fair skin) and a few hundred smartphone photos from "
+    "one "
+    "Brazilian programme; darker skin types and other cameras are thinly represented.",
+    "Binary benign/malignant only; cannot say which disease. Actinic keratosis is out of scope (see training).",
+    "The gate was trained against 300 everyday photos; unusual photos can still pass it.",
+    "Probabilities are calibrated per kind of photo (dermoscopic, phone) on validation photos of the training "
+    "sources, each source weighing the same: 'of 100 spots like this' holds for photo sets like those, and "
+    "less well where skin cancer is rarer or commoner than in them.",
+    "Atypical (Clark) and Spitz/Reed naevi often look malignant to it, above all on dermoscopy from other "
+    "clinics (Derm7pt): a high-risk answer on such a mole is common and is not a diagnosis. The evaluation "
+    "report lists the share called malignant per diagnosis.",
+]
+
+
 def write_onnx(model: ExportedModel, size: int, path: Path) -> None:
     """Export, then make ``views`` optional: an initializer of the same name holds its default (all 8 views)."""
     example = (torch.zeros(2, size, size, 3, dtype=torch.uint8), torch.arange(VIEWS, dtype=torch.int64))
@@ -176,21 +195,8 @@ def build_card(
         "quality": {"output": "quality", **calib["quality"], "rule": calib["rules"]["quality"]},
         "training": training_block(checkpoint, summary) | {"validation": val},
         "export": {"max_abs_diff_vs_pytorch": diffs, "shipped": "fp32"},
-        "intended_use": "Education and research: a second look at a photo of a single skin lesion, to encourage a "
-        "visit to a doctor. Not a medical device and not a diagnosis.",
-        "limitations": [
-            "Trained on dermoscopic ISIC/HAM10000 photos (mostly fair skin) and a few hundred smartphone photos from "
-            "one "
-            "Brazilian programme; darker skin types and other cameras are thinly represented.",
-            "Binary benign/malignant only; cannot say which disease. Actinic keratosis is out of scope (see training).",
-            "The gate was trained against 300 everyday photos; unusual photos can still pass it.",
-            "Probabilities are calibrated per kind of photo (dermoscopic, phone) on validation photos of the training "
-            "sources, each source weighing the same: 'of 100 spots like this' holds for photo sets like those, and "
-            "less well where skin cancer is rarer or commoner than in them.",
-            "Atypical (Clark) and Spitz/Reed naevi often look malignant to it, above all on dermoscopy from other "
-            "clinics (Derm7pt): a high-risk answer on such a mole is common and is not a diagnosis. The evaluation "
-            "report lists the share called malignant per diagnosis.",
-        ],
+        "intended_use": INTENDED_USE,
+        "limitations": LIMITATIONS,
     }
 
 

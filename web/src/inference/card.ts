@@ -44,6 +44,8 @@ export interface ModelCard {
   quality: QualitySpec | null;
   /** The optional questionnaire's coefficients (src/skinscan/questionnaire.py); null when the card has none. */
   questionnaire?: QuestionnaireSpec | null;
+  /** The ids of the data sources the model learned from (`training.sources`), in the card's order. */
+  sources: string[];
 }
 
 export const RISK_LEVELS: readonly Risk[] = ["low", "medium", "high"];
@@ -82,7 +84,13 @@ export function parseCard(data: unknown): ModelCard {
     gate: "gate" in d ? parseGate(d.gate) : null,
     quality: "quality" in d ? parseQuality(d.quality) : null,
     questionnaire: parseQuestionnaireOf(d.questionnaire),
+    sources: trainingSources(d.training),
   };
+}
+
+function trainingSources(training: unknown): string[] {
+  const sources = (training as { sources?: unknown } | null | undefined)?.sources;
+  return typeof sources === "object" && sources !== null ? Object.keys(sources) : [];
 }
 
 function text(block: Record<string, unknown>, key: string, where: string): string {

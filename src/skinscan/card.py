@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skinscan.questionnaire import QuestionnaireError, QuestionnaireSpec, spec_from_card
+
 LABELS = ("benign", "malignant")
 RISK_LEVELS = ("low", "medium", "high")
 INPUT_CONTRACT = {
@@ -95,6 +97,8 @@ class ModelCard:
     output: str = OUTPUT_NAME
     gate: GateSpec | None = None
     quality: QualitySpec | None = None
+    questionnaire: QuestionnaireSpec | None = None
+    """Card block ``questionnaire`` (skinscan.questionnaire): None when answers cannot be used."""
 
     @property
     def contract(self) -> int:
@@ -153,6 +157,10 @@ def validate_card(data: dict[str, Any]) -> ModelCard:
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0 or size % 32:
         raise CardError(f"input.size must be a positive multiple of 32, got {size!r}")
     output = data.get("output", {})
+    try:
+        questionnaire = spec_from_card(data)
+    except QuestionnaireError as exc:
+        raise CardError(str(exc)) from exc
     return ModelCard(
         name=str(data["name"]),
         version=str(data["version"]),
@@ -164,6 +172,7 @@ def validate_card(data: dict[str, Any]) -> ModelCard:
         output=str(output.get("name", OUTPUT_NAME)) if isinstance(output, dict) else OUTPUT_NAME,
         gate=_gate(data["gate"]) if "gate" in data else None,
         quality=_quality(data["quality"]) if "quality" in data else None,
+        questionnaire=questionnaire,
     )
 
 

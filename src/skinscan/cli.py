@@ -1,4 +1,4 @@
-"""One CLI: ``skinscan serve | cluster | predict | train | evaluate | export | bench | openapi``.
+"""One CLI: ``skinscan serve | cluster | predict | train | evaluate | export | questionnaire | bench | openapi``.
 
 Thin on purpose: each sub-command parses arguments and calls one function of the library.
 Heavy modules (torch, FastAPI) are imported only by the sub-command that needs them.
@@ -110,6 +110,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_questionnaire(args: argparse.Namespace) -> int:
+    from skinscan.evaluation.questionnaire import fit_questionnaire
+
+    fit_questionnaire(Path(args.model), _data_dir(args.data), reports=Path(args.reports))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from skinscan.bench.benchmarks import run_benchmarks
 
@@ -190,6 +197,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", default=str(DEFAULT_MODEL))
     evaluate.add_argument("--reports", default="reports")
     evaluate.set_defaults(func=_cmd_evaluate)
+
+    questionnaire = sub.add_parser(
+        "questionnaire", help="fit the questionnaire's coefficients into the card (PAD-UFES-20 train+val patients)"
+    )
+    quest_sub = questionnaire.add_subparsers(dest="action", required=True)
+    quest_fit = quest_sub.add_parser(
+        "fit",
+        help="score PAD-UFES-20 with the model, select questions by patient-level CV on its train+val "
+        "patients, write the card's questionnaire section and reports/questionnaire.{json,md}",
+    )
+    quest_fit.add_argument("--model", default=str(DEFAULT_MODEL))
+    quest_fit.add_argument("--data", default=None, help="data set folder (default: SKINSCAN_DATA)")
+    quest_fit.add_argument("--reports", default="reports")
+    quest_fit.set_defaults(func=_cmd_questionnaire)
 
     bench = sub.add_parser("bench", help="benchmarks; results in bench/results/*.json")
     bench.add_argument("--model", default=str(DEFAULT_MODEL))

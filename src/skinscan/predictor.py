@@ -21,6 +21,7 @@ import onnxruntime as ort
 
 from skinscan.card import EVIDENCE_OUTPUT, NOT_A_LESION, TOO_SMALL, CardError, ModelCard, card_path_for, load_card
 from skinscan.images import DEFAULT_MAX_PIXELS, prepare
+from skinscan.questionnaire import Answers, combine
 
 log = logging.getLogger("skinscan.predictor")
 
@@ -68,11 +69,15 @@ class Answer:
 
     label: str
     p_malignant: float
+    """The estimate: the photo's, combined with the answers when there are any (skinscan.questionnaire)."""
     risk: str
     threshold: float
     evidence: list[list[float]] | None = None
     """The evidence map as rows of a small grid (S/32 x S/32, 3 decimals, 0..1); None for contract 1."""
     timing_ms: dict[str, float] = field(default_factory=dict)
+    p_malignant_photo: float | None = None
+    """The photo alone (the model's output); equals ``p_malignant`` when no answer moved it."""
+    answers: Answers = field(default_factory=Answers)
 
 
 @dataclass(frozen=True)
@@ -104,11 +109,17 @@ def quality_reasons(outputs: PhotoOutputs, card: ModelCard, photo_size: tuple[in
     return list(dict.fromkeys(reasons))  # two checks may name one reason
 
 
-def decide(outputs: PhotoOutputs, card: ModelCard, photo_size: tuple[int, int] | None = None) -> Answer | Refusal:
+def decide(
+    outputs: PhotoOutputs,
+    card: ModelCard,
+    photo_size: tuple[int, int] | None = None,
+    answers: Answers | None = None,
+) -> Answer | Refusal:
     """docs/model-contract.md, "The decision": refuse an unusable photo, then a non-lesion, else answer.
 
     ``photo_size``: the original photo's (width, height), for ``quality.min_side``; None skips that check.
-    A contract-1 card (no ``gate``, no ``quality``) answers every photo.
+    A contract-1 card (no ``gate``, no ``quality``) answers every photo. ``answers`` (the optional
+    questionnaire) move the estimate of an answered photo only: they never make a refused photo acceptable.
     """
     reasons = quality_reasons(outputs, card, photo_size)
     if reasons:
@@ -118,9 +129,12 @@ def decide(outputs: PhotoOutputs, card: ModelCard, photo_size: tuple[int, int] |
             raise ValueError(f"the card has a gate on {card.gate.output!r}; the model gave no such output")
         if not outputs.p_lesion >= card.gate.threshold:  # NaN is refused too
             return Refusal(code="not_a_lesion", reasons=(NOT_A_LESION,))
-    p = outputs.p_malignant
-    if card.quality is not None and card.quality.low_needs and card.risk(p) == "low":
+    answers = answers or Answers()
+    p = combine(outputs.p_malignant, answers, card.questionnaire)
+    low = card.risk(outputs.p_malignant) == "low" or card.risk(p) == "low"
+    if card.quality is not None and card.quality.low_needs and low:
         # A "low" answer needs a sharper photo than any answer: blur can hide what makes a spot worrying.
+        # Judged on the photo alone as well, so that answers never turn such a refusal into an answer.
         signals = dict(zip(card.quality.signals, outputs.quality or (), strict=False))
         failed = [c.reason for c in card.quality.low_needs if c.fails(signals.get(c.signal, math.nan))]
         if failed:
@@ -131,6 +145,8 @@ def decide(outputs: PhotoOutputs, card: ModelCard, photo_size: tuple[int, int] |
         risk=card.risk(p),
         threshold=card.threshold,
         evidence=None if outputs.evidence is None else evidence_grid(outputs.evidence),
+        p_malignant_photo=outputs.p_malignant,
+        answers=answers,
     )
 
 

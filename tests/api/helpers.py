@@ -26,7 +26,19 @@ STORE_ROTATED = {
     8: Image.Transpose.ROTATE_270,
 }
 
-ANSWER_FIELDS = {"label", "p_malignant", "risk", "threshold", "advice", "disclaimer", "evidence", "model", "timing_ms"}
+ANSWER_FIELDS = {
+    "label",
+    "p_malignant",
+    "risk",
+    "threshold",
+    "advice",
+    "disclaimer",
+    "evidence",
+    "model",
+    "timing_ms",
+    "p_malignant_photo",
+    "answers",
+}
 
 
 def settings_for(model: Path, tmp_path: Path, **overrides: Any) -> Settings:

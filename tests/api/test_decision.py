@@ -197,3 +197,31 @@ def test_low_needs_must_name_a_known_signal(card: ModelCard) -> None:
     data["quality"]["low_needs"] = [{"signal": "nonsense", "min": 0.1, "reason": "out_of_focus"}]
     with pytest.raises(CardError, match="low_needs"):
         validate_card(data)
+
+
+def test_answers_never_turn_a_refusal_into_an_answer(card: ModelCard) -> None:
+    """Issue 18: the quality checks, the gate and low_needs are judged on the photo; answers cannot undo them."""
+    from skinscan.questionnaire import parse_answers
+
+    data = copy.deepcopy(_card_with_low_needs(card, 0.5).data)
+    data["questionnaire"] = {
+        "photo_weight": 1.0,
+        "questions": {"grown": {"yes": 3.0, "no": -3.0}, "bleeds": {"yes": 3.0, "no": -3.0}},
+        "age": None,
+    }
+    strict = validate_card(data)
+    raising = parse_answers({"grown": ["yes"], "bleeds": ["yes"]})
+    lowering = parse_answers({"grown": ["no"], "bleeds": ["no"]})
+    soft = (0.5, 0.0, 0.15, 0.3)  # fails low_needs only
+    low = strict.risk_bands["medium"] / 2
+    for answers in (raising, lowering):
+        # a soft photo the photo alone would answer "low": refused, whatever the answers
+        assert isinstance(decide(_outputs(p=low, quality=soft), strict, (640, 480), answers), Refusal)
+        # a photo refused by the gate or a quality check stays refused
+        assert isinstance(decide(_outputs(p=0.7, p_lesion=0.1), strict, (640, 480), answers), Refusal)
+        assert isinstance(decide(_outputs(p=0.7, quality=(0.5, 0.0, 0.15, 0.01)), strict, (640, 480), answers), Refusal)
+    # answers that lower a soft photo's estimate into "low" get the refusal too, never a low answer
+    assert isinstance(decide(_outputs(p=0.7, quality=soft), strict, (640, 480), lowering), Refusal)
+    # and a sharp photo is answered with the combined estimate, the photo's kept beside it
+    answer = decide(_outputs(p=low, quality=(0.5, 0.0, 0.15, 0.9)), strict, (640, 480), raising)
+    assert isinstance(answer, Answer) and answer.p_malignant > answer.p_malignant_photo == low  # type: ignore[operator]

@@ -19,11 +19,15 @@ import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
 import { I18nProvider } from "./i18n";
 import { OfflineNotice } from "./app/OfflineNotice";
+import { AnswersProvider } from "./questions/AnswersContext";
+import { QuestionsStep } from "./questions/QuestionsStep";
 
 export function App() {
   return (
     <I18nProvider>
-      <Page />
+      <AnswersProvider>
+        <Page />
+      </AnswersProvider>
     </I18nProvider>
   );
 }
@@ -111,6 +115,7 @@ function Page() {
       <main className="layout">
         <Disclaimer />
         <OfflineNotice />
+        <QuestionsStep spec={card?.questionnaire ?? null} />
         <PhotoPanel
           camera={camera}
           error={status === "error" ? error : null}

@@ -25,8 +25,10 @@ from skinscan.api.memory import UploadMemory
 from skinscan.api.metrics import Metrics
 from skinscan.api.schemas import (
     ERROR_RESPONSES,
+    AnswersOut,
     ErrorOut,
     HealthOut,
+    InvalidAnswersOut,
     ModelCardOut,
     ModelRef,
     PredictionOut,
@@ -36,6 +38,7 @@ from skinscan.api.schemas import (
 from skinscan.api.settings import Settings
 from skinscan.api.uploads import FIELD, read_image_field
 from skinscan.predictor import Answer, Predictor, Refusal, decide
+from skinscan.questionnaire import AGE, AGE_MAX, AGE_MIN, CHOICES, QUESTIONS, InvalidAnswers, parse_answers
 
 
 @dataclass
@@ -100,6 +103,15 @@ LANGUAGE_PARAMETER = {
 
 router = APIRouter(prefix="/api/v1", tags=["skinscan"])
 
+QUESTION_HELP = {
+    "grown": "has the spot grown lately?",
+    "changed": "has it changed (shape, colour)?",
+    "bleeds": "does it bleed?",
+    "itches": "does it itch?",
+    "hurts": "does it hurt?",
+    "raised": "is it raised above the skin?",
+}
+
 UPLOAD_BODY = {
     "parameters": [LANGUAGE_PARAMETER],
     "requestBody": {
@@ -114,7 +126,21 @@ UPLOAD_BODY = {
                             "type": "string",
                             "format": "binary",
                             "description": "The photo: JPEG, PNG or WebP (checked by content).",
+                        },
+                        AGE: {
+                            "type": "integer",
+                            "minimum": AGE_MIN,
+                            "maximum": AGE_MAX,
+                            "description": "Optional: age in whole years.",
+                        },
+                    }
+                    | {
+                        name: {
+                            "type": "string",
+                            "enum": list(CHOICES),
+                            "description": f"Optional: {QUESTION_HELP[name]}",
                         }
+                        for name in QUESTIONS
                     },
                 }
             }
@@ -133,6 +159,15 @@ def refusal_response(refusal: Refusal, language: str) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=422, headers=language_headers(language))
 
 
+def invalid_answers_response(error: InvalidAnswers, language: str) -> JSONResponse:
+    body = InvalidAnswersOut(
+        detail=messages.text("error.invalid_answers", language) + " " + ", ".join(error.fields),
+        code="invalid_answers",
+        fields=error.fields,
+    )
+    return JSONResponse(body.model_dump(), status_code=422, headers=language_headers(language))
+
+
 def answer_out(answer: Answer, state: ServingState, language: str, timing_ms: dict[str, float]) -> PredictionOut:
     card = state.predictor.card
     return PredictionOut(
@@ -145,6 +180,8 @@ def answer_out(answer: Answer, state: ServingState, language: str, timing_ms: di
         evidence=answer.evidence,
         model=ModelRef(name=card.name, version=card.version),
         timing_ms=timing_ms,
+        p_malignant_photo=answer.p_malignant if answer.p_malignant_photo is None else answer.p_malignant_photo,
+        answers=AnswersOut.model_validate(answer.answers.as_dict()),
     )
 
 
@@ -165,6 +202,13 @@ async def predict(request: Request) -> Response:
     (blurred, too dark, too small...) or that is not a close-up of a skin lesion is refused with 422
     and a ``RefusalOut`` (``code`` photo_unusable or not_a_lesion, ``reasons``, a ``hint``), never a
     probability. Texts for people follow ``Accept-Language`` (en, zh); codes never change.
+
+    Optional questionnaire fields (``age``; ``grown``, ``changed``, ``bleeds``, ``itches``, ``hurts``,
+    ``raised``: yes | no | unknown) are combined with the photo by the model card's ``questionnaire``
+    coefficients: ``p_malignant``, label, risk and advice are then the combined estimate and
+    ``p_malignant_photo`` the photo alone. An invalid answer gets 422 ``invalid_answers`` naming the
+    fields. Answers are health data: they are neither logged nor kept. They cannot make a refused photo
+    acceptable.
     """
     started = time.perf_counter()
     # No FastAPI dependencies on the hot path: solving them cost more of the event loop than the
@@ -172,6 +216,10 @@ async def predict(request: Request) -> Response:
     state: ServingState = request.app.state.serving
     language = request_language(request)
     upload = await read_image_field(request, state.settings.max_upload_bytes)
+    try:  # checked before the model runs: a bad answer gets no probability
+        answers = parse_answers(upload.fields)
+    except InvalidAnswers as error:
+        return invalid_answers_response(error, language)
     read_done = time.perf_counter()
     size = state.predictor.size
     try:  # a small photo is decoded by the model's lane, right before its model call
@@ -180,7 +228,7 @@ async def predict(request: Request) -> Response:
         pixels, stored_size = await decode_upload(request, upload.data, size, state.decoder, state.limiter())
         decode_ms = (time.perf_counter() - read_done) * 1e3
         result = replace(await state.batcher.predict(pixels), prepared=stored_size, prepare_ms=decode_ms)
-    verdict = decide(result.outputs, state.predictor.card, result.prepared)
+    verdict = decide(result.outputs, state.predictor.card, result.prepared, answers)
     if isinstance(verdict, Refusal):
         if state.metrics is not None:
             state.metrics.refusal(verdict.code)

@@ -12,6 +12,21 @@ class ModelRef(BaseModel):
     version: str
 
 
+Choice = Literal["yes", "no", "unknown"]
+
+
+class AnswersOut(BaseModel):
+    """The questionnaire's answers that were received (absent: not answered)."""
+
+    age: int | None = Field(default=None, ge=1, le=120, description="Age in whole years.")
+    grown: Choice | None = None
+    changed: Choice | None = None
+    bleeds: Choice | None = None
+    itches: Choice | None = None
+    hurts: Choice | None = None
+    raised: Choice | None = None
+
+
 class PredictionOut(BaseModel):
     """What the model says about one photo, with everything the page needs to show it."""
 
@@ -31,11 +46,29 @@ class PredictionOut(BaseModel):
         description="Server-side milliseconds: read, decode, queue, model, total; batch = photos "
         "that shared the model call."
     )
+    p_malignant_photo: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="The photo alone. p_malignant combines it with the answers (the card's questionnaire "
+        "section); with no answer that moves it, p_malignant equals it exactly.",
+    )
+    answers: AnswersOut = Field(description="The answers used (empty when none were sent).")
 
 
 class ErrorOut(BaseModel):
     detail: str = Field(description="Human-readable message (Accept-Language: en or zh).")
     code: str = Field(description="Stable machine-readable code, e.g. upload_too_large; never translated.")
+    fields: list[str] | None = Field(
+        default=None, description="invalid_answers only: the questionnaire fields whose values are invalid."
+    )
+
+
+class InvalidAnswersOut(BaseModel):
+    """A questionnaire answer is not acceptable; no probability is given."""
+
+    detail: str = Field(description="What is wrong, for people (Accept-Language).")
+    code: Literal["invalid_answers"]
+    fields: list[str] = Field(min_length=1, description="The fields whose values are invalid (values never echoed).")
 
 
 RefusalReason = Literal["out_of_focus", "too_dark", "overexposed", "low_contrast", "too_small", "not_a_lesion"]
@@ -80,13 +113,20 @@ class ModelCardOut(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": RefusalOut | ErrorOut if status == 422 else ErrorOut, "description": description}
+    status: {
+        "model": RefusalOut | ErrorOut if status == 422 else ErrorOut,
+        "description": description,
+    }
     for status, description in (
         (400, "Not an image, a corrupt image or a malformed multipart body."),
         (408, "The upload took too long to arrive."),
         (413, "The upload is too large (bytes or pixels)."),
         (415, "Unsupported image type, or the body is not multipart/form-data."),
-        (422, "The multipart field 'image' is missing (ErrorOut), or the photo was refused (RefusalOut)."),
+        (
+            422,
+            "The multipart field 'image' is missing (ErrorOut), the photo was refused (RefusalOut), or an "
+            "answer is invalid (ErrorOut with code invalid_answers and its fields).",
+        ),
         (429, "Rate limited; see Retry-After."),
     )
 }

@@ -15,7 +15,7 @@ it to about a millisecond.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio
 import anyio.to_thread
@@ -25,8 +25,13 @@ from starlette.requests import ClientDisconnect, Request
 
 from skinscan.api.errors import ApiError
 from skinscan.api.memory import Held
+from skinscan.questionnaire import FIELDS
 
 FIELD = "image"
+TEXT_FIELDS = frozenset(FIELDS)
+"""Small text fields that are kept (the questionnaire's answers); any other field is dropped unread."""
+TEXT_FIELD_BYTES = 64
+"""A text field's bytes kept: a longer value is invalid anyway, so the rest is dropped (and never echoed)."""
 MULTIPART_SLACK = 64 * 1024
 """Bytes allowed on top of the photo for boundaries, part headers and other small fields."""
 READ_TIMEOUT_S = 60.0
@@ -49,6 +54,8 @@ INLINE_PARSE_BYTES = 64 * 1024
 class Upload:
     data: bytes
     received_bytes: int
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    """The questionnaire's text fields by name, every value sent (in memory only, never logged)."""
 
 
 def _too_large(limit: int) -> ApiError:
@@ -86,13 +93,16 @@ def _boundary(request: Request) -> bytes:
 
 
 class _ImageCollector:
-    """python-multipart callbacks that keep the bytes of the first ``image`` part only."""
+    """python-multipart callbacks that keep the bytes of the first ``image`` part and the answers' fields."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.data: bytearray | None = None
         self.complete = False
         self._in_image = False
+        self._text: bytearray | None = None
+        self._text_name = ""
+        self.fields: dict[str, list[bytes]] = {}
         self._header_field = bytearray()
         self._header_value = bytearray()
         self._disposition = b""
@@ -114,6 +124,7 @@ class _ImageCollector:
     def _part_begin(self) -> None:
         self._disposition = b""
         self._in_image = False
+        self._text = None
         self._parts += 1
         self._part_headers = 0
         if self._parts > MAX_PARTS:
@@ -146,17 +157,30 @@ class _ImageCollector:
         self._in_image = params.get(b"name") == FIELD.encode() and self.data is None
         if self._in_image:
             self.data = bytearray()
+            return
+        name = params.get(b"name", b"").decode("latin-1")
+        if name in TEXT_FIELDS:
+            self._text, self._text_name = bytearray(), name
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self._in_image and self.data is not None:
             self.data += data[start:end]
             if len(self.data) > self.limit:
                 raise _too_large(self.limit)
+        elif self._text is not None and len(self._text) <= TEXT_FIELD_BYTES:
+            self._text += data[start : min(end, start + TEXT_FIELD_BYTES + 1 - len(self._text))]
 
     def _part_end(self) -> None:
         if self._in_image:
             self.complete = True
             self._in_image = False
+        elif self._text is not None:
+            self.fields.setdefault(self._text_name, []).append(bytes(self._text))
+            self._text = None
+
+    def text_fields(self) -> dict[str, list[str]]:
+        """Field values as text; bytes that are not UTF-8 become U+FFFD, which no answer contains."""
+        return {name: [v.decode("utf-8", "replace") for v in values] for name, values in self.fields.items()}
 
 
 async def read_image_field(request: Request, limit: int) -> Upload:
@@ -209,4 +233,4 @@ async def read_image_field(request: Request, limit: int) -> Upload:
         raise ApiError(422, "missing_field", "No photo received: send the file in the multipart field 'image'.")
     if not collector.complete:
         raise ApiError(400, "malformed_multipart", "The multipart body ended before the photo did.")
-    return Upload(data=bytes(collector.data), received_bytes=received)
+    return Upload(data=bytes(collector.data), received_bytes=received, fields=collector.text_fields())

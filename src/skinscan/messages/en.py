@@ -53,6 +53,7 @@ MESSAGES: dict[str, str] = {
     "error.validation_error": "The request is invalid.",
     "error.bad_request": "The request is invalid.",
     "error.http_error": "The request failed.",
+    "error.invalid_answers": "Some answers are not valid (age: whole years 1-120; the others: yes, no or unknown):",
     "error.body_not_allowed": "This address takes no request body. Send the request without one.",
     "error.body_timeout": "The request body took too long to arrive. Please try again.",
     "error.body_too_slow": "The request body arrived too slowly. Please try again on a better connection.",

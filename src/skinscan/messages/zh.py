@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "error.validation_error": "请求无效。",
     "error.bad_request": "请求无效。",
     "error.http_error": "请求失败。",
+    "error.invalid_answers": "部分回答无效（年龄：1-120 的整数；其他问题：是、否或不知道）：",
     "error.body_not_allowed": "此地址不接受请求正文。请不带正文重新发送请求。",
     "error.body_timeout": "请求正文传输时间过长。请重试。",
     "error.body_too_slow": "请求正文传输过慢。请在网络更好时重试。",

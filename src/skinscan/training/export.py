@@ -248,5 +248,8 @@ def export(run: Path, out: Path, data: Path | None, checkpoint_name: str = "last
         target.with_suffix(".onnx.tmp").replace(target)
     write_card(out / "skinscan.json", build_card(checkpoint, summary, target, diffs, metrics))
     shutil.copyfile(manifest_in_run(run), manifest_for_model(target))
+    from skinscan.evaluation.questionnaire import fit_questionnaire  # issue 18: the card's questionnaire section
+
+    fit_questionnaire(target, data, reports=None)
     log.info("wrote %s (%.1f MB) and its card", target, target.stat().st_size / 1e6)
     return target

@@ -1,3 +1,4 @@
+import { type Answers, given } from "../questions/combine";
 import { MAX_UPLOAD_BYTES, PREDICT_URL } from "../config";
 import { activeLang, LOCALES, type Params } from "../i18n/translate";
 import type { ApiError, Prediction, Refusal } from "./types";
@@ -93,9 +94,16 @@ function httpError(status: number, body: unknown): PageError {
  * POST the photo as multipart field `image`, in the page's language (Accept-Language); resolve to
  * the answer or reject with a PageError.
  */
-export async function predict(photo: Blob, filename = "photo", signal?: AbortSignal): Promise<Prediction> {
+export async function predict(
+  photo: Blob,
+  filename = "photo",
+  signal?: AbortSignal,
+  answers: Answers = {},
+): Promise<Prediction> {
   const form = new FormData();
   form.append("image", photo, filename);
+  // The questionnaire's answers (issue 18): only those given; "don't know" is the same as not sending it.
+  for (const [name, value] of Object.entries(given(answers))) form.append(name, String(value));
   let response: Response;
   try {
     response = await fetch(PREDICT_URL, {

@@ -7,6 +7,7 @@ import { SaveCheck } from "../history/SaveCheck";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
 import { ExportButton } from "../report/ExportButton";
+import { AnswersEffect } from "../questions/AnswersEffect";
 import type { Status } from "./useAnalysis";
 
 interface Props {
@@ -59,6 +60,7 @@ export function ResultPanel({
       {status === "error" ? (
         <p className="placeholder">{t(refused ? "result.placeholder_refused" : "result.placeholder_error")}</p>
       ) : null}
+      {status === "done" && result && check ? <AnswersEffect result={result} card={card} /> : null}
       {status === "done" && result && check ? (
         <ResultCard
           key={checkedAt}

@@ -5,6 +5,7 @@ import type { PhotoSource } from "../components/PhotoPreview";
 import { squareThumbnailUrl } from "../history/thumbnail";
 import { decodePhoto, readPixels } from "../inference/decode";
 import { fetchCard, sharedWorker } from "../inference/model";
+import { useAnswers } from "../questions/AnswersContext";
 
 export type Status = "idle" | "analysing" | "done" | "error";
 
@@ -75,6 +76,7 @@ export function useAnalysis() {
   const [error, setError] = useState<PageError | null>(null);
   const { photo, setPhoto, preview } = usePhoto();
   const request = useRef<AbortController | null>(null);
+  const { ref: answersRef } = useAnswers();
 
   const analyse = useCallback(
     async (blob: Blob, name: string) => {
@@ -88,7 +90,7 @@ export function useAnalysis() {
       const shown = Promise.race([preview(blob, name), new Promise((r) => window.setTimeout(r, PREVIEW_WAIT_MS))]);
       try {
         await checkPhoto(blob);
-        const [answer] = await Promise.all([predict(blob, name, controller.signal), shown]);
+        const [answer] = await Promise.all([predict(blob, name, controller.signal, answersRef.current), shown]);
         if (controller.signal.aborted) return;
         setResult(answer);
         setCheckedAt(Date.now());
@@ -99,7 +101,7 @@ export function useAnalysis() {
         setStatus("error");
       }
     },
-    [preview],
+    [preview, answersRef],
   );
 
   const fail = useCallback((caught: unknown) => {

@@ -16,7 +16,11 @@ import { canvasToPng, readPixels } from "../inference/decode";
 import { type LoadedModel, loadModel, type Reading } from "../inference/model";
 import type { EvidenceGrid } from "../inference/protocol";
 import { openRearCamera, stopStream } from "./camera";
-import { EMPTY_STEADY, nextSteady, type Steady, type SteadyRule } from "./steady";
+import { EMPTY_STEADY, nextSteady, type Steady } from "./steady";
+import { useAnswers } from "../questions/AnswersContext";
+import { withAnswers } from "../questions/live";
+import type { Answers } from "../questions/combine";
+import type { LiveRule } from "../questions/live";
 import { VIEW_COUNT } from "../inference/views";
 
 /** At most this many readings per second (saves battery). */
@@ -47,12 +51,17 @@ interface Live {
 
 const EMPTY_LIVE: Live = { steady: EMPTY_STEADY, evidence: null, stats: null, stamps: [] };
 
-type Action = { type: "frame"; reading: Reading; frameMs: number; at: number; rule: SteadyRule } | { type: "reset" };
+type Action =
+  | { type: "frame"; reading: Reading; frameMs: number; at: number; rule: LiveRule; answers?: Answers }
+  | { type: "reset" };
 
 function liveReducer(live: Live, action: Action): Live {
   if (action.type === "reset") return EMPTY_LIVE;
   const { reading, frameMs, at, rule } = action;
-  const steady = nextSteady(live.steady, { decision: reading.decision, pDermoscopic: reading.pDermoscopic }, rule);
+  // The questionnaire's answers move each answered frame's p (the combination is a shift in logits,
+  // so the smoothed reading moves exactly as the server's answer would).
+  const decision = withAnswers(reading.decision, rule, action.answers ?? {});
+  const steady = nextSteady(live.steady, { decision, pDermoscopic: reading.pDermoscopic }, rule);
   const stamps = [...live.stamps, at].slice(-(RATE_FRAMES + 1));
   const span = ((stamps.at(-1) ?? at) - (stamps[0] ?? at)) / 1000;
   const rate = span > 0 ? (stamps.length - 1) / span : 0;
@@ -200,6 +209,7 @@ export function useLiveReadings(
           ? "loading-model"
           : "live";
 
+  const { ref: answers } = useAnswers();
   const step = useCallback(
     async (stopped: () => boolean) => {
       const video = videoRef.current;
@@ -214,9 +224,18 @@ export function useLiveReadings(
         workCanvas.current,
         view,
       );
-      if (!stopped()) dispatch({ type: "frame", reading, frameMs, at: performance.now(), rule: model.card });
+      if (!stopped()) {
+        dispatch({
+          type: "frame",
+          reading,
+          frameMs,
+          at: performance.now(),
+          rule: model.card,
+          answers: answers.current,
+        });
+      }
     },
-    [model],
+    [model, answers],
   );
   const onLoopFail = useCallback(() => setFailed(true), [setFailed]);
   useFrameLoop(phase === "live", step, onLoopFail);

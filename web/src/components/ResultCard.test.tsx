@@ -18,6 +18,8 @@ const base: Prediction = {
   ],
   model: { name: "skinscan", version: "2.0.0+efficientnet-lite0.fp32" },
   timing_ms: { decode: 3, model: 20, total: 23 },
+  p_malignant_photo: 0.734,
+  answers: {},
 };
 
 describe("ResultCard", () => {

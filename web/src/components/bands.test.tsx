@@ -50,6 +50,8 @@ function answer(p: number): Prediction {
     evidence: null,
     model: { name: "skinscan", version: "3.0.0" },
     timing_ms: {},
+    p_malignant_photo: p,
+    answers: {},
   };
 }
 

@@ -43,7 +43,17 @@ export function checkFrom(
     risk: result.risk,
     threshold: result.threshold,
     model: { name: result.model.name, version: result.model.version },
+    ...answersField(result),
   };
+}
+
+/** The answers the estimate used (issue 18), only when some were given. */
+function answersField(result: Prediction): { answers?: Record<string, string | number> } {
+  const answers: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(result.answers ?? {})) {
+    if (value !== null && value !== undefined) answers[key] = value;
+  }
+  return Object.keys(answers).length ? { answers } : {};
 }
 
 /** A saved check is a suggestion to see a doctor from the medium band up. */

@@ -15,6 +15,8 @@ const answer = {
   evidence: [[0, 1]],
   model: { name: "skinscan", version: "2.0.0+efficientnet-lite0.fp32" },
   timing_ms: {},
+  p_malignant_photo: 0.26,
+  answers: {},
 };
 
 const at = (day: number, spot: string, risk: Check["risk"] = "low"): Check => ({
@@ -23,6 +25,12 @@ const at = (day: number, spot: string, risk: Check["risk"] = "low"): Check => ({
 });
 
 describe("a check", () => {
+  it("keeps the questionnaire answers the estimate used, and only those given", () => {
+    const withAnswers = { ...answer, answers: { age: 70, grown: "yes" as const, bleeds: null } };
+    expect(checkFrom(withAnswers, null, 1).answers).toEqual({ age: 70, grown: "yes" });
+    expect("answers" in checkFrom(answer, null, 1)).toBe(false);
+  });
+
   it("keeps the machine fields of the answer, never its server-worded texts", () => {
     const check = checkFrom(answer, "data:image/jpeg;base64,xx", 5, "left shoulder");
     expect(check).toEqual({

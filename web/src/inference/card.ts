@@ -5,6 +5,7 @@
  * still loads: the model then answers every frame.
  */
 import type { Label, Risk } from "../api/types";
+import { parseQuestionnaire, type QuestionnaireSpec } from "../questions/combine";
 
 /** Card block `gate`: refuse a photo whose `output` (p_lesion) is below `threshold`. */
 export interface GateSpec {
@@ -41,6 +42,8 @@ export interface ModelCard {
   output: string;
   gate: GateSpec | null;
   quality: QualitySpec | null;
+  /** The optional questionnaire's coefficients (src/skinscan/questionnaire.py); null when the card has none. */
+  questionnaire?: QuestionnaireSpec | null;
   /** The ids of the data sources the model learned from (`training.sources`), in the card's order. */
   sources: string[];
 }
@@ -80,6 +83,7 @@ export function parseCard(data: unknown): ModelCard {
     output: typeof output?.name === "string" && output.name ? output.name : "p_malignant",
     gate: "gate" in d ? parseGate(d.gate) : null,
     quality: "quality" in d ? parseQuality(d.quality) : null,
+    questionnaire: parseQuestionnaireOf(d.questionnaire),
     sources: trainingSources(d.training),
   };
 }
@@ -147,4 +151,12 @@ export function riskFor(card: ModelCard, p: number): Risk {
 
 export function labelFor(card: ModelCard, p: number): Label {
   return p >= card.threshold ? card.labels[1] : card.labels[0];
+}
+
+function parseQuestionnaireOf(block: unknown): QuestionnaireSpec | null {
+  try {
+    return parseQuestionnaire(block);
+  } catch (error) {
+    throw new CardError(String(error instanceof Error ? error.message : error));
+  }
 }

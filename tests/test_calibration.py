@@ -19,8 +19,10 @@ def _data(seed: int = 0, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
 def test_platt_scaling_undoes_overconfidence_and_bias() -> None:
     logits, labels = _data()
     shifted = logits + 2.0  # over-confident and biased towards malignant
-    scale, shift, clinical = calibration.fit_platt(shifted, labels.astype(float), np.ones(len(labels)))
-    assert clinical == shift  # no clinical photos: one shift
+    scale, shift, clinical_scale, clinical_shift = calibration.fit_platt(
+        shifted, labels.astype(float), np.ones(len(labels))
+    )
+    assert (clinical_scale, clinical_shift) == (scale, shift)  # no clinical photos: one fit for both kinds
     # the generating model is sigmoid(logit / 3): the fit must find about a = 1/3, b = -2/3
     assert 0.25 < scale < 0.42 and -0.9 < shift < -0.45
     p_before = calibration.sigmoid(shifted)
@@ -81,3 +83,18 @@ def test_bootstrap_intervals_contain_point_estimates() -> None:
         assert low <= metrics[key]["value"] <= high
         assert high - low < 0.2
     assert metrics["n"]["photos"] == len(labels)
+
+
+def test_platt_per_kind_fits_each_kind_on_its_own_photos() -> None:
+    """Model 3: dermoscopic and clinical photos get their own Platt scaling, blended by p_dermoscopic."""
+    logits, labels = _data()
+    half = len(labels) // 2
+    kind = np.r_[np.ones(half), np.zeros(len(labels) - half)]  # first half dermoscopic, the rest clinical
+    shifted = logits + np.where(kind == 1, 2.0, -1.0)  # each kind biased its own way
+    a_d, b_d, a_c, b_c = calibration.fit_platt(shifted, labels.astype(float), np.ones(len(labels)), kind)
+    assert b_d < 0 < b_c, (b_d, b_c)  # each shift undoes its own kind's bias
+    p = calibration.calibrate(shifted, kind, (a_d, b_d, a_c, b_c))
+    for mask in (kind == 1, kind == 0):
+        assert expected_calibration_error(p[mask], labels[mask]) < expected_calibration_error(
+            calibration.sigmoid(shifted[mask]), labels[mask]
+        )

@@ -126,11 +126,8 @@ def _cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="skinscan", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_server_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``serve`` (one server) and ``cluster`` (replicas behind HAProxy)."""
     serve = sub.add_parser("serve", help="run the API and the page")
     serve.add_argument("--host", default=None, help="default: SKINSCAN_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: SKINSCAN_PORT, PORT or 8000")
@@ -153,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--port", type=int, default=8080, help="HAProxy's port on 127.0.0.1")
     cluster.add_argument("--model", default=str(DEFAULT_MODEL))
     cluster.set_defaults(func=_cmd_cluster)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skinscan", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    _add_server_parsers(sub)
 
     predict = sub.add_parser(
         "predict",

@@ -64,7 +64,10 @@ def test_decoder_busy_is_503_with_retry_after_and_nothing_is_a_500(tiny_model: P
         app.state.serving.decoder.close()
     codes = sorted((r.status_code, r.json()["code"]) for r in answers)
     assert all(status < 500 or code == "decoder_busy" for status, code in codes), codes
-    assert (413, "decode_too_slow") in codes and (503, "decoder_busy") in codes, codes
+    # whether a queued decode also outlives its deadline depends on the machine's speed (413 decode_too_slow
+    # has its own test above); six photos for one worker always leave some of them busy
+    assert (503, "decoder_busy") in codes, codes
+    assert {code for _, code in codes} <= {"decoder_busy", "decode_too_slow", "photo_unusable", "not_a_lesion"}, codes
     busy = [r for r in answers if r.status_code == 503]
     assert all(int(r.headers["retry-after"]) >= 1 for r in busy)
 

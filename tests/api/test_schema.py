@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from api.helpers import settings_for
 from skinscan.api.app import create_app
 
-OPERATIONS = ["POST /api/v1/predict", "GET /api/v1/model", "GET /api/v1/health"]
+OPERATIONS = ["POST /api/v1/predict", "GET /api/v1/model", "GET /api/v1/health", "GET /api/v1/ready"]
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ if (!chromium) {
       const headline = { low: /Low concern/, medium: /Some concern/, high: /Higher concern/ }[expected.risk];
       assert.match(text, headline);
       assert.match(text, /What to do/);
-      assert.ok(text.includes(expected.disclaimer), "disclaimer shown in the result");
+      assert.match(text, /Not a diagnosis/, "the page's disclaimer shown in the result");
       assert.equal(Number(await result.getAttribute("data-p-malignant")), expected.p_malignant);
       assert.equal(await page.getByTestId("error").count(), 0);
       assert.ok(await page.getByTestId("disclaimer").isVisible());

@@ -2,6 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
+import { en, zh } from "./i18n";
 import { ANSWER, jsonResponse, PNG } from "./test/fixtures";
 
 let fetchMock: ReturnType<typeof vi.fn>;
@@ -14,7 +15,10 @@ beforeEach(() => {
   vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:photo", revokeObjectURL: () => undefined }));
 });
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  window.history.replaceState(null, "", "/"); // the language switch writes ?lang= into the address
+});
 
 const upload = (name: string, bytes: BlobPart[], type: string, label = /^choose a photo$/i) => {
   const input = screen.getByLabelText(label);
@@ -80,9 +84,43 @@ describe("App", () => {
     render(<App />);
     await upload("huge.png", [PNG], "image/png");
     const error = await screen.findByTestId("error");
-    expect(error).toHaveTextContent(/64 megapixels/);
+    // Worded by the page from the code, in the page's language; the server's text is for API clients.
+    expect(error).toHaveTextContent("This photo has too many pixels for the server. Choose a smaller photo.");
+    expect(error).not.toHaveTextContent(/9000/);
     expect(error).toHaveAttribute("role", "alert");
     expect(screen.getByRole("button", { name: "Choose another photo" })).toBeInTheDocument();
+  });
+
+  it("re-words everything on screen when the language changes: refusal, error, answer", async () => {
+    const refusal = {
+      detail: "Blurred.",
+      code: "photo_unusable",
+      hint: "Hold the phone still.",
+      reasons: ["too_dark"],
+    };
+    fetchMock.mockImplementation((url: string) =>
+      Promise.resolve(url.endsWith("/models/skinscan.json") ? jsonResponse(404, {}) : jsonResponse(422, refusal)),
+    );
+    render(<App />);
+    await upload("dark.png", [PNG], "image/png");
+    expect(await screen.findByTestId("refusal")).toHaveTextContent(en["hint.too_dark"]);
+    expect(screen.getByTestId("refusal")).not.toHaveTextContent("Hold the phone still.");
+    expect(screen.queryByText(en["result.placeholder"])).not.toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByTestId("lang"), "zh");
+    expect(screen.getByTestId("refusal")).toHaveTextContent(zh["hint.too_dark"]);
+    expect(screen.getByTestId("refusal")).toHaveTextContent(zh["reason.too_dark"]);
+
+    fetchMock.mockImplementation((url: string) =>
+      Promise.resolve(url.endsWith("/models/skinscan.json") ? jsonResponse(404, {}) : jsonResponse(200, ANSWER)),
+    );
+    await upload("spot.png", [PNG], "image/png", /^选择(另一张)?照片$/);
+    const result = await screen.findByTestId("result");
+    expect(result).toHaveTextContent(zh["result.headline.low"]);
+    expect(result).toHaveTextContent(zh["disclaimer.strong"]);
+    await userEvent.selectOptions(screen.getByTestId("lang"), "en");
+    expect(result).toHaveTextContent(en["result.headline.low"]);
+    expect(result).toHaveTextContent(en["disclaimer.strong"]);
+    expect(result).not.toHaveTextContent(/[\u4e00-\u9fff]/);
   });
 
   it("shows a loading state while the server works", async () => {

@@ -1,21 +1,23 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { PageError } from "./api/client";
 import { PhotoPanel } from "./app/PhotoPanel";
+import { REFUSAL_CODES } from "./app/notices";
 import { ResultPanel } from "./app/ResultPanel";
 import { SiteHeader } from "./app/SiteHeader";
 import { useAnalysis } from "./app/useAnalysis";
+import { useCard } from "./components/useCard";
+import { BodyMapPanel } from "./bodymap/BodyMapPanel";
+import type { Place } from "./bodymap/regions";
 import { Disclaimer } from "./components/Disclaimer";
+import { SiteFooter } from "./components/SiteFooter";
 import type { PhotoSource } from "./components/PhotoPreview";
-import { API_BASE } from "./config";
 import type { Guide } from "./components/GhostGuide";
 import { type Check, checkFrom } from "./history/check";
 import { thumbnailUrl } from "./history/thumbnail";
 import { ComparePanel, spotsOf } from "./history/ComparePanel";
 import { HistoryPanel } from "./history/HistoryPanel";
 import { useHistory } from "./history/useHistory";
-import { I18nProvider, useT } from "./i18n";
-import type { ModelCard } from "./inference/card";
-import { fetchCard } from "./inference/model";
+import { I18nProvider } from "./i18n";
 import { OfflineNotice } from "./app/OfflineNotice";
 
 export function App() {
@@ -24,15 +26,6 @@ export function App() {
       <Page />
     </I18nProvider>
   );
-}
-
-/** The model card gives the bands of the score scale; the page works without it. */
-function useCard(): ModelCard | null {
-  const [card, setCard] = useState<ModelCard | null>(null);
-  useEffect(() => {
-    fetchCard().then(setCard, () => undefined);
-  }, []);
-  return card;
 }
 
 /** The picture a saved check keeps: the model's square, else the centred square drawn without the card. */
@@ -59,7 +52,6 @@ function usePaste(onPhoto: (file: File) => void) {
 }
 
 function Page() {
-  const { t } = useT();
   const { status, result, checkedAt, error, photo, analyse, fail, reset } = useAnalysis();
   const history = useHistory();
   const card = useCard();
@@ -110,8 +102,8 @@ function Page() {
     // Keep keyboard focus in place: back on the button that opens the camera again.
     window.setTimeout(() => document.querySelector<HTMLElement>('[data-testid="camera-start"]')?.focus());
   }, []);
-  const save = (spot: string) =>
-    result ? history.save(checkFrom(result, thumbnail, checkedAt, spot)) : Promise.resolve();
+  const save = (spot: string, place: Place | null) =>
+    result ? history.save(checkFrom(result, thumbnail, checkedAt, spot, place)) : Promise.resolve();
 
   return (
     <div className="app">
@@ -134,6 +126,7 @@ function Page() {
         />
         <ResultPanel
           status={status}
+          refused={status === "error" && error !== null && REFUSAL_CODES.has(error.code)}
           result={result}
           checkedAt={checkedAt}
           card={card}
@@ -144,12 +137,9 @@ function Page() {
         />
         <HistoryPanel history={history} />
         <ComparePanel checks={history.checks} onRetake={retakeSpot} />
+        <BodyMapPanel checks={history.checks} />
       </main>
-      <footer className="site-footer">
-        <p>
-          {t("app.footer")} <a href={`${API_BASE}/docs`}>{t("app.api_docs")}</a>
-        </p>
-      </footer>
+      <SiteFooter card={card} />
     </div>
   );
 }

@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_batch,
         )
         with drain_on_signals(lifecycle):  # SIGTERM: /ready says 503 at once (api/lifecycle.py)
-            lifecycle.started = True
+            lifecycle.started, lifecycle.draining = True, False  # an app may be started again (tests)
             yield
             lifecycle.draining = True
         batcher.close()

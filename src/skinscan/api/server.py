@@ -224,6 +224,13 @@ def serve(
             "SKINSCAN_FORWARDED_HOPS": str(settings.forwarded_hops),
         }
     )
+    _run_workers(settings, n_workers, common)
+    return 0
+
+
+def _run_workers(settings: Settings, n_workers: int, common: dict[str, Any]) -> None:
+    """uvicorn's worker processes under ClosingSupervisor, their metrics summed through a temporary
+    ``PROMETHEUS_MULTIPROC_DIR`` (removed at exit) unless the operator set one."""
     metrics_dir = None
     if settings.metrics and not os.environ.get(MULTIPROC_ENV):
         # Each worker keeps its metric values in files here; /metrics sums them (api/metrics.py).
@@ -242,4 +249,3 @@ def serve(
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
             os.environ.pop(MULTIPROC_ENV, None)
-    return 0

@@ -22,32 +22,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import platform
 import shutil
-import signal
 import subprocess
-import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 
 from skinscan.bench import launch
-from skinscan.bench.loadgen import RunResult, multipart_request, run_load
+from skinscan.bench.clusterbench import bench_cluster
+from skinscan.bench.common import HOST, PREDICT, RssSampler, environment, small_photo
+from skinscan.bench.loadgen import multipart_request, run_load
 from skinscan.bench.synthetic import lesion_jpeg
 from skinscan.bench.throughput import model_throughput
 from skinscan.bench.wrk import run_wrk, wrk_path
-from skinscan.card import file_sha256
 from skinscan.predictor import Predictor, default_threads
 
 log = logging.getLogger("skinscan.bench")
 
-HOST = launch.HOST
-PREDICT = "/api/v1/predict"
 TARGETS = {
     "jpeg_224_p50_ms": 15.0,
     "overhead_ratio": 2.0,
@@ -77,26 +70,6 @@ def model_only(model: Path, threads: int, batch: int, repeats: int) -> dict[str,
     result: dict[str, Any] = {"batch": batch, "threads": threads, "repeats": repeats, **_latency(samples)}
     result["per_image_p50_ms"] = round(result["p50_ms"] / batch, 3)
     return result
-
-
-def environment(model: Path) -> dict[str, Any]:
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.processor()
-    return {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "cores": default_threads(),
-        "cpu": cpu,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "python": platform.python_version(),
-        "onnxruntime": ort.__version__,
-        "model": {"path": str(model), "sha256": file_sha256(model), "bytes": model.stat().st_size},
-    }
 
 
 def bench_model(model: Path) -> dict[str, Any]:
@@ -131,16 +104,6 @@ def _concurrent(server: launch.Server, name: str, data: bytes, requests: int) ->
     log.warning("wrk not installed (apt-get install wrk): the Python client shares the server's cores")
     raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
     return {"client": "skinscan.bench.loadgen", **_load(server.port, raw, requests, 16, 300)}
-
-
-def small_photo() -> tuple[str, bytes]:
-    """A 224 px dermoscopy JPEG from the data set (SKINSCAN_DATA) when there is one, so that a trained
-    gate answers it (200) instead of refusing a synthetic blob (422); else the synthetic one."""
-    folder = Path(os.environ.get("SKINSCAN_DATA", "")) / "test" / "malignant"
-    found = sorted(folder.glob("*.jpg")) if os.environ.get("SKINSCAN_DATA") else []
-    if found:
-        return str(found[0]), found[0].read_bytes()
-    return "synthetic: lesion_jpeg(224, 224, seed=1)", lesion_jpeg(224, 224, seed=1)
 
 
 def bench_api(model: Path) -> dict[str, Any]:
@@ -251,28 +214,6 @@ def _targets(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class RssSampler:
-    """Samples a server's RSS from a background thread while a load test runs."""
-
-    def __init__(self, pid: int, every_s: float) -> None:
-        self.pid, self.every_s = pid, every_s
-        self.samples: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every_s):
-            self.samples.append(launch.rss_mb(self.pid))
-
-    def __enter__(self) -> list[float]:
-        self._thread.start()
-        return self.samples
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> dict[str, Any]:
     source, data = small_photo()
     report: dict[str, Any] = {**environment(model), "requests": requests, "concurrency": concurrency}
@@ -318,74 +259,6 @@ def bench_load(model: Path, requests: int = 20_000, concurrency: int = 32) -> di
         }
     )
     return report
-
-
-# --- cluster: replicas behind HAProxy (skinscan cluster), and one pod's memory ---
-
-CLUSTER_CONCURRENCY = 16
-CLUSTER_LOAD_S = 20.0
-ROLL_TIMEOUT_S = 240.0
-
-
-def _cluster_summary(result: RunResult) -> dict[str, Any]:
-    summary = result.summary()
-    summary.pop("server_timing_median_ms", None)
-    return {**summary, "statuses": {str(k): v for k, v in result.statuses.items()}, "served_by": result.served_by}
-
-
-def _through(run: launch.ClusterRun, raw: bytes, seconds: float) -> RunResult:
-    load = run_load(HOST, run.port, raw, requests=10**7, concurrency=CLUSTER_CONCURRENCY, deadline_s=seconds)
-    return asyncio.run(load)
-
-
-def _one_process(model: Path) -> dict[str, Any]:
-    _, small = small_photo()
-    big = lesion_jpeg(4000, 3000, seed=2)
-    report: dict[str, Any] = {"threads": 2, "decode_workers": 2}
-    with launch.running(model, env={"SKINSCAN_THREADS": "2"}) as server:
-        report["idle_mb"] = launch.rss_mb(server.process.pid)
-        with RssSampler(server.process.pid, every_s=0.5) as samples:
-            for name, data, requests in (("jpeg_224", small, 3000), ("jpeg_4000x3000", big, 160)):
-                raw = multipart_request(HOST, server.port, PREDICT, "image", f"{name}.jpg", data)
-                result = asyncio.run(
-                    run_load(HOST, server.port, raw, requests=requests, concurrency=CLUSTER_CONCURRENCY, deadline_s=120)
-                )
-                report[name] = {"requests": len(result.latencies_ms), "statuses": result.statuses}
-        report["peak_mb"] = max(samples, default=report["idle_mb"])
-        report["after_mb"] = launch.rss_mb(server.process.pid)
-    return report
-
-
-def bench_cluster(model: Path) -> dict[str, Any]:
-    source, photo = small_photo()
-    report: dict[str, Any] = {**environment(model), "photo": source}
-    report |= {"concurrency": CLUSTER_CONCURRENCY, "load_s": CLUSTER_LOAD_S}
-    with tempfile.TemporaryDirectory(prefix="skinscan-bench-") as folder:
-        for replicas in (1, 2):
-            log.info("cluster: %d replica(s), %.0f s at concurrency %d", replicas, CLUSTER_LOAD_S, CLUSTER_CONCURRENCY)
-            run = launch.start_cluster(model, replicas, Path(folder) / f"r{replicas}.out")
-            try:
-                raw = multipart_request(HOST, run.port, PREDICT, "image", "c.jpg", photo)
-                _through(run, raw, 3)  # warm-up
-                report[f"replicas_{replicas}"] = _cluster_summary(_through(run, raw, CLUSTER_LOAD_S))
-                if replicas == 2:
-                    report["rolling_restart"] = _rolling(run, raw)
-            finally:
-                report.setdefault("exit_codes", {})[f"replicas_{replicas}"] = run.stop()
-    log.info("cluster: one process's memory under load")
-    report["one_process_rss_mb"] = _one_process(model)
-    return report
-
-
-def _rolling(run: launch.ClusterRun, raw: bytes) -> dict[str, Any]:
-    """Load on from the SIGHUP until the roll of both replicas is done."""
-    started = time.monotonic()
-    run.process.send_signal(signal.SIGHUP)
-    result = RunResult()
-    while not run.has("rolled") and time.monotonic() - started < ROLL_TIMEOUT_S:
-        result.add(_through(run, raw, 5))
-    rolled_s = round(time.monotonic() - started, 1)
-    return {**_cluster_summary(result), "rolled": run.has("rolled"), "roll_and_load_s": rolled_s}
 
 
 def bench_web(model: Path) -> int:

@@ -1,31 +1,30 @@
 import { MAX_UPLOAD_BYTES, PREDICT_URL } from "../config";
-import { activeLang, isMessageKey, LOCALES, type Params, translate } from "../i18n/translate";
-import type { Prediction } from "./types";
+import { activeLang, LOCALES, type Params } from "../i18n/translate";
+import type { ApiError, Prediction, Refusal } from "./types";
 
 /**
- * A failure the page explains to the person; `code` is stable (the API's codes plus our own).
- * `detail` is the server's own wording (already in the page's language, via Accept-Language);
- * without it the page words the message from its catalogue (`error.<code>`, with `params`).
- * A refused photo (422 not_a_lesion / photo_unusable) also carries the server's `hint` and `reasons`.
+ * A failure the page explains to the person, as machine facts only: a stable `code` (the API's
+ * codes plus the page's own), the HTTP `status` when the server answered, numbers for the wording
+ * (`params`) and, for a refused photo (422 not_a_lesion / photo_unusable), the reason codes. The
+ * words are chosen when the error is shown (app/notices.tsx), in the language of the page at that
+ * moment; the server's own `detail` and `hint` are for API clients and are not used here.
  */
 export class PageError extends Error {
   readonly code: string;
+  readonly status: number | null;
   readonly params: Params;
-  readonly detail: string | null;
-  readonly hint: string | null;
   readonly reasons: readonly string[];
   constructor(
     code: string,
+    /** For developers (console, logs); never shown. */
     message?: string | null,
-    extra: { params?: Params; detail?: string | null; hint?: string | null; reasons?: readonly string[] } = {},
+    extra: { status?: number; params?: Params; reasons?: readonly string[] } = {},
   ) {
-    const key = `error.${code}`;
-    super(message ?? extra.detail ?? (isMessageKey(key) ? translate(activeLang(), key, extra.params) : code));
+    super(message ?? code);
     this.name = "PageError";
     this.code = code;
+    this.status = extra.status ?? null;
     this.params = extra.params ?? {};
-    this.detail = extra.detail ?? null;
-    this.hint = extra.hint ?? null;
     this.reasons = extra.reasons ?? [];
   }
 }
@@ -65,7 +64,7 @@ export async function checkPhoto(file: Blob, maxBytes: number = MAX_UPLOAD_BYTES
   }
   if (file.size > maxBytes) {
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    throw new PageError("too_large", null, { params: { size: mb(file.size), limit: mb(maxBytes) } });
+    throw new PageError("file_too_large", null, { params: { size: mb(file.size), limit: mb(maxBytes) } });
   }
   const head = await readHead(file, 16);
   if (OTHER_IMAGE_SIGNATURES.some((matches) => matches(head))) throw new PageError("unsupported_type");
@@ -74,52 +73,20 @@ export async function checkPhoto(file: Blob, maxBytes: number = MAX_UPLOAD_BYTES
   }
 }
 
-function isGrid(value: unknown): value is number[][] {
-  return Array.isArray(value) && value.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number"));
-}
-
-function isPrediction(value: unknown): value is Prediction {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    (v.label === "benign" || v.label === "malignant") &&
-    typeof v.p_malignant === "number" &&
-    (v.risk === "low" || v.risk === "medium" || v.risk === "high") &&
-    typeof v.advice === "string" &&
-    typeof v.disclaimer === "string" &&
-    (v.evidence === undefined || isGrid(v.evidence))
-  );
-}
-
 /** The page's language as an Accept-Language value (CORS-safelisted: letters, digits, '-', ',', ';', '='). */
 export function acceptLanguage(): string {
   const lang = activeLang();
   return lang === "en" ? "en" : `${LOCALES[lang]},${lang};q=0.9,en;q=0.5`;
 }
 
-function field(body: unknown, name: string): unknown {
-  return typeof body === "object" && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-}
-
-/** The PageError for a non-2xx answer: the server's code and wording, or ours by status. */
+/** The PageError for a non-2xx answer: the server's machine code (and refusal reasons), else one by status. */
 function httpError(status: number, body: unknown): PageError {
-  const rawDetail = field(body, "detail");
-  const detail = typeof rawDetail === "string" ? rawDetail : null;
-  const rawCode = field(body, "code");
-  const code = typeof rawCode === "string" ? rawCode : `http_${status}`;
-  const hint = field(body, "hint");
-  const reasons = field(body, "reasons");
-  const extra = {
-    detail,
-    hint: typeof hint === "string" ? hint : null,
-    reasons: Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === "string") : [],
+  const { code, reasons } = (typeof body === "object" && body !== null ? body : {}) as Partial<ApiError & Refusal>;
+  return new PageError(typeof code === "string" ? code : `http_${status}`, null, {
+    status,
     params: { status },
-  };
-  if (status >= 500) return new PageError(code, translate(activeLang(), "error.server"), { ...extra, detail: null });
-  if (detail !== null || isMessageKey(`error.${code}`)) return new PageError(code, null, extra);
-  if (status === 413) return new PageError(code, translate(activeLang(), "error.upload_too_large"), extra);
-  if (status === 429) return new PageError(code, translate(activeLang(), "error.rate_limited"), extra);
-  return new PageError(code, translate(activeLang(), "error.http", { status }), extra);
+    reasons: Array.isArray(reasons) ? reasons : [],
+  });
 }
 
 /**
@@ -147,7 +114,8 @@ export async function predict(photo: Blob, filename = "photo", signal?: AbortSig
   } catch {
     body = null;
   }
-  if (response.ok && isPrediction(body)) return body;
+  // The body's shape is the API's (schema.ts, generated from the server's OpenAPI document).
+  if (response.ok && typeof body === "object" && body !== null) return body as Prediction;
   if (response.ok) throw new PageError("bad_response");
   throw httpError(response.status, body);
 }

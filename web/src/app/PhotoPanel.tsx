@@ -66,7 +66,7 @@ export function PhotoPanel(props: Props) {
         {camera ? t("input.heading_live") : t("input.heading")}
       </h2>
       {error && REFUSAL_CODES.has(error.code) ? (
-        <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={retry} />
+        <Refusal code={error.code} reasons={error.reasons} onRetry={retry} />
       ) : null}
       {error && !REFUSAL_CODES.has(error.code) ? <PageErrorNotice error={error} inputRef={inputRef} /> : null}
       {camera ? (

@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import type { Prediction } from "../api/types";
+import type { Place } from "../bodymap/regions";
 import { ResultCard } from "../components/ResultCard";
 import { checkFrom } from "../history/check";
 import { SaveCheck } from "../history/SaveCheck";
@@ -10,12 +11,14 @@ import type { Status } from "./useAnalysis";
 
 interface Props {
   status: Status;
+  /** The last photo was refused (no answer, with a hint above): the placeholder must not promise one. */
+  refused?: boolean;
   result: Prediction | null;
   checkedAt: number;
   card: ModelCard | null;
   thumbnail: string | null;
   knownSpots: string[];
-  onSave: (spot: string) => Promise<unknown>;
+  onSave: (spot: string, place: Place | null) => Promise<unknown>;
   /** The spot being checked again, if any: Save offers its name. */
   retakeSpot?: string | undefined;
 }
@@ -24,7 +27,17 @@ interface Props {
  * The answer, with Save and Export. Only the short "Analysing…" line is a live region; the answer
  * itself is not announced as a whole: focus moves to its headline, which screen readers read once.
  */
-export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownSpots, onSave, retakeSpot }: Props) {
+export function ResultPanel({
+  status,
+  refused = false,
+  result,
+  checkedAt,
+  card,
+  thumbnail,
+  knownSpots,
+  onSave,
+  retakeSpot,
+}: Props) {
   const { t } = useT();
   const check = useMemo(
     () => (result ? checkFrom(result, thumbnail, checkedAt) : null),
@@ -42,7 +55,10 @@ export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownS
           </p>
         ) : null}
       </div>
-      {status === "idle" || status === "error" ? <p className="placeholder">{t("result.placeholder")}</p> : null}
+      {status === "idle" ? <p className="placeholder">{t("result.placeholder")}</p> : null}
+      {status === "error" ? (
+        <p className="placeholder">{t(refused ? "result.placeholder_refused" : "result.placeholder_error")}</p>
+      ) : null}
       {status === "done" && result && check ? (
         <ResultCard
           key={checkedAt}
@@ -56,7 +72,7 @@ export function ResultPanel({ status, result, checkedAt, card, thumbnail, knownS
               <SaveCheck
                 key={checkedAt}
                 knownSpots={knownSpots}
-                onSave={(spot) => onSave(spot)}
+                onSave={onSave}
                 {...(retakeSpot ? { initialSpot: retakeSpot } : {})}
               />
               <ExportButton check={check} />

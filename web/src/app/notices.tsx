@@ -13,7 +13,9 @@ export const CAMERA_CODES = new Set([
 ]);
 const ANOTHER_PHOTO_CODES = new Set([
   "not_an_image",
+  "file_too_large",
   "too_large",
+  "too_many_scans",
   "upload_too_large",
   "too_many_pixels",
   "unsupported_type",
@@ -23,11 +25,19 @@ const ANOTHER_PHOTO_CODES = new Set([
 ]);
 export const REFUSAL_CODES = new Set(["not_a_lesion", "photo_unusable"]);
 
-/** The server's wording (already in the page language) or ours from the catalogue. */
+/**
+ * The words for an error, from its code (and numbers) in the page's current language: a code the
+ * catalogue knows has its own message, anything else is worded by its HTTP status.
+ */
 export function errorText(error: PageError, t: I18n["t"]): string {
-  if (error.detail) return error.detail;
   const key = `error.${error.code}`;
-  return isMessageKey(key) ? t(key, error.params) : error.message;
+  if (isMessageKey(key)) return t(key, error.params);
+  const status = error.status ?? 0;
+  if (status >= 500) return t("error.server");
+  if (status === 413) return t("error.upload_too_large");
+  if (status === 429) return t("error.rate_limited");
+  if (status > 0) return t("error.http", { status });
+  return t("error.unexpected");
 }
 
 /** The way out of an error, if there is one: which words, and it opens the photo picker. */
@@ -49,9 +59,7 @@ export function PageErrorNotice({
   const { t } = useT();
   const action = actionFor(error.code);
   if (REFUSAL_CODES.has(error.code)) {
-    return (
-      <Refusal code={error.code} reasons={error.reasons} hint={error.hint} onRetry={() => inputRef.current?.click()} />
-    );
+    return <Refusal code={error.code} reasons={error.reasons} onRetry={() => inputRef.current?.click()} />;
   }
   return (
     <ErrorMessage message={errorText(error, t)} code={error.code}>

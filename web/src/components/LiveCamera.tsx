@@ -1,6 +1,8 @@
 import { type Ref, useCallback, useImperativeHandle, useState } from "react";
 import type { PageError } from "../api/client";
 import { useLiveReadings } from "../camera/useLiveReadings";
+import { AbcdeGuide } from "../abcde/AbcdeGuide";
+import { useCard } from "./useCard";
 import { useT } from "../i18n";
 import { CropFrame } from "./CropFrame";
 import { GhostGuide, type Guide } from "./GhostGuide";
@@ -31,6 +33,7 @@ interface Props {
  */
 export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null, ref }: Props) {
   const { t, date } = useT();
+  const card = useCard();
   const [showGuide, setShowGuide] = useState(true);
   const live = useLiveReadings(onCapture, onError);
   const [heatmap, setHeatmap] = useState(false);
@@ -69,7 +72,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null,
           ) : null}
         </CropFrame>
       </div>
-      <LiveResult phase={phase} steady={steady} stats={stats} captured={captured} progress={progress} />
+      <LiveResult card={card} phase={phase} steady={steady} stats={stats} captured={captured} progress={progress} />
       <div className="live__buttons">
         {phase === "frozen" ? (
           <button type="button" className="button button--secondary" onClick={back}>
@@ -105,6 +108,7 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null,
         </div>
       ) : null}
       <p className="live__hint">{t("live.hint")}</p>
+      <AbcdeGuide />
     </div>
   );
 }

@@ -1,10 +1,17 @@
 import type { FrameStats, LivePhase } from "../camera/useLiveReadings";
 import type { Steady } from "../camera/steady";
+import type { Risk } from "../api/types";
 import { isMessageKey, useT } from "../i18n";
+import { type ModelCard, riskFor } from "../inference/card";
 import type { Reading } from "../inference/model";
 import { percent } from "./format";
 
 interface Props {
+  /**
+   * The card's bands: without steady.ts's band (hysteresis) the reading's band comes from them, so a
+   * reading is worded exactly as an upload's answer.
+   */
+  card?: ModelCard | null;
   phase: LivePhase;
   steady: Steady;
   stats: FrameStats | null;
@@ -67,25 +74,18 @@ function Loading({ phase, progress }: Pick<Props, "phase" | "progress">) {
   );
 }
 
-function Answer({
-  p,
-  label,
-  settled,
-  kicker,
-}: {
-  p: number;
-  label: Steady["label"];
-  settled: boolean;
-  kicker: string;
-}) {
+/** A settled reading's band: the same three bands, and the same words, as an upload's answer. */
+function Answer({ p, risk, kicker }: { p: number; risk: Risk | null; kicker: string }) {
   const { t } = useT();
   return (
     <>
       <span className="live-result__kicker">{kicker}</span>
       <span className="live-result__percent">{percent(p)}</span>
       <span className="live-result__text">{t("live.score")}</span>
-      {settled && label ? (
-        <span className={`live-result__label live-result__label--${label}`}>{t(`live.label.${label}`)}</span>
+      {risk ? (
+        <span className={`live-result__label live-result__label--${risk}`} data-testid="live-band" data-risk={risk}>
+          {t(`result.headline.${risk}`)}
+        </span>
       ) : (
         <span className="live-result__steady" data-testid="hold-steady">
           {t("live.hold_steady")}
@@ -96,17 +96,24 @@ function Answer({
 }
 
 /** `[data-testid="live-result"]`: state `reading` | `refused`, the steady reading or the hints. */
-export function LiveResult({ phase, steady, stats, captured, progress }: Props) {
+export function LiveResult({ card = null, phase, steady, stats, captured, progress }: Props) {
   const { t } = useT();
   const attrs = attributes(phase, steady, stats, captured);
   const frozenDecision = phase === "frozen" ? captured?.decision : undefined;
+  const steadyRisk = !steady.settled
+    ? null
+    : (steady.band ?? (card && steady.p !== null ? riskFor(card, steady.p) : null));
   const announce =
-    attrs["data-state"] === "refused" ? t("live.refused") : steady.label ? t(`live.label.${steady.label}`) : "";
+    attrs["data-state"] === "refused"
+      ? t("live.refused")
+      : steadyRisk
+        ? t("live.sr_band", { band: t(`result.headline.${steadyRisk}`) })
+        : "";
   let body;
   if (phase === "starting" || phase === "loading-model" || phase === "model-failed") {
     body = <Loading phase={phase} progress={progress} />;
   } else if (frozenDecision?.kind === "answer") {
-    body = <Answer p={frozenDecision.p} label={frozenDecision.label} settled kicker={t("live.captured")} />;
+    body = <Answer p={frozenDecision.p} risk={frozenDecision.risk} kicker={t("live.captured")} />;
   } else if (frozenDecision?.kind === "refused") {
     body = (
       <>
@@ -122,7 +129,7 @@ export function LiveResult({ phase, steady, stats, captured, progress }: Props) 
       </>
     );
   } else if (phase === "live" && steady.p !== null) {
-    body = <Answer p={steady.p} label={steady.label} settled={steady.settled} kicker={t("live.reading")} />;
+    body = <Answer p={steady.p} risk={steadyRisk} kicker={t("live.reading")} />;
   } else {
     body = <span>{t("live.waiting")}</span>;
   }
@@ -131,11 +138,7 @@ export function LiveResult({ phase, steady, stats, captured, progress }: Props) 
   return (
     <div className={`live-result${modifier}`} data-testid="live-result" {...attrs} aria-live="off">
       {body}
-      {phase === "live" && stats && (
-        <span className="live-result__rate">
-          {t("live.speed", { rate: stats.rate.toFixed(0), ms: stats.frameMs.toFixed(0) })} · {t("live.on_device")}
-        </span>
-      )}
+      {phase === "live" && stats && <span className="live-result__rate">{t("live.on_device")}</span>}
       <span className="visually-hidden" role="status">
         {phase === "live" ? announce : ""}
       </span>

@@ -39,14 +39,10 @@ export function PhotoPreview({ photo }: { photo: PhotoSource }) {
             ref={canvasRef}
             className="photo-preview__model-input"
             role="img"
-            aria-label={t("preview.model_alt", { size: photo.modelSize })}
+            aria-label={t("preview.model_alt")}
           />
         ) : null}
-        <span>
-          {photo.modelSize > 0
-            ? t("preview.caption", { width: photo.width, height: photo.height, size: photo.modelSize })
-            : t("preview.caption_no_card", { width: photo.width, height: photo.height })}
-        </span>
+        <span>{t("preview.caption")}</span>
       </figcaption>
     </figure>
   );

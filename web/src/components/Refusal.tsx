@@ -6,18 +6,17 @@ interface Props {
   code: string;
   /** Machine reason codes, e.g. `out_of_focus`, `not_a_lesion`. */
   reasons: readonly string[];
-  /** The server's hint, already in the page language; the catalogue's hints are used without it. */
-  hint: string | null;
   onRetry: () => void;
 }
 
 /**
- * A photo the model must not judge: what is wrong, what to do, and a way to try again. It never
+ * A photo the model must not judge: what is wrong, what to do, and a way to try again, all worded
+ * from the machine codes in the page's language (the server's hint is for API clients). It never
  * shows a probability (the server gives none for a refused photo). Like the error and the answer's
  * headline, it takes focus when it appears (and when it changes), so keyboard and screen-reader
  * users land on it rather than on <body>.
  */
-export function Refusal({ code, reasons, hint, onRetry }: Props) {
+export function Refusal({ code, reasons, onRetry }: Props) {
   const { t } = useT();
   const ref = useRef<HTMLElement>(null);
   const reasonList = reasons.join(" ");
@@ -26,15 +25,10 @@ export function Refusal({ code, reasons, hint, onRetry }: Props) {
     if (!box) return;
     box.focus({ preventScroll: true });
     box.scrollIntoView?.({ block: "nearest" });
-  }, [code, reasonList, hint]);
+  }, [code, reasonList]);
   const what = `refusal.${code}`;
   const reasonKeys = [...new Set(reasons)].map((r) => `reason.${r}`).filter(isMessageKey);
-  const hints = hint
-    ? [hint]
-    : [...new Set(reasons)]
-        .map((r) => `hint.${r}`)
-        .filter(isMessageKey)
-        .map((k) => t(k));
+  const hintKeys = [...new Set(reasons)].map((r) => `hint.${r}`).filter(isMessageKey);
   return (
     <section
       ref={ref}
@@ -56,9 +50,9 @@ export function Refusal({ code, reasons, hint, onRetry }: Props) {
           ))}
         </ul>
       ) : null}
-      {hints.map((text) => (
-        <p key={text} className="refusal__hint">
-          {text}
+      {hintKeys.map((key) => (
+        <p key={key} className="refusal__hint">
+          {t(key)}
         </p>
       ))}
       <button type="button" className="button button--primary" onClick={onRetry}>

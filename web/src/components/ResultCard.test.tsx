@@ -28,16 +28,24 @@ describe("ResultCard", () => {
     expect(screen.getByRole("heading", { level: 3 })).toHaveTextContent("Higher concern: see a doctor soon");
     expect(text.indexOf("What to do")).toBeLessThan(text.indexOf("73%"));
     expect(card).toHaveTextContent("Model score: 73%");
-    expect(card).toHaveTextContent(
-      "Of 100 spots that looked like this to the model in clinic photos, about 73 were skin cancer.",
+    expect(screen.getByTestId("frequency")).toHaveTextContent(
+      "Of 100 spots that scored like this in the model's test photos, about 73 were skin cancer. But those test photos",
     );
     expect(card).toHaveTextContent("from a score of 38%");
-    expect(card).toHaveTextContent("This is not a diagnosis.");
+    // The page's own disclaimer, not the server's text (the server's words are for API clients).
+    expect(card).toHaveTextContent("Not a diagnosis.");
+    expect(card).not.toHaveTextContent("This is not a diagnosis.");
+    expect(card).not.toHaveTextContent(base.advice);
     expect(card).toHaveAttribute("data-risk", "high");
     expect(card).toHaveAttribute("data-p-malignant", "0.734");
     // No diagnosis-like "Malignant" headline, no developer details.
     expect(text).not.toMatch(/Malignant|ms\b|fp32|efficientnet/);
-    expect(card).toHaveTextContent("model 2.0.0");
+    expect(card).toHaveTextContent("model version 2.0.0");
+  });
+
+  it("says 'about 1 was' in the singular", () => {
+    render(<ResultCard result={{ ...base, risk: "low", label: "benign", p_malignant: 0.01 }} />);
+    expect(screen.getByTestId("frequency")).toHaveTextContent("about 1 was skin cancer.");
   });
 
   it.each([
@@ -66,7 +74,7 @@ describe("ResultCard", () => {
     );
     const card = screen.getByTestId("result");
     expect(card).toHaveTextContent("关注度低：留意观察即可");
-    expect(card).toHaveTextContent("每 100 个斑点，大约有 26 个是皮肤癌");
+    expect(card).toHaveTextContent("每 100 个斑点里，大约有 26 个是皮肤癌");
     expect(document.documentElement.lang).toBe("zh-CN");
   });
 });

@@ -1,8 +1,9 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
+import { AbcdeGuide } from "../abcde/AbcdeGuide";
 import type { Prediction } from "../api/types";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
-import { perHundred, percent, shortVersion } from "./format";
+import { join, perHundred, percent, sentenceGap, shortVersion } from "./format";
 import { Heatmap } from "./Heatmap";
 import { ProbabilityMeter } from "./ProbabilityMeter";
 import { RISK_ICONS } from "./RiskBadge";
@@ -22,11 +23,12 @@ interface Props {
 
 /**
  * The answer in plain words: first the band as a headline and what to do, then the score with a
- * natural-frequency explanation, the scale, where the model looked, and the disclaimer. Label,
- * band, score and advice come from one band, so they never contradict each other.
+ * natural-frequency explanation, the scale, where the model looked, and the disclaimer. Every
+ * sentence is the page's own, worded from the answer's machine fields (band, label, probability)
+ * in the current language; the server's `advice` and `disclaimer` text is for API clients.
  */
 export function ResultCard({ result, card, image = null, checkedAt, autoFocus = false, actions }: Props) {
-  const { t, date } = useT();
+  const { t, date, lang } = useT();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [shownAt] = useState(Date.now);
   useEffect(() => {
@@ -53,10 +55,15 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
       <section className="result__advice" aria-labelledby="result-todo">
         <h4 id="result-todo">{t("result.todo")}</h4>
         <p>{t(`result.advice.${result.risk}`)}</p>
+        <AbcdeGuide />
       </section>
       <ScoreExplained result={result} card={card ?? null} />
       {result.evidence && result.evidence.length > 0 ? <Heatmap evidence={result.evidence} image={image} /> : null}
-      <p className="result__disclaimer">{result.disclaimer}</p>
+      <p className="result__disclaimer">
+        <strong>{t("disclaimer.strong")}</strong>
+        {sentenceGap(lang)}
+        {t("disclaimer.text")}
+      </p>
       {actions ? <div className="result__actions">{actions}</div> : null}
       <p className="result__meta">
         {t("result.meta", { date: date(checkedAt ?? shownAt), version: shortVersion(result.model.version) })}
@@ -67,7 +74,7 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
 
 /** The score, what it means in "of 100 spots" terms, and where the line for a doctor lies. */
 function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard | null }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   return (
     <section className="result__score" aria-labelledby="result-score">
       <p className="result__look">{t(`result.look.${result.label}`)}</p>
@@ -79,8 +86,10 @@ function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard 
         threshold={result.threshold}
         bands={card ? { medium: card.risk_bands.medium, high: card.risk_bands.high } : undefined}
       />
-      <p className="result__frequency">{t("result.frequency", { count: perHundred(result.p_malignant) })}</p>
-      <p className="result__explain">{t("result.frequency_note")}</p>
+      {/* The frequency and its caveat are one paragraph of one weight: the caveat is not small print. */}
+      <p className="result__frequency" data-testid="frequency">
+        {join(lang, [t("result.frequency", { count: perHundred(result.p_malignant) }), t("result.frequency_note")])}
+      </p>
       <p className="result__explain">{t("result.threshold", { percent: percent(result.threshold) })}</p>
     </section>
   );

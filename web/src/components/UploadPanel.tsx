@@ -77,7 +77,13 @@ export function UploadPanel({ onPhoto, onStartCamera, inputRef, hasPhoto }: Prop
           {t("upload.live")}
         </button>
       </div>
-      <p className="dropzone__hint">{t("upload.hint")}</p>
+      <p className="dropzone__hint">
+        {/* Drag and paste need a mouse and keyboard: phones and tablets are not told about them. */}
+        <span className="dropzone__drag" data-testid="drag-hint">
+          {t("upload.hint_drag")}{" "}
+        </span>
+        {t("upload.hint")}
+      </p>
       <p className="dropzone__hint">{t("privacy.upload")}</p>
     </div>
   );

@@ -16,3 +16,17 @@ export function perHundred(p: number): number {
 export function shortVersion(version: string): string {
   return version.split("+")[0] ?? version;
 }
+
+/**
+ * Sentences joined the way the language writes them: a space after an English full stop, none
+ * after a Chinese 。(and a heading gets the language's own full stop when `heading` is set).
+ */
+export function join(lang: "en" | "zh", parts: readonly string[], heading = false): string {
+  const stop = lang === "zh" ? "。" : ".";
+  const [first = "", ...rest] = parts;
+  const lead = heading && !/[.。:：]$/.test(first) ? first + stop : first;
+  return [lead, ...rest].join(sentenceGap(lang));
+}
+
+/** What goes between two sentences: a space in English, nothing after a Chinese 。 */
+export const sentenceGap = (lang: "en" | "zh"): string => (lang === "zh" ? "" : " ");

@@ -2,8 +2,18 @@
  * Drawing the explanation heat map: the model's evidence grid (h x w, 0..1) stretched smoothly
  * over the square the model saw. The colour ramp is perceptually ordered and readable with the
  * common colour-vision deficiencies (dark purple -> red -> orange -> pale yellow, like "inferno"),
- * and its opacity grows with the value, so weak evidence leaves the photo visible.
+ * and its opacity grows with the value from EVIDENCE_FLOOR up: below it a cell is not tinted at all,
+ * so the map marks where the evidence is and leaves the rest of the photo as it was.
  */
+
+/** Evidence below this (0..1) leaves the photo untinted. */
+export const EVIDENCE_FLOOR = 0.2;
+
+/** Opacity (0..1) of the tint for evidence v: 0 up to the floor, then rising to 0.85 at 1. */
+export function evidenceAlpha(v: number): number {
+  const x = (Math.min(Math.max(v, 0), 1) - EVIDENCE_FLOOR) / (1 - EVIDENCE_FLOOR);
+  return x <= 0 ? 0 : 0.85 * x;
+}
 
 const RAMP: ReadonlyArray<readonly [number, number, number]> = [
   [40, 11, 84],
@@ -38,7 +48,7 @@ export function evidencePixels(evidence: readonly (readonly number[])[]): ImageD
     row.forEach((raw, x) => {
       const v = Math.min(Math.max(raw, 0), 1);
       const [r, g, b] = rampColour(v);
-      data.set([r, g, b, Math.round(255 * 0.8 * v)], (y * w + x) * 4);
+      data.set([r, g, b, Math.round(255 * evidenceAlpha(v))], (y * w + x) * 4);
     }),
   );
   return new ImageData(data, w, h);

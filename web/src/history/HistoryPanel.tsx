@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { RiskBadge } from "../components/RiskBadge";
 import { percent } from "../components/format";
 import { useT } from "../i18n";
@@ -7,32 +7,67 @@ import { BackupControls } from "./BackupControls";
 import type { Check } from "./check";
 import type { History } from "./useHistory";
 
-/** The saved checks on this device: list, delete one, delete all; and the privacy promise. */
+/**
+ * The saved checks on this device: list, delete one (with Undo), delete all; and the privacy
+ * promise. Focus never falls to <body>: after deleting one check it moves to the Undo button that
+ * replaces it, after deleting all to the panel's heading.
+ */
 export function HistoryPanel({ history }: { history: History }) {
-  const { t } = useT();
+  const { t, date } = useT();
   const [notice, setNotice] = useState("");
+  const [deleted, setDeleted] = useState<Check | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const undoRef = useRef<HTMLButtonElement>(null);
   const newestFirst = [...history.checks].reverse();
+
+  useEffect(() => {
+    if (deleted) undoRef.current?.focus();
+  }, [deleted]);
 
   const clearAll = async () => {
     if (!window.confirm(t("history.clear_confirm"))) return;
     await history.clear();
+    setDeleted(null);
     setNotice(t("history.cleared"));
+    headingRef.current?.focus();
+  };
+  const remove = async (check: Check) => {
+    await history.remove(check.id ?? -1);
+    setNotice("");
+    setDeleted(check);
+  };
+  const undo = async () => {
+    if (!deleted) return;
+    await history.save(deleted);
+    setDeleted(null);
+    setNotice(t("history.restored"));
+    headingRef.current?.focus();
   };
 
   return (
     <section className="panel panel--history" data-testid="history" aria-labelledby="history-heading">
-      <h2 id="history-heading" className="panel__heading">
+      <h2 id="history-heading" ref={headingRef} tabIndex={-1} className="panel__heading">
         {t("history.heading")}
       </h2>
       <p className="history__privacy">{t("privacy.local")}</p>
       {!history.available ? <p>{t("history.unavailable")}</p> : null}
+      {deleted ? (
+        <div className="history__undo" data-testid="history-undo">
+          <p role="status">
+            {t("history.deleted", { spot: deleted.spot || t("history.unnamed"), date: date(deleted.createdAt) })}
+          </p>
+          <button ref={undoRef} type="button" className="button button--secondary" onClick={() => void undo()}>
+            {t("history.undo")}
+          </button>
+        </div>
+      ) : null}
       {history.available && newestFirst.length === 0 ? <p className="placeholder">{t("history.empty")}</p> : null}
       {newestFirst.length > 0 ? (
         <>
           <p className="history__count">{t("history.count", { count: newestFirst.length })}</p>
           <ul className="history__list">
             {newestFirst.map((check) => (
-              <HistoryItem key={check.id} check={check} onDelete={() => void history.remove(check.id ?? -1)} />
+              <HistoryItem key={check.id} check={check} onDelete={() => void remove(check)} />
             ))}
           </ul>
           <button

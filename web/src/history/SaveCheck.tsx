@@ -1,10 +1,12 @@
 import { type FormEvent, useId, useState } from "react";
+import { PlacePicker } from "../bodymap/PlacePicker";
+import type { Place } from "../bodymap/regions";
 import { useT } from "../i18n";
 
 interface Props {
   /** Spot names already used, offered as suggestions (same name = same spot for comparing). */
   knownSpots: string[];
-  onSave: (spot: string) => Promise<unknown>;
+  onSave: (spot: string, place: Place | null) => Promise<unknown>;
   /** The spot being checked again (retake with a guide): its name, filled in. */
   initialSpot?: string;
 }
@@ -14,13 +16,14 @@ export function SaveCheck({ knownSpots, onSave, initialSpot = "" }: Props) {
   const { t } = useT();
   const id = useId();
   const [spot, setSpot] = useState(initialSpot);
+  const [place, setPlace] = useState<Place | null>(null);
   const [state, setState] = useState<"idle" | "saving" | "saved" | "failed">("idle");
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setState("saving");
     try {
-      await onSave(spot.trim());
+      await onSave(spot.trim(), place);
       setState("saved");
     } catch {
       setState("failed");
@@ -55,6 +58,7 @@ export function SaveCheck({ knownSpots, onSave, initialSpot = "" }: Props) {
           {t("save.button")}
         </button>
       </div>
+      <PlacePicker place={place} onChange={setPlace} />
       <p className="save-check__status" role="status">
         {state === "saved" ? t("save.done") : state === "failed" ? t("save.failed") : ""}
       </p>

@@ -1,4 +1,5 @@
 import type { Label, Prediction, Risk } from "../api/types";
+import type { Place } from "../bodymap/regions";
 
 /**
  * One check as the page shows, saves, compares and exports it: the answer's machine fields (the
@@ -18,12 +19,21 @@ export interface Check {
   risk: Risk;
   threshold: number;
   model: { name: string; version: string };
+  /** Where on the body the spot is, when the person placed it (absent in checks saved before). */
+  place?: Place;
   /** The questionnaire answers the estimate used, when given (kept on the device only). */
   answers?: Record<string, string | number>;
 }
 
-export function checkFrom(result: Prediction, thumbnail: string | null, createdAt: number, spot = ""): Check {
+export function checkFrom(
+  result: Prediction,
+  thumbnail: string | null,
+  createdAt: number,
+  spot = "",
+  place: Place | null = null,
+): Check {
   return {
+    ...(place ? { place } : {}),
     createdAt,
     spot,
     thumbnail,

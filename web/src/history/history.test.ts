@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rampColour, evidencePeak } from "../components/heatmap";
+import { EVIDENCE_FLOOR, evidenceAlpha, evidencePeak, rampColour } from "../components/heatmap";
 import { breakable } from "../report/report";
 import { perHundred, shortVersion } from "../components/format";
 import { type Check, checkFrom, suggestsDoctor } from "./check";
@@ -78,5 +78,14 @@ describe("heat map and report helpers", () => {
   it("breaks English between words and Chinese between characters", () => {
     expect(breakable("See a doctor soon.")).toEqual(["See ", "a ", "doctor ", "soon."]);
     expect(breakable("请尽快就医。")).toEqual(["请", "尽", "快", "就", "医。"]);
+  });
+});
+
+describe("evidence tint", () => {
+  it("leaves weak evidence untinted and grows with the evidence above the floor", () => {
+    expect(evidenceAlpha(0)).toBe(0);
+    expect(evidenceAlpha(EVIDENCE_FLOOR)).toBe(0);
+    expect(evidenceAlpha(0.6)).toBeGreaterThan(evidenceAlpha(0.4));
+    expect(evidenceAlpha(1)).toBeCloseTo(0.85);
   });
 });

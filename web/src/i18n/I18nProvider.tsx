@@ -46,11 +46,13 @@ export function initialLang(): Lang {
  * tells the API client (Accept-Language) through `setActiveLang`.
  */
 export function I18nProvider({ children, lang: fixed }: { children: ReactNode; lang?: Lang }) {
-  const [lang, setLangState] = useState<Lang>(() => {
+  const [chosen, setLangState] = useState<Lang>(() => {
     const first = fixed ?? initialLang();
     setActiveLang(first);
     return first;
   });
+  // A `lang` prop (tests, tools) fixes the language and follows the prop when it changes.
+  const lang = fixed ?? chosen;
 
   const setLang = useCallback((next: Lang) => {
     setActiveLang(next);
@@ -61,6 +63,7 @@ export function I18nProvider({ children, lang: fixed }: { children: ReactNode; l
   }, []);
 
   useLayoutEffect(() => {
+    setActiveLang(lang);
     document.documentElement.lang = LOCALES[lang];
     document.title = translate(lang, "app.title");
   }, [lang]);

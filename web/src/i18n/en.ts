@@ -7,9 +7,12 @@
 export const en = {
   "app.title": "skinscan — skin-lesion photo check",
   "app.tagline": "Does a skin spot look worrying? A second look, in seconds, with what to do next.",
-  "app.footer":
-    "skinscan is open-source research software. The model was trained on public dermoscopy photos (ISIC); it has " +
-    "not been clinically validated.",
+  "app.footer": "skinscan is open-source research software and has not been clinically validated.",
+  "app.sources": "The model learned from: {sources}.",
+  "source.kaggle": "ISIC Archive dermoscopy photos (Kaggle “skin-cancer-isic”)",
+  "source.ham10000": "HAM10000 dermoscopy photos",
+  "source.pad-ufes-20": "PAD-UFES-20 smartphone photos from skin clinics",
+  "source.not-skin": "everyday photos (ImageNet samples), as examples of what is not a skin spot",
   "app.api_docs": "API documentation",
   "app.skip": "Skip to the photo check",
 
@@ -35,7 +38,8 @@ export const en = {
   "upload.choose_another": "Choose another photo",
   "upload.take": "Take a photo",
   "upload.live": "Start live camera",
-  "upload.hint": "or drag a photo here, or paste one (Ctrl+V). JPEG, PNG or WebP.",
+  "upload.hint": "JPEG, PNG or WebP.",
+  "upload.hint_drag": "or drag a photo here, or paste one (Ctrl+V).",
   "upload.drop": "Drop the photo to check it",
 
   "guide.title": "How to take a good photo",
@@ -46,17 +50,16 @@ export const en = {
 
   "preview.crop": "what the model sees",
   "preview.photo_alt": "Your photo {name}",
-  "preview.model_alt": "The {size} by {size} pixel square the model analyses",
+  "preview.model_alt": "The square the model analyses",
   "preview.caption":
-    "The model looks only at the centred square ({width}×{height} photo → {size}×{size} px). Keep the spot in " +
-    "the middle, in focus and well lit.",
-  "preview.caption_no_card":
-    "The model looks only at the centred square of this {width}×{height} photo. Keep the spot in the middle, in " +
-    "focus and well lit.",
+    "The model looks only at the centred square outlined on your photo. Keep the spot in the middle, in focus " +
+    "and well lit.",
 
   "result.heading": "Result",
   "result.placeholder":
     "Choose a photo or capture a camera frame: the answer appears here, with what it means and what to do.",
+  "result.placeholder_refused": "No answer for this photo: see above for what to do, then try another photo.",
+  "result.placeholder_error": "No answer yet: see the problem above.",
   "result.analysing": "Analysing the photo…",
   "result.ready": "The answer is ready: {headline}",
   "result.kicker": "What the model suggests",
@@ -65,27 +68,29 @@ export const en = {
   "result.headline.high": "Higher concern: see a doctor soon",
   "result.todo": "What to do",
   "result.advice.low":
-    "Nothing in this photo stands out to the model. Check the spot again in about 3 months, and see a doctor " +
-    "sooner if it grows, changes shape or colour, itches or bleeds.",
+    "The score is below the line from which this page suggests a doctor. Check the spot again in about 3 months, " +
+    "and see a doctor sooner if it grows, changes shape or colour, itches or bleeds.",
   "result.advice.medium":
-    "The model cannot rule out a problem. Book an appointment with a doctor or dermatologist in the next few " +
-    "weeks and show them this spot. Most spots like this turn out to be harmless, but a professional should look.",
+    "The model cannot rule out skin cancer here. Book an appointment with a doctor or dermatologist in the next " +
+    "few weeks and show them this spot: only an examination can tell.",
   "result.advice.high":
-    "The model rates this spot among those most often found to be skin cancer in its training photos. Make an " +
-    "appointment with a doctor or dermatologist within the next 2 weeks.",
+    "Most spots that scored this high in the model's test photos were skin cancer. Make an appointment with a " +
+    "doctor or dermatologist within the next 2 weeks.",
   "result.look.benign": "The photo looks more like the harmless spots the model learned from.",
   "result.look.malignant": "The photo shares features with spots that were skin cancer in the model's training photos.",
   "result.score": "Model score: {percent}",
-  "result.frequency":
-    "Of 100 spots that looked like this to the model in clinic photos, about {count} were skin cancer.",
+  "result.frequency": {
+    one: "Of 100 spots that scored like this in the model's test photos, about {count} was skin cancer.",
+    other: "Of 100 spots that scored like this in the model's test photos, about {count} were skin cancer.",
+  },
   "result.frequency_note":
-    "Those photos come from skin clinics, where cancer is far more common than among everyday spots, so for an " +
-    "everyday spot the chance is usually lower. This score is not your personal chance of cancer.",
+    "But those test photos come mostly from skin clinics, where cancer is far more common than among everyday " +
+    "spots, so for an everyday spot the chance is usually lower. This score is not your personal chance of " +
+    "cancer.",
   "result.threshold":
-    "The page suggests a doctor's visit from a score of {percent}. This line is set low on purpose, to miss few " +
-    "cancers; many spots above it are harmless.",
-  "result.meta": "Checked {date} · model {version}",
-  "result.server_advice": "The server's wording",
+    "The page suggests a doctor's visit from a score of {percent}: this line is set low on purpose, so that few " +
+    "cancers are missed.",
+  "result.meta": "Checked {date} · model version {version}",
 
   "meter.label": "Model score on a scale from 0 to 100",
   "meter.zone.low": "low",
@@ -107,12 +112,53 @@ export const en = {
   "heatmap.none": "Nothing in this square pushed the score up.",
   "heatmap.legend_low": "less",
   "heatmap.legend_high": "more",
+  "abcde.open": "Warning signs to look for (ABCDE)",
+  "abcde.title": "ABCDE: warning signs of skin cancer",
+  "abcde.intro":
+    "Look at your spots once a month. See a doctor if a spot shows one of these signs, whatever the score says.",
+  "abcde.a": "Asymmetry: the two halves of the spot do not match.",
+  "abcde.b": "Border: the edge is ragged, notched or blurred.",
+  "abcde.c": "Colour: several colours or shades (brown, black, red, white or blue).",
+  "abcde.d": "Diameter: wider than 6 mm (a pencil's eraser), though skin cancers can be smaller.",
+  "abcde.e": "Evolving: the spot changes in size, shape or colour, or starts to itch or bleed.",
+  "abcde.usual": "usual",
+  "abcde.warning": "warning sign",
+  "abcde.close": "Close",
 
   "save.spot": "Spot name (optional)",
   "save.spot_placeholder": "e.g. left shoulder",
   "save.button": "Save to history on this device",
   "save.done": "Saved on this device.",
   "save.failed": "This browser could not save the check (private mode or storage full).",
+  "save.place": "Where is the spot? (optional) Tap it on the outline.",
+  "save.place_chosen": "Place: {place}",
+  "save.place_clear": "Clear the place",
+  "bodymap.heading": "Where your spots are",
+  "bodymap.front": "Front of the body",
+  "bodymap.back": "Back of the body",
+  "bodymap.empty": "No spot has a place yet. When you save a check, tap where the spot is on the outline.",
+  "bodymap.list": "Spots by place",
+  "bodymap.unplaced": "No place given",
+  "bodymap.spot_checks": { one: "{count} check, last on {date}", other: "{count} checks, last on {date}" },
+  "body.place": "{part} ({view})",
+  "body.view.front": "front",
+  "body.view.back": "back",
+  "body.side.left": "left {part}",
+  "body.side.right": "right {part}",
+  "body.head": "head",
+  "body.neck": "neck",
+  "body.chest": "chest",
+  "body.abdomen": "belly",
+  "body.groin": "hips and groin",
+  "body.upper_back": "upper back",
+  "body.lower_back": "lower back",
+  "body.buttocks": "buttocks",
+  "body.upper_arm": "upper arm",
+  "body.forearm": "forearm",
+  "body.hand": "hand",
+  "body.thigh": "thigh",
+  "body.lower_leg": "lower leg",
+  "body.foot": "foot",
 
   "history.heading": "Your checks on this device",
   "history.empty": "No saved checks yet. After a check, use “Save to history on this device”.",
@@ -125,6 +171,9 @@ export const en = {
   "history.clear": "Delete all checks",
   "history.clear_confirm": "Delete all saved checks from this device? This cannot be undone.",
   "history.cleared": "All saved checks were deleted.",
+  "history.deleted": "Deleted the check of {spot} from {date}.",
+  "history.undo": "Undo",
+  "history.restored": "The check is back in your history.",
   "history.unavailable": "This browser does not allow storing checks (for example in private mode).",
   "history.thumb_alt": "Photo of {spot} from {date}",
 
@@ -150,7 +199,8 @@ export const en = {
   "error.heading": "There is a problem",
   "error.unexpected": "Something went wrong. Please try again.",
   "error.empty_file": "This file is empty. Choose a photo (JPEG, PNG or WebP).",
-  "error.too_large":
+  "error.too_large": "This photo is too large for the server. Choose a smaller photo.",
+  "error.file_too_large":
     "This photo is {size} MB; the limit is {limit} MB. Choose a smaller photo, or take a screenshot of it.",
   "error.upload_too_large": "This photo is too large for the server. Choose a smaller photo.",
   "error.too_many_pixels": "This photo has too many pixels for the server. Choose a smaller photo.",
@@ -158,6 +208,9 @@ export const en = {
   "error.unsupported_type":
     "This kind of image (for example GIF, BMP, TIFF or HEIC) cannot be read. Choose a JPEG, PNG or WebP photo.",
   "error.corrupt_image": "This photo could not be decoded: the file may be damaged. Try another photo.",
+  "error.too_many_scans":
+    "This photo is saved in a way that takes too long to read. Save it again or take a screenshot of it, then " +
+    "try again.",
   "error.image_too_small": "This photo is too small to judge. Take a closer, larger photo of the spot.",
   "error.unreadable_file": "This file could not be read. Try another photo.",
   "error.unreachable":
@@ -166,6 +219,9 @@ export const en = {
     "online.",
   "error.bad_response": "The server sent an answer this page does not understand.",
   "error.rate_limited": "Too many requests. Wait a minute and try again.",
+  "error.decoder_busy": "The server is busy with other photos. Try again in a moment.",
+  "error.upload_timeout": "The upload took too long. Check your connection and try again.",
+  "error.incomplete_body": "The upload was cut off. Check your connection and try again.",
   "error.server": "The server had a problem analysing this photo. Please try again.",
   "error.http": "The server refused this photo (HTTP {status}).",
   "error.camera_refused":
@@ -210,14 +266,12 @@ export const en = {
   "live.back": "Back to live view",
   "live.stop": "Stop camera",
   "live.on_device": "Computed on this device",
+  "live.sr_band": "Live reading: {band}",
   "live.hint":
     "Hold the phone 10–15 cm from the spot, keep it inside the square, in focus and in good light. Live readings " +
     "are computed on this device; Capture sends the frame to the server for the full answer.",
   "live.hold_steady": "Hold steady…",
-  "live.label.benign": "Low concern",
-  "live.label.malignant": "Some concern: show it to a doctor",
   "live.refused": "This view cannot be judged",
-  "live.speed": "{rate} readings/s · {ms} ms per frame",
   "live.heatmap_show": "Show where the model looks",
   "live.heatmap_alt": "Heat map over the square: warmer areas push the score up more",
   "live.captured_refused": "The captured frame cannot be judged",

@@ -41,6 +41,8 @@ export interface ModelCard {
   output: string;
   gate: GateSpec | null;
   quality: QualitySpec | null;
+  /** The ids of the data sources the model learned from (`training.sources`), in the card's order. */
+  sources: string[];
 }
 
 export const RISK_LEVELS: readonly Risk[] = ["low", "medium", "high"];
@@ -78,7 +80,13 @@ export function parseCard(data: unknown): ModelCard {
     output: typeof output?.name === "string" && output.name ? output.name : "p_malignant",
     gate: "gate" in d ? parseGate(d.gate) : null,
     quality: "quality" in d ? parseQuality(d.quality) : null,
+    sources: trainingSources(d.training),
   };
+}
+
+function trainingSources(training: unknown): string[] {
+  const sources = (training as { sources?: unknown } | null | undefined)?.sources;
+  return typeof sources === "object" && sources !== null ? Object.keys(sources) : [];
 }
 
 function text(block: Record<string, unknown>, key: string, where: string): string {

@@ -4,8 +4,7 @@
  * version and the disclaimer. Nothing leaves the device.
  */
 import { drawEvidence, loadImage } from "../components/heatmap";
-import { percent } from "../components/format";
-import { perHundred } from "../components/format";
+import { join, percent, perHundred, shortVersion } from "../components/format";
 import type { Check } from "../history/check";
 import type { I18n } from "../i18n";
 import { downloadBlob } from "../history/download";
@@ -72,7 +71,7 @@ async function drawPictures(ctx: CanvasRenderingContext2D, check: Check, i18n: I
     ctx.fillStyle = INK;
     ctx.fillRect(x, y, side, side);
     drawEvidence(ctx, check.evidence, photo, x, y, side);
-    const caption = `${i18n.t("heatmap.title")}. ${i18n.t("heatmap.what")}`;
+    const caption = join(i18n.lang, [i18n.t("heatmap.title"), i18n.t("heatmap.what")], true);
     below = Math.max(below, paragraph(ctx, caption, x, y + side + 24, side, 20, SOFT));
   }
   return below + 40;
@@ -84,8 +83,12 @@ function drawAnswer(ctx: CanvasRenderingContext2D, check: Check, i18n: I18n, y: 
   y = paragraph(ctx, t(`result.headline.${check.risk}`), MARGIN, y, width, 40, INK, 700);
   y = paragraph(ctx, t(`result.advice.${check.risk}`), MARGIN, y + 6, width, 26);
   y = paragraph(ctx, t("result.score", { percent: percent(check.p_malignant) }), MARGIN, y + 18, width, 28, INK, 700);
-  y = paragraph(ctx, t("result.frequency", { count: perHundred(check.p_malignant) }), MARGIN, y, width, 24);
-  y = paragraph(ctx, t("result.frequency_note"), MARGIN, y, width, 22, SOFT);
+  // The frequency and its caveat: one paragraph, one weight.
+  const frequency = join(i18n.lang, [
+    t("result.frequency", { count: perHundred(check.p_malignant) }),
+    t("result.frequency_note"),
+  ]);
+  y = paragraph(ctx, frequency, MARGIN, y, width, 24);
   return paragraph(ctx, t("result.threshold", { percent: percent(check.threshold) }), MARGIN, y, width, 22, SOFT);
 }
 
@@ -101,7 +104,7 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
   ctx.textBaseline = "top";
   const width = WIDTH - 2 * MARGIN;
   let y = paragraph(ctx, i18n.t("export.title"), MARGIN, MARGIN, width, 48, "#0f4c5c", 700);
-  const meta = i18n.t("result.meta", { date: i18n.date(check.createdAt), version: check.model.version });
+  const meta = i18n.t("result.meta", { date: i18n.date(check.createdAt), version: shortVersion(check.model.version) });
   y = paragraph(ctx, check.spot ? `${check.spot} · ${meta}` : meta, MARGIN, y + 4, width, 24, SOFT);
   y = await drawPictures(ctx, check, i18n, y + 30);
   y = drawAnswer(ctx, check, i18n, y);
@@ -115,7 +118,7 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
   ctx.fillRect(MARGIN, boxTop, 8, HEIGHT - MARGIN - boxTop);
   paragraph(
     ctx,
-    `${i18n.t("disclaimer.strong")} ${i18n.t("disclaimer.text")}`,
+    join(i18n.lang, [i18n.t("disclaimer.strong"), i18n.t("disclaimer.text")]),
     MARGIN + 30,
     boxTop + 24,
     width - 50,

@@ -10,14 +10,8 @@ type Outcome =
   | { kind: "imported"; added: number; skipped: number }
   | { kind: "refused"; error: BackupError | null };
 
-/**
- * Backup of the whole history to one file the person keeps, and restoring it (here or on another
- * device). A file that fails any check is refused with the reason; nothing of it is stored.
- */
-export function BackupControls({ history }: { history: History }) {
-  const { t } = useT();
-  const id = useId();
-  const inputRef = useRef<HTMLInputElement>(null);
+/** The export and import actions and what the last one came to. */
+function useBackup(history: History) {
   const [outcome, setOutcome] = useState<Outcome>({ kind: "none" });
   const [busy, setBusy] = useState(false);
 
@@ -45,6 +39,49 @@ export function BackupControls({ history }: { history: History }) {
       input.value = ""; // the same file may be chosen again
     }
   };
+
+  return { outcome, busy, exportAll, importFile };
+}
+
+/** What the last export or import did (the live region is always there, empty at first). */
+function BackupStatus({ outcome }: { outcome: Outcome }) {
+  const { t } = useT();
+  return (
+    <div role="status" className="backup__status" data-testid="backup-status" data-outcome={outcome.kind}>
+      {outcome.kind === "exported" ? <p>{t("backup.exported", { count: outcome.count })}</p> : null}
+      {outcome.kind === "imported" ? (
+        <p>
+          {outcome.added === 0 ? t("backup.imported_none") : t("backup.imported", { count: outcome.added })}
+          {outcome.skipped > 0 ? ` ${t("backup.skipped", { count: outcome.skipped })}` : ""}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Why a file was refused (and where in it), and that nothing of it was stored. */
+function BackupRefusal({ error }: { error: BackupError | null }) {
+  const { t } = useT();
+  return (
+    <p role="alert" className="backup__error" data-testid="backup-error" data-code={error?.code ?? "storage"}>
+      {error ? t(`backup.error.${error.code}`) : t("backup.error.storage")}
+      {error?.check !== null && error?.check !== undefined
+        ? ` ${t("backup.error.where", { number: error.check + 1 })}`
+        : ""}{" "}
+      {t("backup.error.nothing")}
+    </p>
+  );
+}
+
+/**
+ * Backup of the whole history to one file the person keeps, and restoring it (here or on another
+ * device). A file that fails any check is refused with the reason; nothing of it is stored.
+ */
+export function BackupControls({ history }: { history: History }) {
+  const { t } = useT();
+  const id = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const { outcome, busy, exportAll, importFile } = useBackup(history);
 
   return (
     <div className="backup">
@@ -74,29 +111,8 @@ export function BackupControls({ history }: { history: History }) {
           onChange={(event) => void importFile(event)}
         />
       </div>
-      <div role="status" className="backup__status" data-testid="backup-status" data-outcome={outcome.kind}>
-        {outcome.kind === "exported" ? <p>{t("backup.exported", { count: outcome.count })}</p> : null}
-        {outcome.kind === "imported" ? (
-          <p>
-            {outcome.added === 0 ? t("backup.imported_none") : t("backup.imported", { count: outcome.added })}
-            {outcome.skipped > 0 ? ` ${t("backup.skipped", { count: outcome.skipped })}` : ""}
-          </p>
-        ) : null}
-      </div>
-      {outcome.kind === "refused" ? (
-        <p
-          role="alert"
-          className="backup__error"
-          data-testid="backup-error"
-          data-code={outcome.error?.code ?? "storage"}
-        >
-          {outcome.error ? t(`backup.error.${outcome.error.code}`) : t("backup.error.storage")}
-          {outcome.error?.check !== null && outcome.error?.check !== undefined
-            ? ` ${t("backup.error.where", { number: outcome.error.check + 1 })}`
-            : ""}{" "}
-          {t("backup.error.nothing")}
-        </p>
-      ) : null}
+      <BackupStatus outcome={outcome} />
+      {outcome.kind === "refused" ? <BackupRefusal error={outcome.error} /> : null}
     </div>
   );
 }

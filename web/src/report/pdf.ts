@@ -39,9 +39,10 @@ export function pdfDate(d: Date): string {
   return `D:${date}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
 }
 
-/** The PDF file's bytes for these pages (at least one). */
-export function makePdf(pages: readonly PdfPage[], info: PdfInfo): Uint8Array {
-  if (pages.length === 0) throw new Error("a PDF needs at least one page");
+type PdfWriter = ReturnType<typeof pdfWriter>;
+
+/** Collects the file's parts, and where each numbered object starts (for the cross-reference table). */
+function pdfWriter() {
   const chunks: Uint8Array[] = [];
   const offsets: number[] = []; // offsets[n] = byte offset of object n
   let length = 0;
@@ -60,46 +61,59 @@ export function makePdf(pages: readonly PdfPage[], info: PdfInfo): Uint8Array {
     }
     write("endobj\n");
   };
+  /** The bytes written so far, as one array. */
+  const bytes = () => {
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  };
+  return { write, object, offsets, bytes, length: () => length };
+}
+
+/** Page i's three objects: 4+3i (page), 5+3i (content), 6+3i (image), the image filling A4. */
+function writePage(pdf: PdfWriter, page: PdfPage, i: number): void {
+  const [pageId, contentId, imageId] = [4 + 3 * i, 5 + 3 * i, 6 + 3 * i];
+  const w = A4.width.toFixed(2);
+  const h = A4.height.toFixed(2);
+  pdf.object(
+    pageId,
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] ` +
+      `/Resources << /XObject << /Im0 ${imageId} 0 R >> >> /Contents ${contentId} 0 R >>`,
+  );
+  const content = encoder.encode(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`);
+  pdf.object(contentId, `<< /Length ${content.length} >>`, content);
+  pdf.object(
+    imageId,
+    `<< /Type /XObject /Subtype /Image /Width ${page.width} /Height ${page.height} /ColorSpace /DeviceRGB ` +
+      `/BitsPerComponent 8 /Filter /DCTDecode /Length ${page.jpeg.length} >>`,
+    page.jpeg,
+  );
+}
+
+/** The PDF file's bytes for these pages (at least one). */
+export function makePdf(pages: readonly PdfPage[], info: PdfInfo): Uint8Array {
+  if (pages.length === 0) throw new Error("a PDF needs at least one page");
+  const pdf = pdfWriter();
 
   // Binary comment after the header (4 bytes >= 128) marks the file as binary for transfer tools.
-  write("%PDF-1.4\n");
-  write(new Uint8Array([0x25, 0xe2, 0xe3, 0xcf, 0xd3, 0x0a]));
+  pdf.write("%PDF-1.4\n");
+  pdf.write(new Uint8Array([0x25, 0xe2, 0xe3, 0xcf, 0xd3, 0x0a]));
   // Objects: 1 catalog, 2 page tree, 3 info; page i uses 4+3i (page), 5+3i (content), 6+3i (image).
   const pageIds = pages.map((_, i) => 4 + 3 * i);
-  object(1, "<< /Type /Catalog /Pages 2 0 R >>");
-  object(2, `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pages.length} >>`);
-  object(3, `<< /Title ${pdfString(info.title)} /Producer (skinscan) /CreationDate (${pdfDate(info.created)}) >>`);
-  pages.forEach((page, i) => {
-    const [pageId, contentId, imageId] = [4 + 3 * i, 5 + 3 * i, 6 + 3 * i];
-    const w = A4.width.toFixed(2);
-    const h = A4.height.toFixed(2);
-    object(
-      pageId,
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] ` +
-        `/Resources << /XObject << /Im0 ${imageId} 0 R >> >> /Contents ${contentId} 0 R >>`,
-    );
-    const content = encoder.encode(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`);
-    object(contentId, `<< /Length ${content.length} >>`, content);
-    object(
-      imageId,
-      `<< /Type /XObject /Subtype /Image /Width ${page.width} /Height ${page.height} /ColorSpace /DeviceRGB ` +
-        `/BitsPerComponent 8 /Filter /DCTDecode /Length ${page.jpeg.length} >>`,
-      page.jpeg,
-    );
-  });
+  pdf.object(1, "<< /Type /Catalog /Pages 2 0 R >>");
+  pdf.object(2, `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pages.length} >>`);
+  pdf.object(3, `<< /Title ${pdfString(info.title)} /Producer (skinscan) /CreationDate (${pdfDate(info.created)}) >>`);
+  pages.forEach((page, i) => writePage(pdf, page, i));
   const count = 4 + 3 * pages.length;
-  const xref = length;
-  write(`xref\n0 ${count}\n0000000000 65535 f \n`);
-  for (let n = 1; n < count; n++) write(`${String(offsets[n]).padStart(10, "0")} 00000 n \n`);
-  write(`trailer\n<< /Size ${count} /Root 1 0 R /Info 3 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
-
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  const xref = pdf.length();
+  pdf.write(`xref\n0 ${count}\n0000000000 65535 f \n`);
+  for (let n = 1; n < count; n++) pdf.write(`${String(pdf.offsets[n]).padStart(10, "0")} 00000 n \n`);
+  pdf.write(`trailer\n<< /Size ${count} /Root 1 0 R /Info 3 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  return pdf.bytes();
 }
 
 /** A canvas as a PDF page (JPEG at good quality: text stays sharp at 150 dpi). */

@@ -41,17 +41,17 @@ function footer(canvas: HTMLCanvasElement, text: string): void {
   ctx.textAlign = "left";
 }
 
-/** The score over time: dates on the time axis (spaced by time), the doctor line labelled. */
-function drawChart(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n: I18n, top: number): number {
-  const left = MARGIN + 70;
-  const right = WIDTH - MARGIN - 20;
-  const height = 380;
-  const bottom = top + height;
-  const first = checks[0]!.createdAt;
-  const last = checks.at(-1)!.createdAt;
-  const span = Math.max(last - first, 1);
-  const x = (at: number) => (checks.length === 1 ? (left + right) / 2 : left + ((at - first) / span) * (right - left));
-  const y = (p: number) => bottom - Math.min(Math.max(p, 0), 1) * height;
+/** Where the chart lies on the page, and its scales: check date to x, score (0-1) to y. */
+interface ChartArea {
+  left: number;
+  right: number;
+  bottom: number;
+  x: (at: number) => number;
+  y: (p: number) => number;
+}
+
+/** Grid lines at every quarter, with their percentages on the left. */
+function drawGrid(ctx: CanvasRenderingContext2D, { left, right, y }: ChartArea): void {
   ctx.font = `400 20px ${FONT}`;
   ctx.fillStyle = SOFT;
   ctx.strokeStyle = "#c9d1d8";
@@ -64,8 +64,11 @@ function drawChart(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n
     ctx.stroke();
     ctx.fillText(`${Math.round(v * 100)}%`, left - 10, y(v) - 10);
   }
-  // The doctor line, labelled in words on the chart.
-  const threshold = checks.at(-1)!.threshold;
+}
+
+/** The doctor line, labelled in words on the chart. */
+function drawDoctorLine(ctx: CanvasRenderingContext2D, threshold: number, i18n: I18n, area: ChartArea): void {
+  const { left, right, y } = area;
   ctx.strokeStyle = "#b3261e";
   ctx.setLineDash([10, 8]);
   ctx.lineWidth = 2;
@@ -77,7 +80,10 @@ function drawChart(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n
   ctx.textAlign = "left";
   ctx.fillStyle = "#b3261e";
   ctx.fillText(i18n.t("compare.doctor_line", { percent: percent(threshold) }), left + 8, y(threshold) - 28);
-  // The score line and its points.
+}
+
+/** The score line and its points, each coloured by its band. */
+function drawScoreLine(ctx: CanvasRenderingContext2D, checks: readonly Check[], { x, y }: ChartArea): void {
   ctx.strokeStyle = TEAL;
   ctx.lineWidth = 4;
   ctx.beginPath();
@@ -93,7 +99,11 @@ function drawChart(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n
     ctx.arc(x(check.createdAt), y(check.p_malignant), 9, 0, 2 * Math.PI);
     ctx.fill();
   }
-  // Dates under the axis: first and last always, the others where they do not overlap.
+}
+
+/** Dates under the axis: first and last always, the others where they do not overlap. */
+function drawDates(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n: I18n, area: ChartArea): void {
+  const { left, right, bottom, x } = area;
   ctx.fillStyle = SOFT;
   ctx.textAlign = "center";
   let lastEnd = -Infinity;
@@ -105,6 +115,24 @@ function drawChart(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n
     ctx.fillText(label, at, bottom + 12);
     lastEnd = at + width / 2;
   });
+}
+
+/** The score over time: dates on the time axis (spaced by time), the doctor line labelled. */
+function drawChart(ctx: CanvasRenderingContext2D, checks: readonly Check[], i18n: I18n, top: number): number {
+  const left = MARGIN + 70;
+  const right = WIDTH - MARGIN - 20;
+  const height = 380;
+  const bottom = top + height;
+  const first = checks[0]!.createdAt;
+  const last = checks.at(-1)!.createdAt;
+  const span = Math.max(last - first, 1);
+  const x = (at: number) => (checks.length === 1 ? (left + right) / 2 : left + ((at - first) / span) * (right - left));
+  const y = (p: number) => bottom - Math.min(Math.max(p, 0), 1) * height;
+  const area: ChartArea = { left, right, bottom, x, y };
+  drawGrid(ctx, area);
+  drawDoctorLine(ctx, checks.at(-1)!.threshold, i18n, area);
+  drawScoreLine(ctx, checks, area);
+  drawDates(ctx, checks, i18n, area);
   ctx.textAlign = "left";
   ctx.fillStyle = TEAL;
   ctx.fillText(i18n.t("compare.score_line"), left, top - 34);

@@ -55,17 +55,15 @@ function usePaste(onPhoto: (file: File) => void) {
   }, [onPhoto]);
 }
 
-function Page() {
-  const { status, result, checkedAt, error, photo, analyse, fail, reset } = useAnalysis();
-  const history = useHistory();
-  const card = useCard();
+/** The photo controls' state: the camera on or off, the spot being checked again, and the handlers. */
+function useCameraFlow(
+  analyse: (blob: Blob, name: string) => Promise<unknown>,
+  fail: (error: PageError) => void,
+  reset: () => void,
+) {
   const [camera, setCamera] = useState(false);
   /** Checking a saved spot again: its last check (the guide over the live view, the name to save under). */
   const [retake, setRetake] = useState<Check | null>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
-  const thumbnail = useThumbnail(photo);
-  const knownSpots = useMemo(() => [...spotsOf(history.checks).keys()], [history.checks]);
-
   const onPhoto = useCallback(
     (file: File) => {
       setCamera(false);
@@ -106,6 +104,18 @@ function Page() {
     // Keep keyboard focus in place: back on the button that opens the camera again.
     window.setTimeout(() => document.querySelector<HTMLElement>('[data-testid="camera-start"]')?.focus());
   }, []);
+  return { camera, retake, guide, onPhoto, onCapture, onCameraError, startCamera, retakeSpot, stopCamera };
+}
+
+function Page() {
+  const { status, result, checkedAt, error, photo, analyse, fail, reset } = useAnalysis();
+  const history = useHistory();
+  const card = useCard();
+  const { camera, retake, guide, onPhoto, onCapture, onCameraError, startCamera, retakeSpot, stopCamera } =
+    useCameraFlow(analyse, fail, reset);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const thumbnail = useThumbnail(photo);
+  const knownSpots = useMemo(() => [...spotsOf(history.checks).keys()], [history.checks]);
   const save = (spot: string, place: Place | null) =>
     result ? history.save(checkFrom(result, thumbnail, checkedAt, spot, place)) : Promise.resolve();
 

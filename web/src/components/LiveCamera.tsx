@@ -32,7 +32,7 @@ interface Props {
  * useLiveReadings(); Capture is offered only while the view can be judged (state `reading`).
  */
 export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null, ref }: Props) {
-  const { t, date } = useT();
+  const { t } = useT();
   const card = useCard();
   const [showGuide, setShowGuide] = useState(true);
   const live = useLiveReadings(onCapture, onError);
@@ -73,42 +73,49 @@ export function LiveCamera({ onCapture, onError, onStop, onResume, guide = null,
         </CropFrame>
       </div>
       <LiveResult card={card} phase={phase} steady={steady} stats={stats} captured={captured} progress={progress} />
-      <div className="live__buttons">
-        {phase === "frozen" ? (
-          <button type="button" className="button button--secondary" onClick={back}>
-            {t("live.back")}
-          </button>
-        ) : canCapture ? (
-          <button
-            type="button"
-            className="button button--primary"
-            data-testid="capture"
-            onClick={() => void live.capture()}
-          >
-            {t("live.capture")}
-          </button>
-        ) : null}
-        {phase === "live" && evidence ? <HeatmapToggle checked={heatmap} onChange={setHeatmap} /> : null}
-        <button type="button" className="button button--ghost" onClick={onStop}>
-          {t("live.stop")}
-        </button>
-      </div>
-      {guide ? (
-        <div className="live__guide">
-          <p>{t("ghost.label", { spot: guide.spot, date: date(guide.createdAt, true) })}</p>
-          <label className="live__toggle">
-            <input
-              type="checkbox"
-              data-testid="ghost-toggle"
-              checked={showGuide}
-              onChange={(event) => setShowGuide(event.currentTarget.checked)}
-            />
-            {t("ghost.toggle")}
-          </label>
-        </div>
-      ) : null}
+      <LiveButtons
+        phase={phase}
+        canCapture={canCapture}
+        onBack={back}
+        onCapture={() => void live.capture()}
+        heatmap={phase === "live" && evidence ? { checked: heatmap, onChange: setHeatmap } : null}
+        onStop={onStop}
+      />
+      {guide ? <GuideNote guide={guide} shown={showGuide} onChange={setShowGuide} /> : null}
       <p className="live__hint">{t("live.hint")}</p>
       <AbcdeGuide />
+    </div>
+  );
+}
+
+interface ButtonsProps {
+  phase: string;
+  canCapture: boolean;
+  onBack: () => void;
+  onCapture: () => void;
+  /** The evidence-map switch, when there is an evidence map to show. */
+  heatmap: { checked: boolean; onChange: (checked: boolean) => void } | null;
+  onStop: () => void;
+}
+
+/** Back to live view (frozen) or Capture (when the view can be judged); the map switch; Stop. */
+function LiveButtons({ phase, canCapture, onBack, onCapture, heatmap, onStop }: ButtonsProps) {
+  const { t } = useT();
+  return (
+    <div className="live__buttons">
+      {phase === "frozen" ? (
+        <button type="button" className="button button--secondary" onClick={onBack}>
+          {t("live.back")}
+        </button>
+      ) : canCapture ? (
+        <button type="button" className="button button--primary" data-testid="capture" onClick={onCapture}>
+          {t("live.capture")}
+        </button>
+      ) : null}
+      {heatmap ? <HeatmapToggle checked={heatmap.checked} onChange={heatmap.onChange} /> : null}
+      <button type="button" className="button button--ghost" onClick={onStop}>
+        {t("live.stop")}
+      </button>
     </div>
   );
 }
@@ -125,5 +132,24 @@ function HeatmapToggle({ checked, onChange }: { checked: boolean; onChange: (che
       />
       {t("live.heatmap_show")}
     </label>
+  );
+}
+
+/** Which saved check the faint guide comes from, and the switch that hides it. */
+function GuideNote({ guide, shown, onChange }: { guide: Guide; shown: boolean; onChange: (shown: boolean) => void }) {
+  const { t, date } = useT();
+  return (
+    <div className="live__guide">
+      <p>{t("ghost.label", { spot: guide.spot, date: date(guide.createdAt, true) })}</p>
+      <label className="live__toggle">
+        <input
+          type="checkbox"
+          data-testid="ghost-toggle"
+          checked={shown}
+          onChange={(event) => onChange(event.currentTarget.checked)}
+        />
+        {t("ghost.toggle")}
+      </label>
+    </div>
   );
 }

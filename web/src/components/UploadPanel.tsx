@@ -9,6 +9,24 @@ interface Props {
   hasPhoto: boolean;
 }
 
+/** A photo dropped on the panel, and whether one is being dragged over it now. */
+function useDropzone(onPhoto: (file: File) => void) {
+  const [dragging, setDragging] = useState(false);
+  const onDragOver = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    setDragging(true);
+  };
+  const onDragLeave = () => setDragging(false);
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    const file = event.dataTransfer.files[0];
+    if (file) onPhoto(file);
+  };
+  return { dragging, onDragOver, onDragLeave, onDrop };
+}
+
 /**
  * Choose a photo (on phones the same input offers the camera), drop one, or paste one; or start
  * the live camera. The plain file input keeps the OS picker's choice of gallery or camera; on touch
@@ -18,7 +36,7 @@ interface Props {
  */
 export function UploadPanel({ onPhoto, onStartCamera, inputRef, hasPhoto }: Props) {
   const { t } = useT();
-  const [dragging, setDragging] = useState(false);
+  const { dragging, onDragOver, onDragLeave, onDrop } = useDropzone(onPhoto);
 
   const takeFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.currentTarget.files?.[0];
@@ -26,29 +44,14 @@ export function UploadPanel({ onPhoto, onStartCamera, inputRef, hasPhoto }: Prop
     event.currentTarget.value = "";
   };
 
-  const onDrop = (event: DragEvent<HTMLDivElement>) => {
-    event.preventDefault();
-    setDragging(false);
-    const file = event.dataTransfer.files[0];
-    if (file) onPhoto(file);
-  };
-
   return (
     <div
       className={`dropzone${dragging ? " dropzone--active" : ""}`}
-      onDragOver={(event) => {
-        event.preventDefault();
-        event.dataTransfer.dropEffect = "copy";
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
       onDrop={onDrop}
     >
-      <svg className="dropzone__icon" viewBox="0 0 48 48" aria-hidden="true">
-        <rect x="6" y="12" width="36" height="28" rx="5" />
-        <circle cx="24" cy="26" r="8" />
-        <path d="M17 12l3-5h8l3 5" />
-      </svg>
+      <CameraIcon />
       <p className="dropzone__title">{dragging ? t("upload.drop") : t("upload.title")}</p>
       <div className="dropzone__buttons">
         <input
@@ -77,14 +80,31 @@ export function UploadPanel({ onPhoto, onStartCamera, inputRef, hasPhoto }: Prop
           {t("upload.live")}
         </button>
       </div>
-      <p className="dropzone__hint">
-        {/* Drag and paste need a mouse and keyboard: phones and tablets are not told about them. */}
-        <span className="dropzone__drag" data-testid="drag-hint">
-          {t("upload.hint_drag")}{" "}
-        </span>
-        {t("upload.hint")}
-      </p>
+      <UploadHint />
       <p className="dropzone__hint">{t("privacy.upload")}</p>
     </div>
+  );
+}
+
+function CameraIcon() {
+  return (
+    <svg className="dropzone__icon" viewBox="0 0 48 48" aria-hidden="true">
+      <rect x="6" y="12" width="36" height="28" rx="5" />
+      <circle cx="24" cy="26" r="8" />
+      <path d="M17 12l3-5h8l3 5" />
+    </svg>
+  );
+}
+
+function UploadHint() {
+  const { t } = useT();
+  return (
+    <p className="dropzone__hint">
+      {/* Drag and paste need a mouse and keyboard: phones and tablets are not told about them. */}
+      <span className="dropzone__drag" data-testid="drag-hint">
+        {t("upload.hint_drag")}{" "}
+      </span>
+      {t("upload.hint")}
+    </p>
   );
 }

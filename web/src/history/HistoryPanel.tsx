@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 import { RiskBadge } from "../components/RiskBadge";
 import { percent } from "../components/format";
 import { useT } from "../i18n";
@@ -13,7 +13,7 @@ import type { History } from "./useHistory";
  * replaces it, after deleting all to the panel's heading.
  */
 export function HistoryPanel({ history }: { history: History }) {
-  const { t, date } = useT();
+  const { t } = useT();
   const [notice, setNotice] = useState("");
   const [deleted, setDeleted] = useState<Check | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -51,40 +51,65 @@ export function HistoryPanel({ history }: { history: History }) {
       </h2>
       <p className="history__privacy">{t("privacy.local")}</p>
       {!history.available ? <p>{t("history.unavailable")}</p> : null}
-      {deleted ? (
-        <div className="history__undo" data-testid="history-undo">
-          <p role="status">
-            {t("history.deleted", { spot: deleted.spot || t("history.unnamed"), date: date(deleted.createdAt) })}
-          </p>
-          <button ref={undoRef} type="button" className="button button--secondary" onClick={() => void undo()}>
-            {t("history.undo")}
-          </button>
-        </div>
-      ) : null}
+      {deleted ? <UndoNotice deleted={deleted} undoRef={undoRef} onUndo={() => void undo()} /> : null}
       {history.available && newestFirst.length === 0 ? <p className="placeholder">{t("history.empty")}</p> : null}
       {newestFirst.length > 0 ? (
-        <>
-          <p className="history__count">{t("history.count", { count: newestFirst.length })}</p>
-          <ul className="history__list">
-            {newestFirst.map((check) => (
-              <HistoryItem key={check.id} check={check} onDelete={() => void remove(check)} />
-            ))}
-          </ul>
-          <button
-            type="button"
-            className="button button--ghost"
-            data-testid="history-clear"
-            onClick={() => void clearAll()}
-          >
-            {t("history.clear")}
-          </button>
-        </>
+        <HistoryList checks={newestFirst} onDelete={(check) => void remove(check)} onClear={() => void clearAll()} />
       ) : null}
       {history.available ? <BackupControls history={history} /> : null}
       <p className="visually-hidden" role="status">
         {notice}
       </p>
     </section>
+  );
+}
+
+/** How many checks, one item per check (newest first), and "Delete all". */
+function HistoryList({
+  checks,
+  onDelete,
+  onClear,
+}: {
+  checks: Check[];
+  onDelete: (check: Check) => void;
+  onClear: () => void;
+}) {
+  const { t } = useT();
+  return (
+    <>
+      <p className="history__count">{t("history.count", { count: checks.length })}</p>
+      <ul className="history__list">
+        {checks.map((check) => (
+          <HistoryItem key={check.id} check={check} onDelete={() => onDelete(check)} />
+        ))}
+      </ul>
+      <button type="button" className="button button--ghost" data-testid="history-clear" onClick={onClear}>
+        {t("history.clear")}
+      </button>
+    </>
+  );
+}
+
+/** "Deleted …" with the Undo button that takes the focus. */
+function UndoNotice({
+  deleted,
+  undoRef,
+  onUndo,
+}: {
+  deleted: Check;
+  undoRef: RefObject<HTMLButtonElement | null>;
+  onUndo: () => void;
+}) {
+  const { t, date } = useT();
+  return (
+    <div className="history__undo" data-testid="history-undo">
+      <p role="status">
+        {t("history.deleted", { spot: deleted.spot || t("history.unnamed"), date: date(deleted.createdAt) })}
+      </p>
+      <button ref={undoRef} type="button" className="button button--secondary" onClick={onUndo}>
+        {t("history.undo")}
+      </button>
+    </div>
   );
 }
 

@@ -1,8 +1,11 @@
+import { enQuestions } from "./enQuestions";
+
 /**
  * English messages: the reference catalogue. Every string the page shows lives here (and in zh.ts,
  * which must have exactly these keys: the type `Messages` enforces it, and a Vitest test checks it).
  * Placeholders: `{name}`; a message that depends on a number has one form per plural category
  * (Intl.PluralRules: `one`, `other`, ...; `other` always), chosen by its `count` parameter.
+ * The questionnaire's messages live in enQuestions.ts and are merged in below.
  */
 export const en = {
   "app.title": "skinscan — skin-lesion photo check",
@@ -361,43 +364,7 @@ export const en = {
   "report.a.yes": "yes",
   "report.a.no": "no",
   "report.a.unknown": "don't know",
-  "questions.legend": "A few questions (optional)",
-  "questions.hint":
-    "What the camera cannot see. Answer any or none: the photo alone still gets an answer. " +
-    "Your answers go with the photo to the server for this one estimate and are not stored there.",
-  "questions.age": "Your age (years)",
-  "questions.age_invalid": "Age: a whole number of years from 1 to 120. It is left out until then.",
-  "questions.grown": "Has the spot grown lately?",
-  "questions.changed": "Has it changed (shape or colour)?",
-  "questions.bleeds": "Does it bleed?",
-  "questions.itches": "Does it itch?",
-  "questions.hurts": "Does it hurt?",
-  "questions.raised": "Is it raised above the skin?",
-  "questions.yes": "Yes",
-  "questions.no": "No",
-  "questions.unknown": "Don't know",
-  "questions.not_used": "(not used by this model)",
-  "questions.limits":
-    "How answers count was measured on one set of patients in Brazil (PAD-UFES-20, phone photos); " +
-    "elsewhere it may count too much or too little. Answers never make a photo the model refused acceptable.",
-  "effect.raised": "Your answers raised it from {from} to {to}: {reasons}.",
-  "effect.lowered": "Your answers lowered it from {from} to {to}: {reasons}.",
-  "effect.same": "Your answers did not change it ({to}).",
-  "effect.list_separator": ", ",
-  "effect.age": "your age ({age})",
-  "effect.grown.yes": "it has grown",
-  "effect.grown.no": "it has not grown",
-  "effect.changed.yes": "it has changed",
-  "effect.changed.no": "it has not changed",
-  "effect.bleeds.yes": "it bleeds",
-  "effect.bleeds.no": "it does not bleed",
-  "effect.itches.yes": "it itches",
-  "effect.itches.no": "it does not itch",
-  "effect.hurts.yes": "it hurts",
-  "effect.hurts.no": "it does not hurt",
-  "effect.raised.yes": "it is raised",
-  "effect.raised.no": "it is flat",
-  "live.with_answers": "with your answers",
+  ...enQuestions,
 } as const;
 
 /** Number-dependent wording: one form per plural category of the language (Intl.PluralRules), `other` always. */

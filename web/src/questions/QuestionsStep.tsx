@@ -58,26 +58,44 @@ export function QuestionsStep({ spec }: { spec: QuestionnaireSpec | null }) {
           )}
         </div>
         {QUESTIONS.map((name) => (
-          <div className="questions__row" key={name}>
-            <label htmlFor={`q-${name}`}>
-              {t(`questions.${name}`)}
-              {spec && !spec.terms[name] ? <span className="questions__unused"> {t("questions.not_used")}</span> : null}
-            </label>
-            <select
-              id={`q-${name}`}
-              data-testid={`q-${name}`}
-              value={answers[name] ?? "unknown"}
-              onChange={(event) => onChoice(name, event.target.value)}
-            >
-              <option value="unknown">{t("questions.unknown")}</option>
-              <option value="yes">{t("questions.yes")}</option>
-              <option value="no">{t("questions.no")}</option>
-            </select>
-          </div>
+          <ChoiceRow key={name} name={name} spec={spec} value={answers[name]} onChange={onChoice} />
         ))}
         <p className="questions__limits">{t("questions.limits")}</p>
       </fieldset>
     </section>
+  );
+}
+
+/** One yes / no / don't know question, marked when the model's card does not use it. */
+function ChoiceRow({
+  name,
+  spec,
+  value,
+  onChange,
+}: {
+  name: (typeof QUESTIONS)[number];
+  spec: QuestionnaireSpec | null;
+  value: Choice | undefined;
+  onChange: (name: (typeof QUESTIONS)[number], value: string) => void;
+}) {
+  const { t } = useT();
+  return (
+    <div className="questions__row">
+      <label htmlFor={`q-${name}`}>
+        {t(`questions.${name}`)}
+        {spec && !spec.terms[name] ? <span className="questions__unused"> {t("questions.not_used")}</span> : null}
+      </label>
+      <select
+        id={`q-${name}`}
+        data-testid={`q-${name}`}
+        value={value ?? "unknown"}
+        onChange={(event) => onChange(name, event.target.value)}
+      >
+        <option value="unknown">{t("questions.unknown")}</option>
+        <option value="yes">{t("questions.yes")}</option>
+        <option value="no">{t("questions.no")}</option>
+      </select>
+    </div>
   );
 }
 

@@ -159,6 +159,22 @@ def _add_server_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     cluster.set_defaults(func=_cmd_cluster)
 
 
+def _add_questionnaire_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    questionnaire = sub.add_parser(
+        "questionnaire", help="fit the questionnaire's coefficients into the card (PAD-UFES-20 train+val patients)"
+    )
+    quest_sub = questionnaire.add_subparsers(dest="action", required=True)
+    quest_fit = quest_sub.add_parser(
+        "fit",
+        help="score PAD-UFES-20 with the model, select questions by patient-level CV on its train+val "
+        "patients, write the card's questionnaire section and reports/questionnaire.{json,md}",
+    )
+    quest_fit.add_argument("--model", default=str(DEFAULT_MODEL))
+    quest_fit.add_argument("--data", default=None, help="data set folder (default: SKINSCAN_DATA)")
+    quest_fit.add_argument("--reports", default="reports")
+    quest_fit.set_defaults(func=_cmd_questionnaire)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinscan", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -198,19 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--reports", default="reports")
     evaluate.set_defaults(func=_cmd_evaluate)
 
-    questionnaire = sub.add_parser(
-        "questionnaire", help="fit the questionnaire's coefficients into the card (PAD-UFES-20 train+val patients)"
-    )
-    quest_sub = questionnaire.add_subparsers(dest="action", required=True)
-    quest_fit = quest_sub.add_parser(
-        "fit",
-        help="score PAD-UFES-20 with the model, select questions by patient-level CV on its train+val "
-        "patients, write the card's questionnaire section and reports/questionnaire.{json,md}",
-    )
-    quest_fit.add_argument("--model", default=str(DEFAULT_MODEL))
-    quest_fit.add_argument("--data", default=None, help="data set folder (default: SKINSCAN_DATA)")
-    quest_fit.add_argument("--reports", default="reports")
-    quest_fit.set_defaults(func=_cmd_questionnaire)
+    _add_questionnaire_parser(sub)
 
     bench = sub.add_parser("bench", help="benchmarks; results in bench/results/*.json")
     bench.add_argument("--model", default=str(DEFAULT_MODEL))

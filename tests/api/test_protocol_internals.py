@@ -22,7 +22,8 @@ import uvicorn
 from uvicorn.protocols.http import flow_control, httptools_impl
 from uvicorn.server import ServerState
 
-from skinscan.api.protocol import UVICORN_INTERNALS, GuardedHttpToolsProtocol, HttpLimits
+from skinscan.api.edge_limits import HttpLimits
+from skinscan.api.protocol import UVICORN_INTERNALS, GuardedHttpToolsProtocol
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 

@@ -34,9 +34,10 @@ from uvicorn.supervisors import Multiprocess
 
 from skinscan.api.app import create_app
 from skinscan.api.batcher import calibrate_batch_size
+from skinscan.api.edge_limits import HttpLimits
 from skinscan.api.memory import tune_malloc
 from skinscan.api.metrics import MULTIPROC_ENV
-from skinscan.api.protocol import GuardedHttpToolsProtocol, HttpLimits
+from skinscan.api.protocol import GuardedHttpToolsProtocol
 from skinscan.api.settings import Settings
 from skinscan.predictor import ModelLoadError, Predictor, default_threads
 

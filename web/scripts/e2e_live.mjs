@@ -586,7 +586,11 @@ if (!findChromium()) {
             `# layout ${viewport.width}x${viewport.height}: Capture at y ${Math.round(box.y)}..${Math.round(box.y + box.height)}, scrollY ${scrollY}`,
           );
           assert.equal(scrollWidth, viewport.width, "no sideways scroll");
-          assert.equal(scrollY, 0);
+          if (viewport.width >= 900) assert.equal(scrollY, 0);
+          else {
+            // issue 19 item 4: on a phone the live view is scrolled into place, Capture within the screen
+            assert.ok(box.y >= 0 && box.y + box.height <= viewport.height, `Capture at y ${box.y} on a phone`);
+          }
           // The desktop finding was Capture pushed below an 800 px window. On a phone the page is one
           // column and may scroll down (the reading's text length varies with the photo); it must not
           // scroll sideways.

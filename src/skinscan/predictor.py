@@ -9,7 +9,6 @@ and the card into what a person is told; the browser follows the same rules.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -19,7 +18,17 @@ from typing import Literal
 import numpy as np
 import onnxruntime as ort
 
-from skinscan.card import EVIDENCE_OUTPUT, NOT_A_LESION, TOO_SMALL, CardError, ModelCard, card_path_for, load_card
+from skinscan.card import (
+    EVIDENCE_OUTPUT,
+    NOT_A_LESION,
+    TOO_SMALL,
+    CardError,
+    ModelCard,
+    QualityCheck,
+    QualitySpec,
+    card_path_for,
+    load_card,
+)
 from skinscan.images import DEFAULT_MAX_PIXELS, prepare
 from skinscan.questionnaire import Answers, combine
 
@@ -100,13 +109,18 @@ def quality_reasons(outputs: PhotoOutputs, card: ModelCard, photo_size: tuple[in
     spec = card.quality
     if spec is None:
         return []
+    reasons = failing_reasons(spec.checks, outputs, spec)
+    if photo_size is not None and min(photo_size) < spec.min_side:
+        reasons.append(TOO_SMALL)
+    return list(dict.fromkeys(reasons))
+
+
+def failing_reasons(checks: tuple[QualityCheck, ...], outputs: PhotoOutputs, spec: QualitySpec) -> list[str]:
+    """The reasons of the failing ``checks`` (``quality.checks`` or ``quality.low_needs``), each once."""
     if outputs.quality is None or len(outputs.quality) != len(spec.signals):
         raise ValueError(f"the card names {len(spec.signals)} quality signals; the model gave {outputs.quality}")
     signals = dict(zip(spec.signals, outputs.quality, strict=True))
-    reasons = [check.reason for check in spec.checks if check.fails(signals[check.signal])]
-    if photo_size is not None and min(photo_size) < spec.min_side:
-        reasons.append(TOO_SMALL)
-    return list(dict.fromkeys(reasons))  # two checks may name one reason
+    return list(dict.fromkeys(check.reason for check in checks if check.fails(signals[check.signal])))
 
 
 def decide(
@@ -135,10 +149,9 @@ def decide(
     if card.quality is not None and card.quality.low_needs and low:
         # A "low" answer needs a sharper photo than any answer: blur can hide what makes a spot worrying.
         # Judged on the photo alone as well, so that answers never turn such a refusal into an answer.
-        signals = dict(zip(card.quality.signals, outputs.quality or (), strict=False))
-        failed = [c.reason for c in card.quality.low_needs if c.fails(signals.get(c.signal, math.nan))]
+        failed = failing_reasons(card.quality.low_needs, outputs, card.quality)
         if failed:
-            return Refusal(code="photo_unusable", reasons=tuple(dict.fromkeys(failed)))
+            return Refusal(code="photo_unusable", reasons=tuple(failed))
     return Answer(
         label=card.label(p),
         p_malignant=p,

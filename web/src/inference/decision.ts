@@ -12,7 +12,7 @@
  * Everything comes from the card; a contract-1 card (no gate, no quality) answers every photo.
  */
 import type { Label, Risk } from "../api/types";
-import { labelFor, type ModelCard, type QualityCheck, riskFor } from "./card";
+import { labelFor, type ModelCard, type QualityCheck, type QualitySpec, riskFor } from "./card";
 
 export const TOO_SMALL = "too_small";
 export const NOT_A_LESION = "not_a_lesion";
@@ -37,31 +37,29 @@ export function checkFails(check: QualityCheck, value: number): boolean {
   return check.max !== undefined && value > check.max;
 }
 
-/** Step 1: the reason codes of every failing check, then `too_small`, in the card's order. */
-export function qualityReasons(card: ModelCard, quality: ArrayLike<number> | null, shortSide: number): string[] {
-  const spec = card.quality;
-  if (!spec) return [];
+/** The reasons of the failing `checks` (`quality.checks` or `quality.lowNeeds`), each once, in order. */
+function failingReasons(spec: QualitySpec, checks: QualityCheck[], quality: ArrayLike<number> | null): string[] {
   const reasons: string[] = [];
-  for (const check of spec.checks) {
+  for (const check of checks) {
     const column = spec.signals.indexOf(check.signal);
     const value = quality && column >= 0 && column < quality.length ? Number(quality[column]) : Number.NaN;
     if (checkFails(check, value) && !reasons.includes(check.reason)) reasons.push(check.reason);
   }
+  return reasons;
+}
+
+/** Step 1: the reason codes of every failing check, then `too_small`, in the card's order. */
+export function qualityReasons(card: ModelCard, quality: ArrayLike<number> | null, shortSide: number): string[] {
+  const spec = card.quality;
+  if (!spec) return [];
+  const reasons = failingReasons(spec, spec.checks, quality);
   if (shortSide < spec.minSide) reasons.push(TOO_SMALL);
   return reasons;
 }
 
 /** Step 4: the reasons of the failing `quality.low_needs` checks (only an answer of "low" needs them). */
 export function lowNeedsReasons(card: ModelCard, quality: ArrayLike<number> | null): string[] {
-  const spec = card.quality;
-  if (!spec) return [];
-  const reasons: string[] = [];
-  for (const check of spec.lowNeeds) {
-    const column = spec.signals.indexOf(check.signal);
-    const value = quality && column >= 0 && column < quality.length ? Number(quality[column]) : Number.NaN;
-    if (checkFails(check, value) && !reasons.includes(check.reason)) reasons.push(check.reason);
-  }
-  return reasons;
+  return card.quality ? failingReasons(card.quality, card.quality.lowNeeds, quality) : [];
 }
 
 /** Steps 1-5 for one photo whose shorter side is `shortSide` pixels. */

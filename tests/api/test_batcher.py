@@ -50,25 +50,25 @@ class _FakePredictor:
 
 def test_calibration_keeps_batch_1_when_batching_hurts() -> None:
     fake = _FakePredictor(table={1: 5.0, 2: 16.0, 4: 40.0, 8: 90.0, 16: 200.0})
-    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 1  # type: ignore[arg-type]
+    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 1
     assert max(fake.calls) == 2  # stopped as soon as batching was clearly worse
 
 
 def test_calibration_batches_when_it_pays() -> None:
     fake = _FakePredictor(20.0, 0.5)
-    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 16  # type: ignore[arg-type]
+    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 16
 
 
 def test_calibration_finds_the_sweet_spot_and_stops_early() -> None:
     # per photo: 10, 6, 4, 5.5 ms (clearly worse than 4: stop); 16 is never tried
     fake = _FakePredictor(table={1: 10.0, 2: 12.0, 4: 16.0, 8: 44.0, 16: 200.0})
-    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 4  # type: ignore[arg-type]
+    assert calibrate_batch_size(fake, limit=16, clock=fake.clock) == 4
     assert 16 not in fake.calls
 
 
 def test_calibration_respects_the_limit() -> None:
     fake = _FakePredictor(20.0, 0.5)
-    assert calibrate_batch_size(fake, limit=4, clock=fake.clock) == 4  # type: ignore[arg-type]
+    assert calibrate_batch_size(fake, limit=4, clock=fake.clock) == 4
 
 
 def _photos(n: int) -> list[np.ndarray]:
@@ -76,7 +76,7 @@ def _photos(n: int) -> list[np.ndarray]:
 
 
 def _batcher(fake: _FakePredictor, max_batch: int) -> MicroBatcher:
-    return MicroBatcher(fake, max_batch=max_batch, clock=fake.clock)  # type: ignore[arg-type]
+    return MicroBatcher(fake, max_batch=max_batch, clock=fake.clock)
 
 
 def test_concurrent_requests_share_calls_and_keep_their_answers() -> None:
@@ -113,7 +113,7 @@ def test_a_model_failure_fails_its_requests_not_the_batcher() -> None:
         return await asyncio.gather(*(batcher.predict(p) for p in _photos(3)), return_exceptions=True)
 
     assert all(isinstance(r, RuntimeError) for r in asyncio.run(main()))
-    batcher.predictor = _FakePredictor(1.0)  # type: ignore[assignment]
+    batcher.predictor = _FakePredictor(1.0)
     assert asyncio.run(batcher.predict(_photos(1)[0])).outputs.p_malignant == 0.0
     batcher.close()
 
@@ -121,27 +121,27 @@ def test_a_model_failure_fails_its_requests_not_the_batcher() -> None:
 def test_uploads_are_prepared_on_the_lane_and_only_their_own_failures_fail_them() -> None:
     fake = _FakePredictor(3.0)
 
-    def prepare(upload: bytes) -> tuple[np.ndarray, str] | None:
+    def prepare(upload: bytes) -> tuple[np.ndarray, tuple[int, int]] | None:
         if upload == b"big":
             return None  # declined: the caller decodes it elsewhere
         if upload == b"broken":
             raise ValueError("not an image")
         fake.simulated_s += 0.001  # 1 ms of decoding on the simulated clock
-        return np.full((224, 224, 3), int(upload), dtype=np.uint8), f"stored {upload.decode()}"
+        return np.full((224, 224, 3), int(upload), dtype=np.uint8), (int(upload), 2 * int(upload))  # "stored size"
 
     batcher = _batcher(fake, max_batch=8)
 
     async def main() -> list[object]:
         uploads = [b"51", b"big", b"broken", b"102"]
-        return await asyncio.gather(*(batcher.predict(u, prepare) for u in uploads), return_exceptions=True)
+        return await asyncio.gather(*(batcher.predict_upload(u, prepare) for u in uploads), return_exceptions=True)
 
     first, big, broken, last = asyncio.run(main())
     batcher.close()
     assert isinstance(big, NotPrepared) and isinstance(broken, ValueError)
     assert isinstance(first, BatchResult) and isinstance(last, BatchResult)
     assert fake.calls == [2]  # one model call for the two that were ready
-    assert (first.outputs.p_malignant, first.prepared, first.batch_size) == (pytest.approx(0.2), "stored 51", 2)
-    assert (last.outputs.p_malignant, last.prepared) == (pytest.approx(0.4), "stored 102")
+    assert (first.outputs.p_malignant, first.prepared, first.batch_size) == (pytest.approx(0.2), (51, 102), 2)
+    assert (last.outputs.p_malignant, last.prepared) == (pytest.approx(0.4), (102, 204))
     assert first.prepare_ms == pytest.approx(1.0) and first.model_ms == pytest.approx(3.0)
 
 
@@ -156,7 +156,7 @@ def test_two_lanes_take_batches_themselves_and_answer_every_request() -> None:
     """Lanes take the next batch on their own thread (no round trip through the event loop);
     every request still gets its own answer, across two event loops in a row."""
     fake = _FakePredictor(1.0)
-    batcher = MicroBatcher(fake, max_batch=3, clock=fake.clock, lanes=2)  # type: ignore[arg-type]
+    batcher = MicroBatcher(fake, max_batch=3, clock=fake.clock, lanes=2)
 
     async def main() -> list[BatchResult]:
         return await asyncio.gather(*(batcher.predict(photo) for photo in _photos(17)))

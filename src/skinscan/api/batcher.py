@@ -6,11 +6,12 @@ photos a second. The batching is opportunistic, so it adds no latency: when the 
 photo runs at once, alone; photos that arrive while a call is running wait and go together in the
 next call. The model runs on dedicated threads ("lanes"), never on the event loop.
 
-A request may hand over the upload's bytes with a ``prepare`` function instead of pixels: the lane
-then decodes the photo right before the model call, on the same thread, which saves the request a
-hop to a decode thread and back (each hop costs the event loop more than parsing the request).
-``prepare`` may decline (return None), e.g. for a big photo that must be decoded under a deadline
-elsewhere: the request then gets :class:`NotPrepared` and prepares it itself.
+A request may hand over the upload's bytes with a ``prepare`` function instead of pixels
+(:meth:`MicroBatcher.predict_upload`): the lane then decodes the photo right before the model call,
+on the same thread, which saves the request a hop to a decode thread and back (each hop costs the
+event loop more than parsing the request). ``prepare`` may decline (return None), e.g. for a big
+photo that must be decoded under a deadline elsewhere: the request then gets :class:`NotPrepared`
+and prepares it itself.
 """
 
 from __future__ import annotations
@@ -22,11 +23,28 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
-from skinscan.predictor import PhotoOutputs, Predictor
+from skinscan.predictor import ModelOutputs, PhotoOutputs
+
+PhotoSize = tuple[int, int]
+"""The uploaded photo's stored (width, height), for the card's ``quality.min_side`` check."""
+
+Prepare = Callable[[bytes], "tuple[np.ndarray, PhotoSize] | None"]
+"""Upload bytes -> (uint8 [S, S, 3] pixels, stored size), or None to decline (api/decoding.decode_if_small)."""
+
+
+class BatchModel(Protocol):
+    """What the batcher needs of the model: :class:`skinscan.predictor.Predictor`, or a test's stand-in."""
+
+    @property
+    def size(self) -> int: ...
+
+    def predict_arrays(self, batch: np.ndarray) -> np.ndarray: ...
+
+    def run_arrays(self, batch: np.ndarray) -> ModelOutputs: ...
 
 
 @dataclass(frozen=True)
@@ -35,13 +53,9 @@ class BatchResult:
     queue_ms: float
     model_ms: float
     batch_size: int
-    prepared: Any = None
-    """What ``prepare`` returned besides the pixels (e.g. the photo's stored size)."""
+    prepared: PhotoSize | None = None
+    """The stored size that ``prepare`` returned with the pixels; None when the request sent pixels."""
     prepare_ms: float = 0.0
-
-
-Prepare = Callable[[Any], "tuple[np.ndarray, Any] | None"]
-"""Upload -> (uint8 [S, S, 3] pixels, anything to hand back), or None to decline."""
 
 
 class NotPrepared(Exception):
@@ -50,8 +64,8 @@ class NotPrepared(Exception):
 
 @dataclass
 class _Job:
-    item: Any
-    prepare: Prepare | None
+    work: np.ndarray | tuple[bytes, Prepare]
+    """Pixels (:meth:`MicroBatcher.predict`), or an upload and its ``prepare`` (:meth:`MicroBatcher.predict_upload`)."""
     queued: float
     future: asyncio.Future[BatchResult]
 
@@ -60,7 +74,7 @@ BATCH_CANDIDATES = (1, 2, 4, 8, 16)
 
 
 def calibrate_batch_size(
-    predictor: Predictor, limit: int, repeats: int = 5, clock: Callable[[], float] = time.perf_counter
+    predictor: BatchModel, limit: int, repeats: int = 5, clock: Callable[[], float] = time.perf_counter
 ) -> int:
     """The batch size with the lowest model time per photo, measured on this machine.
 
@@ -95,7 +109,7 @@ class MicroBatcher:
 
     def __init__(
         self,
-        predictor: Predictor,
+        predictor: BatchModel,
         max_batch: int,
         clock: Callable[[], float] = time.perf_counter,
         lanes: int = 1,
@@ -118,16 +132,23 @@ class MicroBatcher:
         self._kick_scheduled = False
         self._executor: ThreadPoolExecutor | None = None  # started on first use, again after close()
 
-    async def predict(self, item: Any, prepare: Prepare | None = None) -> BatchResult:
-        """Model outputs for ``item``: uint8 [S, S, 3] pixels, or an upload that ``prepare`` turns into them.
+    async def predict(self, pixels: np.ndarray) -> BatchResult:
+        """Model outputs for uint8 [S, S, 3] pixels; raises the model's error for the whole batch."""
+        return await self._submit(pixels)
 
-        Raises what ``prepare`` raised for this item, :class:`NotPrepared` when it declined, or the
+    async def predict_upload(self, data: bytes, prepare: Prepare) -> BatchResult:
+        """Model outputs for an upload that ``prepare`` turns into pixels on the lane, right before the call.
+
+        Raises what ``prepare`` raised for this upload, :class:`NotPrepared` when it declined, or the
         model's error for the whole batch.
         """
+        return await self._submit((data, prepare))
+
+    async def _submit(self, work: np.ndarray | tuple[bytes, Prepare]) -> BatchResult:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[BatchResult] = loop.create_future()
         with self._lock:
-            self._pending.append(_Job(item, prepare, self._clock(), future))
+            self._pending.append(_Job(work, self._clock(), future))
         if not self._kick_scheduled:
             # Deferred to the end of this turn of the loop, so that requests arriving together
             # are queued before a lane takes its first batch.
@@ -177,14 +198,15 @@ class MicroBatcher:
     def _run(self, jobs: list[_Job]) -> list[BatchResult | BaseException]:
         """On a lane's thread: prepare each upload, then one model call for all that are ready."""
         results: list[BatchResult | BaseException] = [NotPrepared()] * len(jobs)
-        ready: list[tuple[int, np.ndarray, Any, float]] = []
+        ready: list[tuple[int, np.ndarray, PhotoSize | None, float]] = []
         for i, job in enumerate(jobs):
-            if job.prepare is None:
-                ready.append((i, job.item, None, 0.0))
+            if isinstance(job.work, np.ndarray):
+                ready.append((i, job.work, None, 0.0))
                 continue
+            data, prepare = job.work
             started = self._clock()
             try:
-                prepared = job.prepare(job.item)
+                prepared = prepare(data)
             except Exception as exc:  # e.g. ImageRejected: this request's answer, not the batch's
                 # Without its traceback: this frame's locals hold every upload of the batch.
                 results[i] = exc.with_traceback(None)

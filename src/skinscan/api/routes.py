@@ -65,9 +65,14 @@ class ServingState:
 
 # Dependencies are ``async def``: FastAPI runs a plain ``def`` dependency on a worker thread,
 # which cost two thread hops per request for what are two attribute reads.
-async def _state(request: Request) -> ServingState:
+def serving_state(request: Request) -> ServingState:
+    """The app's ``ServingState`` (set by ``create_app``): the one place it is read from Starlette's untyped state."""
     state: ServingState = request.app.state.serving
     return state
+
+
+async def _state(request: Request) -> ServingState:
+    return serving_state(request)
 
 
 StateDep = Annotated[ServingState, Depends(_state)]
@@ -79,8 +84,7 @@ def holds_upload_memory(route: Callable[[Request], Awaitable[Response]]) -> Call
 
     @functools.wraps(route)
     async def counted(request: Request) -> Response:
-        state: ServingState = request.app.state.serving
-        async with state.uploads.hold() as held:
+        async with serving_state(request).uploads.hold() as held:
             request.state.upload_memory = held
             return await route(request)
 
@@ -213,7 +217,7 @@ async def predict(request: Request) -> Response:
     started = time.perf_counter()
     # No FastAPI dependencies on the hot path: solving them cost more of the event loop than the
     # multipart parse. The state and the language are two lookups.
-    state: ServingState = request.app.state.serving
+    state = serving_state(request)
     language = request_language(request)
     upload = await read_image_field(request, state.settings.max_upload_bytes)
     try:  # checked before the model runs: a bad answer gets no probability
@@ -223,7 +227,7 @@ async def predict(request: Request) -> Response:
     read_done = time.perf_counter()
     size = state.predictor.size
     try:  # a small photo is decoded by the model's lane, right before its model call
-        result = await state.batcher.predict(upload.data, partial(decode_if_small, size=size))
+        result = await state.batcher.predict_upload(upload.data, partial(decode_if_small, size=size))
     except NotPrepared:  # a big one under a deadline first (api/decoding.py)
         pixels, stored_size = await decode_upload(request, upload.data, size, state.decoder, state.limiter())
         decode_ms = (time.perf_counter() - read_done) * 1e3

@@ -8,6 +8,7 @@ connection through uvicorn's own code), and the methods the subclass overrides o
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import inspect
 import re
@@ -22,10 +23,45 @@ import uvicorn
 from uvicorn.protocols.http import flow_control, httptools_impl
 from uvicorn.server import ServerState
 
+from skinscan.api import protocol as protocol_module
 from skinscan.api.edge_limits import HttpLimits
 from skinscan.api.protocol import UVICORN_INTERNALS, GuardedHttpToolsProtocol
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+def _uvicorn_attributes_used() -> dict[str, set[str]]:
+    """What GuardedHttpToolsProtocol's code reads or sets on uvicorn's objects, from its source:
+    ``self.X`` that the class does not define itself, ``cycle.X``, ``self.flow.X``, ``self.server_state.X``."""
+    tree = ast.parse(Path(inspect.getfile(protocol_module)).read_text())
+    (cls,) = (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == GuardedHttpToolsProtocol.__name__)
+    methods = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)}
+    used: dict[str, set[str]] = {"HttpToolsProtocol": set(), "RequestResponseCycle": set()}
+    used |= {"FlowControl": set(), "ServerState": set()}
+    own: set[str] = set()
+    of_self = {"flow": "FlowControl", "server_state": "ServerState", "cycle": "RequestResponseCycle"}
+    for node in ast.walk(cls):
+        if not isinstance(node, ast.Attribute):
+            continue
+        if isinstance(node.value, ast.Name) and node.value.id == "self":
+            (own if isinstance(node.ctx, ast.Store) else used["HttpToolsProtocol"]).add(node.attr)
+        elif isinstance(node.value, ast.Name) and node.value.id == "cycle":
+            used["RequestResponseCycle"].add(node.attr)
+        elif (
+            isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id == "self"
+            and node.value.attr in of_self
+        ):
+            used[of_self[node.value.attr]].add(node.attr)
+    used["HttpToolsProtocol"] -= own | methods
+    return used
+
+
+def test_the_list_of_internals_names_every_one_the_code_uses() -> None:
+    """Without this, a new use of an internal could slip past the checks below."""
+    listed = {kind: set(names) for kind, names in UVICORN_INTERNALS.items()}
+    assert _uvicorn_attributes_used() == listed
 
 
 @pytest.mark.parametrize("package", ["uvicorn", "httptools"])
@@ -106,11 +142,16 @@ def test_the_internal_attributes_exist_on_live_objects() -> None:
             assert hasattr(protocol.cycle, name), f"RequestResponseCycle.{name}"
         for name in UVICORN_INTERNALS["FlowControl"]:
             assert hasattr(protocol.flow, name), f"FlowControl.{name}"
+        for name in UVICORN_INTERNALS["ServerState"]:
+            assert hasattr(protocol.server_state, name), f"ServerState.{name}"
+        assert isinstance(protocol.server_state.default_headers, list)
         assert isinstance(protocol.flow, flow_control.FlowControl)
         assert isinstance(protocol.cycle.message_event, asyncio.Event)
         assert protocol.headers is protocol.cycle.scope["headers"]  # why trailers must not be appended
+        running = set(protocol.tasks)  # the app's task for this request (a set of tasks: len() is read)
+        assert len(running) == 1
         protocol.data_received(b"cd")
-        await asyncio.sleep(0.05)
+        await asyncio.gather(*running)  # the app has answered: no sleep needed
         assert protocol.cycle.response_complete and b"200" in protocol.transport.written  # type: ignore[attr-defined]
         protocol.connection_lost(None)
 

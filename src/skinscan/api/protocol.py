@@ -43,7 +43,7 @@ import ipaddress
 import json
 import weakref
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -52,9 +52,6 @@ from skinscan import messages
 from skinscan.api.clientaddr import bucket_key
 from skinscan.api.edge_limits import HttpLimits
 from skinscan.api.middleware import API_HEADERS, COMMON_HEADERS, ISOLATION_HEADERS, PAGE_CSP
-
-if TYPE_CHECKING:
-    pass
 
 _REASONS = {
     400: b"Bad Request",
@@ -82,8 +79,11 @@ UVICORN_INTERNALS = {
     ),
     "RequestResponseCycle": ("response_started", "response_complete", "disconnected", "message_event"),
     "FlowControl": ("read_paused",),
+    "ServerState": ("default_headers",),
 }
-"""Attributes of uvicorn's objects that this module reads or sets (checked by a test)."""
+"""Attributes of uvicorn's objects that this module reads or sets: the protocol's own (``self.X``), the
+cycle's (``cycle.X``), ``self.flow.X`` and ``self.server_state.X``. A test checks that they exist on live
+objects and that this list names every one the code uses."""
 
 OVER_QUOTA_GRACE_S = 1.0
 """A connection over its address's quota has this long to send its request (and get a JSON 503)."""

@@ -122,6 +122,8 @@ def class_weights(prepared: Prepared) -> dict[str, tuple[float, float]]:
 
 
 def build_optimizer(net: LesionNet, config: TrainConfig) -> torch.optim.Optimizer:
+    # The modality head is not in the head group: it trains at the body's lr. The group predates the head
+    # (added in 78971d8), and models 2 and 3 were trained so; moving it here changes the recipe.
     heads = [*net.classifier.parameters(), *net.gate.parameters()]
     head_ids = {id(p) for p in heads}
     body = [p for p in net.parameters() if p.requires_grad and id(p) not in head_ids]

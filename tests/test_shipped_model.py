@@ -132,3 +132,37 @@ def test_unusable_photos_are_refused_and_everyday_ones_answered(measured: dict[s
         assert table[f"{kind}_strong"]["refused"] >= floor, (kind, table[f"{kind}_strong"])
     for kind, ceiling in floors.UNUSABLE_MILD_REFUSED.items():
         assert table[f"{kind}_mild"]["refused"] <= ceiling, (kind, table[f"{kind}_mild"])
+
+
+@pytest.mark.slow
+def test_the_questionnaire_report_is_what_the_card_gives(real_data: Path) -> None:
+    """reports/questionnaire.json's held-out test patients (the README's questionnaire table) are re-derived:
+    the PAD-UFES-20 test photos through the model file, combined with their answers by the card's section."""
+    from skinscan.datasets import PAD, csv_entries, data_root, load_pool
+    from skinscan.evaluation.manifest import manifest_for_model, read_manifest
+    from skinscan.evaluation.questionnaire_cv import patient_bootstrap
+    from skinscan.evaluation.questionnaire_section import pad_answers
+    from skinscan.questionnaire import combine, spec_from_card
+
+    report = json.loads((ROOT / "reports" / "questionnaire.json").read_text(encoding="utf-8"))
+    predictor = Predictor(MODEL)
+    card = predictor.card
+    assert report["model"]["sha256"] == card.onnx_sha256, "stale report: run `skinscan questionnaire fit`"
+    assert report["section"] == card.data["questionnaire"], "the card's section is not the reported one"
+    spec = spec_from_card(card.data)
+    assert spec is not None
+
+    root, manifest = data_root(real_data), read_manifest(manifest_for_model(MODEL))
+    entries = [e for e in csv_entries(root, PAD) if manifest.get(f"{e.source}/{e.rel}", ("",))[0] == "test"]
+    pool, (images,) = load_pool(entries, root, (predictor.size,))
+    p_photo = np.concatenate([predictor.run_arrays(images[i : i + 32]).p_malignant for i in range(0, len(images), 32)])
+    p_photo = p_photo.astype(np.float64)
+    p_with = np.array([combine(float(p), pad_answers(e), spec) for p, e in zip(p_photo, pool.extra, strict=True)])
+    patients = np.array([e["patient_id"] for e in pool.extra])
+    held = patient_bootstrap(pool.label.astype(np.int64), patients, p_photo, p_with, card.threshold)
+
+    recorded = report["test_patients"]
+    assert held["n"] == recorded["n"]
+    for key, figure in recorded.items():
+        if key != "n":
+            assert held[key]["value"] == pytest.approx(figure["value"], abs=0.002), key

@@ -12,6 +12,8 @@ export const PREDICT_URL = `${API_BASE}/api/v1/predict`;
 /** The model and its card come from the API host, which serves `/models/` from its model folder. */
 export const MODEL_URL = `${API_BASE}/models/skinscan.onnx`;
 export const CARD_URL = `${API_BASE}/models/skinscan.json`;
+/** The held-out measurements of the loaded model file (`reports/metrics.json`), when the server has them. */
+export const METRICS_URL = `${API_BASE}/models/skinscan.metrics.json`;
 
 /** onnxruntime-web's .wasm/.mjs, copied into the build by vite.config.ts and served with the page. */
 export const ORT_WASM_PREFIX = `${import.meta.env.BASE_URL}ort/`;

@@ -1,3 +1,4 @@
+import { enFigures } from "./enFigures";
 import { enQuestions } from "./enQuestions";
 
 /**
@@ -5,7 +6,7 @@ import { enQuestions } from "./enQuestions";
  * which must have exactly these keys: the type `Messages` enforces it, and a Vitest test checks it).
  * Placeholders: `{name}`; a message that depends on a number has one form per plural category
  * (Intl.PluralRules: `one`, `other`, ...; `other` always), chosen by its `count` parameter.
- * The questionnaire's messages live in enQuestions.ts and are merged in below.
+ * The questionnaire's messages live in enQuestions.ts, the held-out figures' in enFigures.ts; both are merged in below.
  */
 export const en = {
   "app.title": "skinscan — skin-lesion photo check",
@@ -365,6 +366,7 @@ export const en = {
   "report.a.no": "no",
   "report.a.unknown": "don't know",
   ...enQuestions,
+  ...enFigures,
 } as const;
 
 /** Number-dependent wording: one form per plural category of the language (Intl.PluralRules), `other` always. */

@@ -348,4 +348,20 @@ export const zh: Messages = {
   "effect.raised.yes": "它高出皮肤",
   "effect.raised.no": "它是平的",
   "live.with_answers": "已结合你的回答",
+  "figures.title": "它的表现如何？",
+  "figures.intro":
+    "由我们在模型从未学习过的照片上测得，采用它开始建议请医生看看的分数（{threshold}，即“需要留意”及以上）。" +
+    "你自己的照片可能不同：这些数字描述的是许多照片，而不是你的斑点。",
+  "figures.set": "照片集",
+  "figures.photos": "照片数",
+  "figures.flagged": "被建议去看医生的皮肤癌",
+  "figures.cleared": "被判为低度关注的无害斑点",
+  "figures.auc": "排序能力（ROC AUC，1 为完美）",
+  "figures.per100": "100 个中 {n} 个",
+  "figures.set.kaggle": "ISIC 测试照片（皮肤镜）",
+  "figures.set.ham10000": "HAM10000 留出照片（皮肤镜）",
+  "figures.set.pad-ufes-20": "PAD-UFES-20 留出患者（手机照片，巴西）",
+  "figures.set.derm7pt": "Derm7pt（其他诊所的皮肤镜照片，从未用于训练）",
+  "figures.note":
+    "它被设定为尽量少漏掉癌症，因此也会把无害的斑点建议给医生看：被判为低度关注的越少，去看医生时发现只是无害斑点的情况就越多。模型 {version}。",
 };

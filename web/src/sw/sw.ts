@@ -6,7 +6,7 @@
  *   manifest) are cached at install under a name carrying the build's version, which vite.config.ts
  *   writes into this file; a new build is a new sw.js, so the browser installs it, and its
  *   activation deletes the older builds' caches.
- * - The model and its card (`/models/`) are fetched network first, so a new model on the server
+ * - The model, its card and its held-out figures (`/models/`) are fetched network first, so a new model on the server
  *   is picked up at once, and kept for when the server cannot be reached.
  * - Navigations go to the network first and fall back to the cached page.
  * - `/api/` is never touched: answers and uploaded photos are health data, never cached.
@@ -24,14 +24,14 @@ declare const self: ServiceWorkerGlobalScope;
 const BUILD = __SKINSCAN_BUILD__;
 const PAGE_CACHE = `skinscan-page-${BUILD.version}`;
 const MODEL_CACHE = "skinscan-model";
-const MODEL_FILES = ["models/skinscan.json", "models/skinscan.onnx"];
+const MODEL_FILES = ["models/skinscan.json", "models/skinscan.onnx", "models/skinscan.metrics.json"];
 /** How long a navigation waits for the network before the cached page is shown. */
 const NAVIGATION_TIMEOUT_MS = 5000;
 
 const scoped = (path: string): string => new URL(path, self.registration.scope).href;
 
 function isModelFile(url: URL): boolean {
-  return /\/models\/skinscan\.(onnx|json)$/.test(url.pathname);
+  return /\/models\/skinscan\.(onnx|json|metrics\.json)$/.test(url.pathname);
 }
 
 /** A 200 that is not a page (a host that answers every path with index.html is not a model). */

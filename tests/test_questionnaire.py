@@ -107,3 +107,27 @@ def test_the_parity_fixture_matches_this_module() -> None:
     for case in fixture["cases"]:
         parsed = q.parse_answers({k: [str(v)] for k, v in case["answers"].items()})
         assert q.combine(case["p_photo"], parsed, spec) == pytest.approx(case["p"], abs=1e-12)
+
+
+def test_only_export_writes_the_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`skinscan questionnaire fit` re-fits and reports, and leaves the card byte-identical (issue 21: the
+    card is written once, at export); export's call (``into_card``) writes the fitted section."""
+    import shutil
+
+    from skinscan.evaluation import questionnaire as fit
+
+    model = tmp_path / "skinscan.onnx"
+    shutil.copyfile(REPO / "models" / "skinscan.onnx", model)
+    shutil.copyfile(REPO / "models" / "skinscan.json", tmp_path / "skinscan.json")
+    before = (tmp_path / "skinscan.json").read_bytes()
+    fitted = dict(SECTION, fitted=True)
+    monkeypatch.setattr(fit, "load_pad", lambda model, data: None)
+    monkeypatch.setattr(fit, "section", lambda pad, threshold: (fitted, {"chosen": [], "test_patients": {}}))
+    monkeypatch.setattr(fit, "markdown", lambda report: "report\n")
+
+    assert fit.fit_questionnaire(model, tmp_path, reports=tmp_path / "reports") == fitted
+    assert (tmp_path / "skinscan.json").read_bytes() == before
+    assert json.loads((tmp_path / "reports" / "questionnaire.json").read_text())["section"] == fitted
+
+    fit.fit_questionnaire(model, tmp_path, reports=None, into_card=True)
+    assert json.loads((tmp_path / "skinscan.json").read_text())["questionnaire"] == fitted

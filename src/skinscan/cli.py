@@ -161,13 +161,15 @@ def _add_server_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def _add_questionnaire_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     questionnaire = sub.add_parser(
-        "questionnaire", help="fit the questionnaire's coefficients into the card (PAD-UFES-20 train+val patients)"
+        "questionnaire",
+        help="re-fit the questionnaire (PAD-UFES-20 train+val patients) and report it; export writes the card's section",
     )
     quest_sub = questionnaire.add_subparsers(dest="action", required=True)
     quest_fit = quest_sub.add_parser(
         "fit",
         help="score PAD-UFES-20 with the model, select questions by patient-level CV on its train+val "
-        "patients, write the card's questionnaire section and reports/questionnaire.{json,md}",
+        "patients, write reports/questionnaire.{json,md} and say whether the fit still gives the card's section "
+        "(the card itself is written only by `skinscan export`)",
     )
     quest_fit.add_argument("--model", default=str(DEFAULT_MODEL))
     quest_fit.add_argument("--data", default=None, help="data set folder (default: SKINSCAN_DATA)")

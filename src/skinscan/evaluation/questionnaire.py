@@ -119,15 +119,25 @@ def load_pad(model: Path, data: Path) -> PadData:
     )
 
 
-def fit_questionnaire(model: Path, data: Path, reports: Path | None = Path("reports")) -> dict[str, Any]:
-    """Fit on the model's PAD train+val patients, write the card's section (and reports/questionnaire.*)."""
+def fit_questionnaire(
+    model: Path, data: Path, reports: Path | None = Path("reports"), *, into_card: bool = False
+) -> dict[str, Any]:
+    """Fit on the model's PAD train+val patients; write reports/questionnaire.* (and the card's section).
+
+    Only ``skinscan export`` passes ``into_card``: the card is written once, at export (issue 21). Run on
+    its own (``skinscan questionnaire fit``) it re-fits and reports, says whether the fit still gives the
+    card's section, and leaves the card as it is.
+    """
     card_file = card_path_for(model)
     card = load_card(card_file, model_path=model)
     pad = load_pad(model, data)
     block, report = section(pad, card.threshold)
-    document = dict(card.data)
-    document["questionnaire"] = block
-    write_card(card_file, document)
+    if into_card:
+        document = dict(card.data)
+        document["questionnaire"] = block
+        write_card(card_file, document)
+    elif block != card.data.get("questionnaire"):
+        log.warning("the fit no longer gives the card's questionnaire section: re-export the model to ship it")
     if reports is not None:
         reports.mkdir(parents=True, exist_ok=True)
         report["model"] = {"name": card.name, "version": card.version, "sha256": card.onnx_sha256}

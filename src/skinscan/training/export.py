@@ -250,6 +250,6 @@ def export(run: Path, out: Path, data: Path | None, checkpoint_name: str = "last
     shutil.copyfile(manifest_in_run(run), manifest_for_model(target))
     from skinscan.evaluation.questionnaire import fit_questionnaire  # issue 18: the card's questionnaire section
 
-    fit_questionnaire(target, data, reports=None)
+    fit_questionnaire(target, data, reports=None, into_card=True)
     log.info("wrote %s (%.1f MB) and its card", target, target.stat().st_size / 1e6)
     return target

@@ -162,7 +162,7 @@ def _add_server_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 def _add_questionnaire_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     questionnaire = sub.add_parser(
         "questionnaire",
-        help="re-fit the questionnaire (PAD-UFES-20 train+val patients) and report it; export writes the card's section",
+        help="re-fit the questionnaire (PAD-UFES-20 train+val patients) and report it; export writes the card's part",
     )
     quest_sub = questionnaire.add_subparsers(dest="action", required=True)
     quest_fit = quest_sub.add_parser(

@@ -238,7 +238,7 @@ def multipart_floods(port: int) -> dict[str, Any]:
 def decode_overhead(n: int = 300) -> dict[str, Any]:
     """In-process: the new 224 px decode path (header check + decode) against the bare decoder,
     in the same process, so the ratio holds even on a busy machine."""
-    from skinscan.api.decoding import _inline_or_none
+    from skinscan.api.decoding import decode_if_small
     from skinscan.images import load_rgb, square_crop_resize
 
     photo = _normal_photo()
@@ -252,7 +252,7 @@ def decode_overhead(n: int = 300) -> dict[str, Any]:
         return statistics.median(times) * 1e3
 
     bare = timed(lambda: square_crop_resize(load_rgb(photo, target_side=224).image, 224))
-    guarded = timed(lambda: _inline_or_none(photo, 224, 64_000_000))
+    guarded = timed(lambda: decode_if_small(photo, 224, 64_000_000))
     return {"bare_decoder_p50_ms": round(bare, 3), "guarded_path_p50_ms": round(guarded, 3)}
 
 

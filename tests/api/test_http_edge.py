@@ -8,13 +8,14 @@ and ``.ci/run`` still run them). Many source addresses: the whole 127.0.0.0/8 is
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
 import re
 import select
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from skinscan.bench import launch
 from skinscan.bench.synthetic import lesion_jpeg
 
 HOST = launch.HOST
+log = logging.getLogger(__name__)  # figures: pytest -o log_cli=true --log-cli-level=INFO
 HEALTH = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
@@ -69,11 +71,18 @@ def _send_until_answered(sock: socket.socket, head: bytes, filler: bytes, total:
 
 
 def _read_to_end(sock: socket.socket) -> bytes:
+    return _read_until_closed(sock)[0]
+
+
+def _read_until_closed(sock: socket.socket) -> tuple[bytes, bool]:
+    """Everything the server sends, and whether it then closed the connection (not a timeout)."""
     stream = b""
-    with contextlib.suppress(OSError):
+    try:
         while chunk := sock.recv(65536):
             stream += chunk
-    return stream
+    except OSError:
+        return stream, False
+    return stream, True
 
 
 def _health_ok(server: launch.Server) -> float:
@@ -217,7 +226,7 @@ def test_two_24mib_trailers_are_cut_off_without_eating_memory(edge: launch.Serve
     head += "Transfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: "
     before = launch.rss_mb(edge.process.pid)
     peak = before
-    answers: list[tuple[int, str]] = []
+    answers: list[tuple[int, str, bool]] = []
 
     def flood() -> None:
         with edge.connect() as sock:
@@ -230,9 +239,10 @@ def test_two_24mib_trailers_are_cut_off_without_eating_memory(edge: launch.Serve
                     break
                 sent += 65536
             # GET is answered (200) before its trailers; the last answer is the refusal.
-            stream = _read_to_end(sock)
+            stream, closed = _read_until_closed(sock)
             status = re.findall(rb"HTTP/1.1 (\d{3}) ", stream)[-1]
-            answers.append((int(status), json.loads(stream[stream.rindex(b"\r\n\r\n") + 4 :])["code"]))
+            code = json.loads(stream[stream.rindex(b"\r\n\r\n") + 4 :])["code"]
+            answers.append((int(status), code, closed))
 
     threads = [threading.Thread(target=flood) for _ in range(2)]
     for thread in threads:
@@ -240,8 +250,9 @@ def test_two_24mib_trailers_are_cut_off_without_eating_memory(edge: launch.Serve
     while any(thread.is_alive() for thread in threads):
         peak = max(peak, launch.rss_mb(edge.process.pid))
         time.sleep(0.05)
+    log.info("2 x 24 MiB trailers on %s: RSS %.1f -> peak %.1f MB, answers %s", route, before, peak, answers)
     assert peak - before < 100, (before, peak)
-    assert answers == [(431, "trailers_too_large")] * 2
+    assert answers == [(431, "trailers_too_large", True)] * 2  # refused, then closed by the server
     _health_ok(edge)
 
 
@@ -310,17 +321,24 @@ def test_200_slow_bodies_from_200_addresses_do_not_lock_out_a_normal_client(tiny
         statuses: list[int] = []
         predicts: list[int] = []
 
+        failures: list[BaseException] = []
+        last_answer = [0.0]
+
         def normal_client() -> None:
-            while time.monotonic() < stop:
-                with server.connect(timeout_s=20) as sock:
-                    sock.sendall(HEALTH)
-                    statuses.append(read_response(sock)[0])
-                    sock.sendall(b"GET /api/v1/model HTTP/1.1\r\nHost: x\r\n\r\n")
-                    statuses.append(read_response(sock)[0])
-                with server.connect(timeout_s=20) as sock:
-                    sock.sendall(_multipart_head(len(photo)) + photo)
-                    predicts.append(read_response(sock)[0])
-                time.sleep(0.3)
+            try:
+                while time.monotonic() < stop:
+                    with server.connect(timeout_s=20) as sock:
+                        sock.sendall(HEALTH)
+                        statuses.append(read_response(sock)[0])
+                        sock.sendall(b"GET /api/v1/model HTTP/1.1\r\nHost: x\r\n\r\n")
+                        statuses.append(read_response(sock)[0])
+                    with server.connect(timeout_s=20) as sock:
+                        sock.sendall(_multipart_head(len(photo)) + photo)
+                        predicts.append(read_response(sock)[0])
+                    last_answer[0] = time.monotonic()
+                    time.sleep(0.3)
+            except BaseException as error:  # a refused or reset connection is a failure, not a quiet stop
+                failures.append(error)
 
         client = threading.Thread(target=normal_client)
         client.start()
@@ -333,32 +351,88 @@ def test_200_slow_bodies_from_200_addresses_do_not_lock_out_a_normal_client(tiny
         client.join(60)
         for attacker in attackers:
             attacker.close()
+    log.info(
+        "200 slow bodies for 25 s: %d GETs, %d predicts %s, %d attacker connections",
+        len(statuses),
+        len(predicts),
+        sorted(Counter(predicts).items()),
+        sum(a.reconnects for a in attackers),
+    )
+    assert not failures and not client.is_alive(), failures
+    assert stop - last_answer[0] < 10, "the normal client stopped getting answers before the end"
     assert len(statuses) >= 10 and set(statuses) == {200}, statuses
-    assert predicts and set(predicts) <= {200, 422}, predicts  # a full answer every time
+    assert predicts and set(predicts) == {200}, predicts  # the same lesion photo, answered every time
     assert sum(a.reconnects for a in attackers) >= 200  # the attack really ran
 
 
 UPLOADS = 150
 
 
+class _RssSampler(threading.Thread):
+    """The server's process-tree RSS every 0.1 s, with its time, until ``stop``."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.samples: list[tuple[float, float]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            self.samples.append((time.monotonic(), launch.rss_mb(self.pid)))
+
+    def stop(self) -> list[tuple[float, float]]:
+        self.done.set()
+        self.join(5)
+        return self.samples
+
+
+def _answers_as_they_come(socks: list[socket.socket], deadline: float) -> list[tuple[float, int]]:
+    """(arrival time, status) per socket; status 0 for a connection reset or closed without an answer."""
+    streams = {sock: b"" for sock in socks}
+    answered: dict[socket.socket, tuple[float, int]] = {}
+    while len(answered) < len(socks) and time.monotonic() < deadline:
+        waiting = [sock for sock in socks if sock not in answered]
+        for sock in select.select(waiting, [], [], 1.0)[0]:
+            try:
+                chunk = sock.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            streams[sock] += chunk
+            head, found, body = streams[sock].partition(b"\r\n\r\n")
+            length = re.search(rb"(?i)content-length: *(\d+)", head)
+            if found and length and len(body) >= int(length.group(1)):
+                assert json.loads(body)["code"], body[:200]  # a JSON error with its code
+                answered[sock] = (time.monotonic(), int(head.split()[1]))
+            elif not chunk:
+                answered[sock] = (time.monotonic(), 0)
+    assert len(answered) == len(socks), f"{len(socks) - len(answered)} uploads unanswered by the deadline"
+    return [answered[sock] for sock in socks]
+
+
 @pytest.mark.slow
 def test_memory_is_given_back_after_150_slow_15mib_uploads(tiny_model: Path, tmp_path: Path) -> None:
     """The uploads are valid multipart with a 15 MiB field (not a decodable photo: answered 400, or
     503 once the process holds ``max_buffered_mb`` of uploads, or 408 if the client falls behind),
-    all open at once and fed 256 KiB at a time to whichever socket can take it."""
+    all open at once and fed 256 KiB at a time to whichever socket can take it. Their end is the
+    moment the last of them is answered; RSS is sampled throughout."""
     env = {"SKINSCAN_WEB_DIR": str(tmp_path / "none"), "SKINSCAN_MAX_BATCH": "2"}
     body = _multipart(b"\xff\xd8\xff\xe0" + bytes(15 * (1 << 20) - 200))
     piece = 256 << 10
     with launch.running(tiny_model, env=env) as server:
         start_rss = launch.rss_mb(server.process.pid)
+        sampler = _RssSampler(server.process.pid)
+        sampler.start()
         socks = [server.connect(timeout_s=60) for _ in range(UPLOADS)]
         for sock in socks:
             sock.sendall(_multipart_head(len(body)))
             sock.setblocking(False)
         view = memoryview(body)
         sent = dict.fromkeys(socks, 0)
-        peak = start_rss
-        deadline = time.monotonic() + 300
+        began = time.monotonic()
+        deadline = began + 300
         while sent and time.monotonic() < deadline:
             _, writable, _ = select.select([], list(sent), [], 1.0)
             for sock in writable:
@@ -371,25 +445,34 @@ def test_memory_is_given_back_after_150_slow_15mib_uploads(tiny_model: Path, tmp
                     continue
                 if sent[sock] >= len(body):
                     sent.pop(sock)
-            peak = max(peak, launch.rss_mb(server.process.pid))
         assert not sent, f"{len(sent)} uploads not sent within the deadline"
-        answers = []
+        sent_at = time.monotonic()
+        answers = _answers_as_they_come(socks, sent_at + 300)
         for sock in socks:
-            sock.setblocking(True)
-            try:
-                answers.append(_code(read_response(sock))[0])
-            except (OSError, ValueError, IndexError):
-                answers.append(0)  # reset after an early answer
             sock.close()
-        ended = time.monotonic()
-        rss = launch.rss_mb(server.process.pid)
-        while rss > start_rss + 200 and time.monotonic() - ended < 60:
-            time.sleep(1)
-            rss = launch.rss_mb(server.process.pid)
+        ended = max(sent_at, *(at for at, _ in answers))
+        while time.monotonic() - ended < 60 and launch.rss_mb(server.process.pid) > start_rss + 200:
+            time.sleep(0.5)
+        time.sleep(0.3)  # one more sample
+        samples = sampler.stop()
         _health_ok(server)
-    assert set(answers) <= {400, 408, 503, 0} and answers.count(400) > 0, answers
-    assert rss <= start_rss + 200, (start_rss, peak, rss)
-    assert peak - start_rss < 1500, (start_rss, peak)  # bounded while in flight (max_buffered_mb = 1 GiB)
+    peak = max(rss for _, rss in samples)
+    after = [(at, rss) for at, rss in samples if at >= ended]
+    back = next(((at, rss) for at, rss in after if rss <= start_rss + 200), None)
+    statuses = [status for _, status in answers]
+    figures = {
+        "send_s": round(sent_at - began, 1),
+        "last_answer_s": round(ended - began, 1),
+        "start_mb": start_rss,
+        "peak_mb": peak,
+        "at_end_mb": after[0][1] if after else None,
+        "back_mb": back[1] if back else None,
+        "back_after_end_s": round(back[0] - ended, 1) if back else None,
+    }
+    log.info("memory, %d x 15 MiB: %s answers %s", UPLOADS, figures, sorted(Counter(statuses).items()))
+    assert set(statuses) <= {400, 408, 503, 0} and statuses.count(400) > 0, statuses
+    assert back is not None and back[0] - ended <= 60, figures  # back within 200 MB of the start within 60 s
+    assert peak - start_rss < 1500, figures  # bounded while in flight (max_buffered_mb = 1 GiB)
 
 
 @pytest.mark.slow
@@ -401,7 +484,6 @@ def test_cold_wasm_requests_do_not_stall_health(tiny_model: Path) -> None:
     url = "/" + wasm[0].relative_to(web).as_posix()
     with launch.running(tiny_model, env={"SKINSCAN_WEB_DIR": str(web)}) as server:
         at_rest = max(_health_ok(server) for _ in range(10))
-        stop = threading.Event()
         sizes: list[int] = []
 
         def fetch() -> None:
@@ -419,7 +501,8 @@ def test_cold_wasm_requests_do_not_stall_health(tiny_model: Path) -> None:
             during.append(_health_ok(server))
         for thread in threads:
             thread.join(60)
-        stop.set()
     assert len(sizes) == 40 and max(sizes) < wasm[0].stat().st_size / 2  # served compressed
-    # 0.3 s is the target (issue 22); on a loaded shared machine allow 3x the same run's at-rest worst.
-    assert max(during) < max(0.3, 3 * at_rest), (max(during), at_rest)
+    log.info(
+        "40 cold wasm requests: health max %.3f s over %d probes (at rest %.3f s)", max(during), len(during), at_rest
+    )
+    assert max(during) < 0.3, (max(during), at_rest)  # issue 22's bound

@@ -30,12 +30,13 @@ const SIZES = {
   desktop: { viewport: { width: 1280, height: 800 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
 };
-/** Each item in both languages on both sizes; the slow ones (uploads, offline) on two of the four. */
-const RUNS = [
+/** Every item in both languages on both sizes (one browser; each test a fresh context). */
+const ALL_RUNS = [
   { lang: "en", size: "desktop" },
   { lang: "zh", size: "phone" },
+  { lang: "en", size: "phone" },
+  { lang: "zh", size: "desktop" },
 ];
-const ALL_RUNS = [...RUNS, { lang: "en", size: "phone" }, { lang: "zh", size: "desktop" }];
 const WORDS = {
   en: {
     saved: /Saved on this device/,
@@ -43,6 +44,8 @@ const WORDS = {
     unreachable: /server/,
     backupBroken: /Nothing was imported/,
     reminderSummary: /Check the skin spot/,
+    deleteOne: /^Delete the check/,
+    undo: "Undo",
   },
   zh: {
     saved: /已保存在本设备上/,
@@ -50,6 +53,8 @@ const WORDS = {
     unreachable: /服务器/,
     backupBroken: /没有导入任何内容/,
     reminderSummary: /再次检查皮肤斑点/,
+    deleteOne: /^删除 .*的检查$/,
+    undo: "撤销",
   },
 };
 
@@ -126,30 +131,48 @@ if (!findChromium()) {
 
     const itemCount = (page) => page.evaluate(() => document.querySelectorAll('[data-testid="history-item"]').length);
 
-    for (const { lang, size } of RUNS) {
+    /** Each history item as shown: spot name, date, photo. */
+    const shownItems = (page) =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid="history-item"]')].map((item) => ({
+          spot: item.querySelector("strong")?.textContent,
+          when: item.querySelector("time")?.getAttribute("datetime"),
+          photo: item.querySelector("img")?.getAttribute("src"),
+        })),
+      );
+    /** The regions of the body map's markers. */
+    const mapMarkers = (page) =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid="body-map"] [data-testid="body-marker"]')].map((m) =>
+          m.getAttribute("data-region"),
+        ),
+      );
+
+    for (const { lang, size } of ALL_RUNS) {
       test(`backup (${lang}, ${size}): export, import into a fresh profile, same spots, checks and photos`, async () => {
         const page = await openPage(server.origin, { lang, size });
         const spot = `backup ${lang} 左肩`;
-        for (const photo of manifest.photos.slice(0, 2)) {
+        for (const [i, photo] of manifest.photos.slice(0, 2).entries()) {
           await page.locator("#photo-input").setInputFiles(photo.file);
           await page.getByTestId("result").waitFor({ state: "visible", timeout: 60_000 });
-          await page.getByLabel(WORDS[lang].spotLabel).fill(spot);
+          await page.getByLabel(WORDS[lang].spotLabel).fill(i === 0 ? spot : `${spot} 2`);
+          // The first spot placed on the body map, the second not.
+          if (i === 0) await page.getByTestId("place-picker").locator('[data-region="back.upper_back"]').click();
           await page.getByTestId("save").click();
           await page.getByText(WORDS[lang].saved).waitFor();
         }
-        const saved = await page.evaluate(() =>
-          [...document.querySelectorAll('[data-testid="history-item"]')].map((item) => ({
-            spot: item.querySelector("strong")?.textContent,
-            when: item.querySelector("time")?.getAttribute("datetime"),
-            photo: item.querySelector("img")?.getAttribute("src"),
-          })),
-        );
+        const saved = await shownItems(page);
         assert.equal(saved.length, 2);
+        assert.deepEqual(await mapMarkers(page), ["back.upper_back"]);
         const bytes = await download(page, () => page.getByTestId("history-export").click());
         const backup = JSON.parse(bytes.toString("utf8"));
         assert.equal(backup.format, "skinscan-history");
-        assert.equal(backup.version, 1);
+        assert.equal(backup.version, 2);
         assert.equal(backup.checks.length, 2);
+        assert.deepEqual(
+          backup.checks.map((c) => c.place?.region ?? null),
+          ["back.upper_back", null],
+        );
         for (const check of backup.checks) {
           assert.match(check.thumbnail, /^data:image\/jpeg;base64,/);
           assert.equal(
@@ -167,14 +190,10 @@ if (!findChromium()) {
         assert.equal(await itemCount(fresh), 0);
         await importFile(fresh, file);
         await fresh.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 2);
-        const restored = await fresh.evaluate(() =>
-          [...document.querySelectorAll('[data-testid="history-item"]')].map((item) => ({
-            spot: item.querySelector("strong")?.textContent,
-            when: item.querySelector("time")?.getAttribute("datetime"),
-            photo: item.querySelector("img")?.getAttribute("src"),
-          })),
-        );
-        assert.deepEqual(restored, saved);
+        assert.deepEqual(await shownItems(fresh), saved);
+        // The place on the body came back too (the body map shows the spot where it was put).
+        await fresh.getByTestId("body-map").waitFor({ state: "visible" });
+        assert.deepEqual(await mapMarkers(fresh), ["back.upper_back"]);
         // Importing the same file again adds nothing.
         await importFile(fresh, file);
         assert.equal(await itemCount(fresh), 2);
@@ -201,7 +220,7 @@ if (!findChromium()) {
         const badChecks = [...good.checks.slice(0, 2), twin];
         const cases = {
           "bad-json": { text: '{"format": "skinscan-history", "version": 1, "checks": [', code: "not_json" },
-          version: { text: JSON.stringify({ ...good, version: 2 }), code: "newer_version" },
+          version: { text: JSON.stringify({ ...good, version: 3 }), code: "newer_version" },
           "huge-string": {
             text: JSON.stringify(
               backupFile([{ createdAt: Date.now() - DAY, spot: "y".repeat(100_000), p: 0.2, thumbnail: null }]),
@@ -229,6 +248,23 @@ if (!findChromium()) {
           assert.equal(await itemCount(page), 3, `${name}: nothing imported`);
         }
         assert.deepEqual(await axeViolations(page), [], "backup refusal");
+
+        // Issue 19 item 5: deleting one check offers Undo and focus moves to it; Undo brings the
+        // check back; after deleting all, focus is on the history heading, never on <body>.
+        const before = await shownItems(page);
+        await page.getByTestId("history-item").first().getByRole("button", { name: WORDS[lang].deleteOne }).click();
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 2);
+        const undo = page.getByTestId("history-undo").getByRole("button", { name: WORDS[lang].undo });
+        await undo.waitFor();
+        assert.equal(await undo.evaluate((el) => el === document.activeElement), true, "focus on Undo");
+        assert.deepEqual(await axeViolations(page), [], "history with Undo");
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 3);
+        assert.deepEqual(await shownItems(page), before, "the same check is back");
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "history-heading");
+        await page.getByTestId("history-clear").click();
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 0);
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "history-heading");
         await page.context().close();
       });
     }
@@ -343,7 +379,7 @@ if (!findChromium()) {
       const own = await startServer({ model });
       const pages = [];
       try {
-        for (const { lang, size } of RUNS) {
+        for (const { lang, size } of ALL_RUNS) {
           const page = await openPage(own.origin, { lang, size, camera: true });
           await page.evaluate(() => navigator.serviceWorker.ready);
           await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
@@ -355,14 +391,14 @@ if (!findChromium()) {
           assert.equal(caches.names.filter((n) => n.startsWith("skinscan-page-")).length, 1, JSON.stringify(caches));
           assert.deepEqual(caches.model.sort(), ["/models/skinscan.json", "/models/skinscan.onnx"]);
           await importFile(page, seedFile(`offline ${lang}`, `offline-${lang}`));
-          pages.push({ page, lang });
+          pages.push({ page, lang, size });
         }
       } finally {
         await own.stop();
       }
       const built = readFileSync(join(WEB_DIR, "dist", "sw.js"), "utf8");
       const version = /"version":"([0-9a-f]+)"/.exec(built)[1];
-      for (const { page, lang } of pages) {
+      for (const { page, lang, size } of pages) {
         await page.reload();
         await page.getByTestId("disclaimer").waitFor();
         await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-item"]').length === 3);
@@ -377,8 +413,9 @@ if (!findChromium()) {
         await page.locator("#photo-input").setInputFiles(manifest.photos[1].file);
         const error = page.getByTestId("error");
         await error.waitFor({ state: "visible", timeout: 60_000 });
+        assert.equal(await error.getAttribute("data-code"), "unreachable");
         assert.match(await error.innerText(), WORDS[lang].unreachable);
-        assert.deepEqual(await axeViolations(page), [], `offline page (${lang})`);
+        assert.deepEqual(await axeViolations(page), [], `offline page (${lang}, ${size})`);
       }
 
       // A new build at the same origin: the browser installs its sw.js, which replaces the cache.

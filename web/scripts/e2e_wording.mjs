@@ -1,5 +1,5 @@
-// Browser tests for issue 19's wording, bands, body map and ABCDE guide, in English and Chinese at
-// desktop (1280x800) and phone (390x844) sizes: the real server with the contract-2 stand-in model,
+// Browser tests for issue 19's wording (answer, error and refusal re-worded on a language switch),
+// bands, body map and ABCDE guide, in English and Chinese at desktop (1280x800) and phone (390x844) sizes: the real server with the contract-2 stand-in model,
 // the built page in headless Chromium. Run: `node scripts/e2e_wording.mjs` (after `npm run build`).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -14,8 +14,22 @@ const SIZES = {
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
 };
 const WORDS = {
-  en: { headline: /concern/, disclaimer: /Not a diagnosis/, notImage: /not an image/i, other: "zh", abcde: /ABCDE/ },
-  zh: { headline: /关注|留意/, disclaimer: /这不是诊断/, notImage: /不是图片/, other: "en", abcde: /ABCDE/ },
+  en: {
+    headline: /concern/,
+    disclaimer: /Not a diagnosis/,
+    notImage: /not an image/i,
+    other: "zh",
+    abcde: /ABCDE/,
+    hint: /Point the camera at one spot on the skin/,
+  },
+  zh: {
+    headline: /关注|留意/,
+    disclaimer: /这不是诊断/,
+    notImage: /不是图片/,
+    other: "en",
+    abcde: /ABCDE/,
+    hint: /把相机对准皮肤上的一个斑点/,
+  },
 };
 
 /** Every axe-core violation (any impact) inside `selector`. */
@@ -54,7 +68,7 @@ if (!findChromium()) {
 
     for (const lang of ["en", "zh"]) {
       for (const size of ["desktop", "phone"]) {
-        test(`${lang} ${size}: answer, language switch, error, ABCDE and body map`, async () => {
+        test(`${lang} ${size}: answer, language switch, error, refusal, ABCDE and body map`, async () => {
           const words = WORDS[lang];
           const page = await openPage(lang, size);
           try {
@@ -98,6 +112,18 @@ if (!findChromium()) {
             assert.match(await error.innerText(), WORDS[words.other].notImage);
             await page.getByTestId("lang").selectOption(lang);
             assert.match(await error.innerText(), words.notImage);
+
+            // A refusal (the stand-in's gate refuses the everyday photo) is re-worded too: its hint
+            // comes from the reason code, never from the server's text.
+            await page.locator("#photo-input").setInputFiles(manifest.everyday);
+            const refusal = page.getByTestId("refusal");
+            await refusal.waitFor({ state: "visible", timeout: 60_000 });
+            assert.equal(await refusal.getAttribute("data-code"), "not_a_lesion");
+            assert.match(await refusal.innerText(), words.hint);
+            assert.deepEqual(await axeViolations(page, '[data-testid="refusal"]'), []);
+            await page.getByTestId("lang").selectOption(words.other);
+            assert.match(await refusal.innerText(), WORDS[words.other].hint);
+            assert.doesNotMatch(await refusal.innerText(), words.hint);
           } finally {
             await page.context().close();
           }

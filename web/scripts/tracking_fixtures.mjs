@@ -3,7 +3,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-/** The fields of a backed-up check in the order its checksum covers them (history/backup.ts). */
+/**
+ * The fields of a backed-up check in the order its checksum covers them (history/backup.ts):
+ * version 2 adds `place` ({view, region, x, y} or null) last; a version 1 check has none.
+ */
 export function canonical(check) {
   const { id, createdAt, spot, label, p_malignant, risk, threshold, model, evidence, answers, thumbnail } = check;
   const sortedAnswers =
@@ -20,10 +23,20 @@ export function canonical(check) {
     evidence,
     answers: sortedAnswers,
     thumbnail,
+    ...("place" in check
+      ? {
+          place: check.place && {
+            view: check.place.view,
+            region: check.place.region,
+            x: check.place.x,
+            y: check.place.y,
+          },
+        }
+      : {}),
   });
 }
 
-/** A backup file written here, independently of the page's writer (same format, version 1). */
+/** A backup file written here, independently of the page's writer (format version 1: no places). */
 export function backupFile(checks, { version = 1 } = {}) {
   const entries = checks.map((check, i) => {
     const entry = {

@@ -9,6 +9,9 @@ import { UploadPanel } from "../components/UploadPanel";
 import { useT } from "../i18n";
 import { PageErrorNotice, REFUSAL_CODES } from "./notices";
 
+/** The page is one column below 900 px (`$wide` in styles/_tokens.scss). */
+const ONE_COLUMN = (): boolean => window.matchMedia?.("(max-width: 899.98px)").matches ?? false;
+
 interface Props {
   camera: boolean;
   error: PageError | null;
@@ -57,7 +60,17 @@ export function PhotoPanel(props: Props) {
   const wasCamera = useRef(camera);
   useEffect(() => {
     // Opening the camera removes the button that had focus: keep focus in the panel, not on <body>.
-    if (camera && !wasCamera.current) headingRef.current?.focus();
+    if (camera && !wasCamera.current) {
+      const heading = headingRef.current;
+      if (ONE_COLUMN()) {
+        // A phone (one column): bring the live view to the top of the screen, so the reading and
+        // Capture are on it whatever the words' length above (issue 19 item 4).
+        heading?.focus({ preventScroll: true });
+        heading?.scrollIntoView?.({ block: "start" });
+      } else {
+        heading?.focus();
+      }
+    }
     wasCamera.current = camera;
   }, [camera]);
   return (

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BACKUP_VERSION, BackupError, type ImageProbe, LIMITS, makeBackup, readBackup, sameCheck } from "./backup";
 import type { Check } from "./check";
+import { placeIn, regionById } from "../bodymap/regions";
 
 // A 1x1 PNG: real image bytes for the probe below.
 const PNG =
@@ -65,11 +67,52 @@ describe("history backup", () => {
     );
   });
 
+  it("keeps each check's place on the body map, under its checksum", async () => {
+    const chest = placeIn(regionById("front.chest")!);
+    const checks = [check(1, "mole", { place: chest }), check(2, "mole")];
+    const backup = JSON.parse(JSON.stringify(await makeBackup(checks, new Date(NOW))));
+    expect(backup.checks.map((c: { place: unknown }) => c.place)).toEqual([chest, null]);
+    const restored = await read(JSON.stringify(backup));
+    expect(restored.map((c) => c.place)).toEqual([chest, undefined]);
+    const moved = await refusal(await edited((b) => void (b.checks[0]!.place = placeIn(regionById("back.buttocks")!))));
+    expect(moved.code).toBe("checksum");
+    for (const place of [
+      { ...chest, region: "front.nowhere" },
+      { ...chest, view: "back" },
+      { ...chest, x: -50 },
+      { ...chest, note: "x" },
+      "front.chest",
+    ]) {
+      const error = await refusal(await edited((b) => void (b.checks[0]!.place = place)));
+      expect([error.code, error.field], JSON.stringify(place)).toEqual(["invalid_check", "place"]);
+    }
+    const missing = await refusal(await edited((b) => void delete b.checks[1]!.place));
+    expect([missing.code, missing.field]).toEqual(["invalid_check", "place"]);
+  });
+
+  it("still reads a version 1 file (no places, checksums without them), and refuses a place in one", async () => {
+    const v1 = JSON.parse(await edited(() => undefined));
+    v1.version = 1;
+    for (const c of v1.checks) {
+      delete c.place;
+      const { sha256: _old, ...fields } = c;
+      c.sha256 = createHash("sha256").update(JSON.stringify(fields)).digest("hex");
+    }
+    expect((await read(JSON.stringify(v1))).map((c) => [c.spot, c.place])).toEqual([
+      ["arm", undefined],
+      ["arm", undefined],
+      ["back", undefined],
+    ]);
+    v1.checks[0].place = null;
+    const error = await refusal(JSON.stringify(v1));
+    expect([error.code, error.field]).toEqual(["invalid_check", "place"]);
+  });
+
   it("refuses what is not a backup, or of another version", async () => {
     expect((await refusal("{not json")).code).toBe("not_json");
     expect((await refusal("[]")).code).toBe("not_backup");
     expect((await refusal(JSON.stringify({ format: "other", version: 1, checks: [] }))).code).toBe("not_backup");
-    expect((await refusal(await edited((b) => void (b.version = 2)))).code).toBe("newer_version");
+    expect((await refusal(await edited((b) => void (b.version = BACKUP_VERSION + 1)))).code).toBe("newer_version");
     expect((await refusal(await edited((b) => void (b.version = 0)))).code).toBe("unknown_version");
     expect((await refusal(await edited((b) => void (b.version = "1")))).code).toBe("unknown_version");
     expect((await refusal(await edited((b) => void (b.count = 2)))).code).toBe("not_backup");

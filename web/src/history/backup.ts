@@ -6,10 +6,13 @@
  * so a broken or hostile file is refused whole with a reason, never half-imported.
  */
 import type { Label, Risk } from "../api/types";
+import { type Place, validPlace } from "../bodymap/regions";
 import type { Check } from "./check";
 
 export const BACKUP_FORMAT = "skinscan-history";
-export const BACKUP_VERSION = 1;
+/** Version 2 adds each check's place on the body map (`place`); version 1 files (no place) still import. */
+export const BACKUP_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Limits of what a backup may hold; far above real use (a thumbnail is ~20-40 kB). */
 export const LIMITS = {
@@ -66,6 +69,8 @@ interface BackupCheck {
   evidence: number[][] | null;
   answers: Record<string, string | number> | null;
   thumbnail: string | null;
+  /** Version 2: where on the body (null when not placed); absent in version 1. */
+  place?: Place | null;
   sha256: string;
 }
 
@@ -80,6 +85,18 @@ export interface Backup {
 /** The fields of a check in the order the checksum covers them (key order matters for JSON). */
 function canonical(check: Omit<BackupCheck, "sha256">): string {
   const { id, createdAt, spot, label, p_malignant, risk, threshold, model, evidence, answers, thumbnail } = check;
+  // Version 2 covers the place too (last); a version 1 check has none.
+  const place =
+    check.place === undefined
+      ? {}
+      : {
+          place: check.place && {
+            view: check.place.view,
+            region: check.place.region,
+            x: check.place.x,
+            y: check.place.y,
+          },
+        };
   return JSON.stringify({
     id,
     createdAt,
@@ -93,6 +110,7 @@ function canonical(check: Omit<BackupCheck, "sha256">): string {
     answers:
       answers === null ? null : Object.fromEntries(Object.entries(answers).sort(([a], [b]) => a.localeCompare(b))),
     thumbnail,
+    ...place,
   });
 }
 
@@ -118,6 +136,7 @@ export async function makeBackup(checks: readonly Check[], now = new Date()): Pr
         evidence: check.evidence,
         answers: check.answers ?? null,
         thumbnail: check.thumbnail,
+        place: validPlace(check.place),
       };
       return { ...entry, sha256: await sha256(canonical(entry)) };
     }),
@@ -155,6 +174,7 @@ const CHECK_KEYS = new Set([
   "evidence",
   "answers",
   "thumbnail",
+  "place",
   "sha256",
 ]);
 
@@ -180,8 +200,16 @@ function isAnswers(value: unknown): value is Record<string, string | number> | n
   );
 }
 
+/** A place exactly as the page writes it: a known region of its view, the point inside it. */
+function isPlace(value: unknown): boolean {
+  if (value === null) return true;
+  if (!isObject(value) || Object.keys(value).length !== 4) return false;
+  const place = validPlace(value);
+  return place !== null && place.region === value.region && place.x === value.x && place.y === value.y;
+}
+
 /** Check one entry's fields; returns the name of the first bad field, or null. */
-function badField(entry: Json, now: number): string | null {
+function badField(entry: Json, now: number, version: number): string | null {
   for (const key of Object.keys(entry)) if (!CHECK_KEYS.has(key)) return key;
   if (!Number.isSafeInteger(entry.id) || (entry.id as number) < 1) return "id";
   const at = entry.createdAt;
@@ -201,6 +229,7 @@ function badField(entry: Json, now: number): string | null {
   if (thumbnail !== null && !(isShortText(thumbnail, LIMITS.thumbnailChars) && IMAGE_DATA_URL.test(thumbnail))) {
     return "thumbnail";
   }
+  if (version === 1 ? "place" in entry : !("place" in entry && isPlace(entry.place))) return "place";
   if (typeof entry.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(entry.sha256)) return "sha256";
   return null;
 }
@@ -238,7 +267,8 @@ export async function readBackup(
   if (!isObject(parsed) || parsed.format !== BACKUP_FORMAT) throw new BackupError("not_backup");
   if (typeof parsed.version !== "number" || !Number.isInteger(parsed.version)) throw new BackupError("unknown_version");
   if (parsed.version > BACKUP_VERSION) throw new BackupError("newer_version");
-  if (parsed.version !== BACKUP_VERSION) throw new BackupError("unknown_version");
+  if (!READABLE_VERSIONS.includes(parsed.version)) throw new BackupError("unknown_version");
+  const version = parsed.version;
   const entries = parsed.checks;
   if (!Array.isArray(entries)) throw new BackupError("not_backup");
   if (entries.length > LIMITS.checks) throw new BackupError("too_many");
@@ -248,7 +278,7 @@ export async function readBackup(
   const valid: BackupCheck[] = [];
   for (const [index, entry] of entries.entries()) {
     if (!isObject(entry)) throw new BackupError("invalid_check", index);
-    const field = badField(entry, now);
+    const field = badField(entry, now, version);
     if (field) throw new BackupError("invalid_check", index, field);
     const check = entry as unknown as BackupCheck;
     if (ids.has(check.id)) throw new BackupError("duplicate_id", index, "id");
@@ -282,6 +312,7 @@ export async function readBackup(
       model: { name: check.model.name, version: check.model.version },
     };
     if (check.answers) restored.answers = check.answers;
+    if (check.place) restored.place = check.place;
     return restored;
   });
 }

@@ -66,5 +66,36 @@ def test_evaluation_imports_and_skinscan_evaluate_runs_without_torch(synthetic_d
     metrics = json.loads((reports / "metrics.json").read_text())
     assert metrics["test"]["kaggle"]["n"]["photos"] == 12
     assert metrics["test"]["derm7pt"]["n"]["photos"] == 8
+    bands = metrics["bands"]["all"]
+    answered = sum(metrics["test"][n]["n"]["photos"] * metrics["test"][n]["accepted"] for n in bands["sets"])
+    assert sum(bands[b]["photos"] for b in ("low", "medium", "high")) == round(answered)
     assert (reports / "report.md").is_file() and (reports / "figures" / "roc.png").is_file()
     assert card.read_bytes() == exported, "evaluate changed the model card"
+
+
+def test_band_frequencies_count_the_answered_photos_of_each_band() -> None:
+    """The page's "of 100 spots that got this band, about N were skin cancer" is a share measured here."""
+    import numpy as np
+
+    from skinscan.evaluation.decisions import Decision
+    from skinscan.evaluation.evaluate import band_frequencies, wilson
+    from skinscan.evaluation.heldout import HeldOut
+
+    p = np.array([0.05, 0.1, 0.2, 0.5, 0.7, 0.85, 0.9, 0.95], np.float32)
+    labels = np.array([0, 1, 0, 1, 1, 1, 0, 1])
+    accepted = np.array([True] * 7 + [False])
+    zeros = np.zeros(8, bool)
+    decision = Decision(
+        p=p, p_lesion=np.ones(8, np.float32), quality_refused=zeros, gate_refused=zeros, accepted=accepted
+    )
+    sets = {"kaggle": HeldOut("kaggle", np.zeros((8, 1, 1, 3), np.uint8), labels, [str(i) for i in range(8)])}
+    table = band_frequencies({"low": 0.0, "medium": 0.16, "high": 0.8}, sets, {"kaggle": decision})
+    rows = table["all"]
+    assert rows["sets"] == ["kaggle"]
+    assert (rows["low"]["photos"], rows["low"]["malignant"]) == (2, 1)
+    assert (rows["medium"]["photos"], rows["medium"]["malignant"]) == (3, 2)
+    assert (rows["high"]["photos"], rows["high"]["malignant"]) == (2, 1)  # the refused 0.95 is not counted
+    assert rows["medium"]["share"] == round(2 / 3, 4)
+    assert table["dermoscopic"] == rows and "phone" not in table
+    low, high = wilson(2, 3)
+    assert 0 < low < 2 / 3 < high < 1 and wilson(0, 0) == [0.0, 1.0] and wilson(5, 5)[1] == 1.0

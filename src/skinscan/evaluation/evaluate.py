@@ -46,6 +46,53 @@ def robustness(predictor: Predictor, sets: dict[str, HeldOut], base: dict[str, D
     return table
 
 
+DERMOSCOPIC_SETS = (KAGGLE, HAM, DERM7PT)
+"""Held-out sets of dermoscopic photos; PAD-UFES-20 is the phone-photo set."""
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
+    """95% Wilson score interval of a share k/n (Wilson 1927): sound at 0, 1 and small n."""
+    if n == 0:
+        return [0.0, 1.0]
+    share, z2 = k / n, z * z
+    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return [round(float(max(0.0, centre - half)), 4), round(float(min(1.0, centre + half)), 4)]
+
+
+def band_frequencies(
+    card_bands: dict[str, float], sets: dict[str, HeldOut], decisions: dict[str, Decision]
+) -> dict[str, Any]:
+    """Per risk band: of the answered held-out photos the server put in that band, how many were malignant.
+
+    The page's "of 100 spots that got this band in our test photos, about N were skin cancer" reads ``all``:
+    a measured share, true by construction for these photos, whatever the calibration error. Also per
+    kind of photo set (``dermoscopic``: Kaggle, HAM10000, Derm7pt; ``phone``: PAD-UFES-20) and per set.
+    """
+    order = sorted(card_bands, key=lambda b: card_bands[b])
+    bounds = np.array([card_bands[b] for b in order])
+
+    def table(names: tuple[str, ...]) -> dict[str, Any]:
+        p = np.concatenate([decisions[n].p[decisions[n].accepted] for n in names])
+        y = np.concatenate([sets[n].labels[decisions[n].accepted] for n in names])
+        band = np.searchsorted(bounds, p, side="right") - 1
+        rows: dict[str, Any] = {"sets": list(names)}
+        for i, name in enumerate(order):
+            k, n = int(y[band == i].sum()), int((band == i).sum())
+            rows[name] = {"photos": n, "malignant": k, "share": round(k / n, 4) if n else None, "ci95": wilson(k, n)}
+        return rows
+
+    lesion = tuple(n for n in LESION_SETS if n in sets)
+    result: dict[str, Any] = {"all": table(lesion)}
+    dermoscopic = tuple(n for n in lesion if n in DERMOSCOPIC_SETS)
+    if dermoscopic:
+        result["dermoscopic"] = table(dermoscopic)
+    if PAD in lesion:
+        result["phone"] = table((PAD,))
+    result["by_set"] = {n: table((n,)) for n in lesion}
+    return result
+
+
 def steadiness(predictor: Predictor, sets: dict[str, HeldOut]) -> dict[str, Any]:
     """Per set: how often the answer (benign <-> malignant at the threshold) and the risk band change when the
     photo is mirrored, turned or made 20% brighter/darker; each view and the original re-encoded as JPEG q92."""
@@ -172,6 +219,7 @@ def evaluate(model: Path, data: Path, reports: Path) -> dict[str, Any]:
         "threshold": threshold,
         "test": test,
     }
+    result["bands"] = band_frequencies(predictor.card.risk_bands, sets, decisions)
     if NOT_SKIN in sets:
         result["not_skin_refused"] = {
             "held_out": float((~decisions[NOT_SKIN].accepted).mean()),

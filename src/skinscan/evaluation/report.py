@@ -145,6 +145,7 @@ def _markdown(result: dict[str, Any], card: dict[str, Any], reports: Path) -> st
         "",
     ]
     lines += _gate_lines(result)
+    lines += _band_lines(result.get("bands", {}))
     lines += [
         "## PAD-UFES-20 held-out patients by Fitzpatrick skin type",
         "",
@@ -171,6 +172,34 @@ def _markdown(result: dict[str, Any], card: dict[str, Any], reports: Path) -> st
             lines.append(f"![{title}](figures/{name}.png)")
     lines += ["", "This is not a diagnosis tool; see the model card's intended use and limitations.", ""]
     return "\n".join(lines)
+
+
+def _band_lines(bands: dict[str, Any]) -> list[str]:
+    """What the page's "of 100 spots that got this band" sentence reads: malignant shares per band, measured."""
+    if not bands:
+        return []
+    lines = [
+        "## Risk bands: how many answered photos in each band were malignant",
+        "",
+        'The page\'s sentence "of 100 spots that got this band in our test photos, about N were skin cancer" reads the'
+        " `all` row of `metrics.json`'s `bands`. Share [95% Wilson interval] (photos).",
+        "",
+        "| photos | low | medium | high |",
+        "|---|---|---|---|",
+    ]
+    rows = {"all (4 sets)": bands.get("all"), "dermoscopic": bands.get("dermoscopic"), "phone": bands.get("phone")}
+    rows.update(bands.get("by_set", {}))
+    for name, row in rows.items():
+        if not row:
+            continue
+        cells = []
+        for band in ("low", "medium", "high"):
+            cell = row.get(band, {})
+            share = "n/a" if cell.get("share") is None else f"{100 * cell['share']:.0f}%"
+            low, high = cell.get("ci95", [0.0, 1.0])
+            cells.append(f"{share} [{100 * low:.0f}-{100 * high:.0f}%] ({cell.get('photos', 0)})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def _diagnosis_lines(per_set: dict[str, Any]) -> list[str]:

@@ -49,6 +49,9 @@ def image_seeds() -> list[bytes]:
         fuzzed_exif(1),
         progressive_scan_bomb(64, 70),
         baseline_multiscan(64, 4),
+        b"\xff\xd8\xff\x00" + bytes(8_000),  # junk after a broken first marker (malformed_jpeg)
+        _image("JPEG").replace(b"\xff\xdb", b"\xff" * 5_000 + b"\xdb", 1),  # fill bytes past the limit
+        b"\xff\xd8" + b"\xff\xfe\x00\x02" * 1_100 + _image("JPEG")[2:],  # more segments than the limit
         b"GIF89a" + bytes(20),
         b"\x00\x00\x00\x18ftypheic" + bytes(16),
     ]

@@ -39,6 +39,9 @@ MESSAGES: dict[str, str] = {
     "error.unsupported_type": "This kind of file is not supported. Upload a photo as JPEG, PNG or WebP.",
     "error.too_many_pixels": "The photo has too many pixels. Upload a smaller photo.",
     "error.corrupt_image": "The photo is damaged and cannot be read. Try another photo.",
+    "error.malformed_jpeg": (
+        "This JPEG's structure is padded with junk or damaged in a way no camera writes. Save it again and retry."
+    ),
     "error.image_too_small": "The photo is too small to judge. Use a larger photo.",
     "error.upload_too_large": "The file is too large. Upload a smaller photo.",
     "error.too_large": "The request is too large.",

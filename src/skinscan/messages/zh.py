@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "error.unsupported_type": "不支持这种文件。请上传 JPEG、PNG 或 WebP 格式的照片。",
     "error.too_many_pixels": "照片的像素太多。请上传一张较小的照片。",
     "error.corrupt_image": "照片已损坏，无法读取。请换一张照片。",
+    "error.malformed_jpeg": "这张 JPEG 的结构中夹有无效数据或已损坏，相机不会生成这样的文件。请重新保存后再试。",
     "error.image_too_small": "照片太小，无法判断。请使用更大的照片。",
     "error.upload_too_large": "文件太大。请上传一张较小的照片。",
     "error.too_large": "请求太大。",

@@ -56,10 +56,11 @@ of CPU, 15 MiB of 0xFF fill 5.4 s. 4 KiB stays near a millisecond."""
 MAX_JPEG_SEGMENTS = 1024
 """Markers in the whole file up to EOI (at most 13 in those photos; 64 scans with their tables and an
 ICC profile in 255 chunks stay far below). 4 M empty COM segments cost Pillow 3.7 s and our walk 1.8 s."""
-MAX_JPEG_PARSED_HEADER = 128 * 1024
+MAX_JPEG_PARSED_HEADER = 512 * 1024
 """Bytes of DQT, EXIF and Photoshop segments before the first scan, which Pillow parses table by table
-(a 14 MiB header of DQT tables cost 1.0 s, of 1-byte Photoshop blocks 0.9 s). A camera writes one EXIF
-segment (at most 64 KiB) and a few hundred bytes of tables."""
+(a 14 MiB header of DQT tables cost 1.0 s, of 1-byte Photoshop blocks 0.9 s: about 70 ns a byte, so this
+bound costs at most ~40 ms). A camera writes one EXIF segment (at most 64 KiB) and a few hundred bytes of
+tables; an editor may add Photoshop resources (IPTC, a thumbnail) in a few more 64 KiB segments."""
 MIN_SIDE = 32
 """A lesion cannot be judged from fewer pixels than this on the short side."""
 

@@ -1,11 +1,13 @@
 // Browser tests for issue 19's wording (answer, error and refusal re-worded on a language switch),
-// bands, body map and ABCDE guide, in English and Chinese at desktop (1280x800) and phone (390x844) sizes: the real server with the contract-2 stand-in model,
+// bands (with the measured "of 100 spots that got this band" sentence), body map and ABCDE guide, in English and Chinese at desktop (1280x800) and phone (390x844) sizes: the real server with the contract-2 stand-in model,
 // the built page in headless Chromium. Run: `node scripts/e2e_wording.mjs` (after `npm run build`).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { findChromium, launchChromium, makePhotos, standInModel, startServer } from "./lib.mjs";
+import { findChromium, launchChromium, makePhotos, standInModel, startServer, WORK_DIR } from "./lib.mjs";
 
 const IN_CI = ["true", "1"].includes(String(process.env.CI).toLowerCase());
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -21,6 +23,8 @@ const WORDS = {
     other: "zh",
     abcde: /ABCDE/,
     hint: /Point the camera at one spot on the skin/,
+    frequency: (n) =>
+      new RegExp(`Of 100 spots that got this band in our test photos, about ${n} (was|were) skin cancer\\.`),
   },
   zh: {
     headline: /关注|留意/,
@@ -29,8 +33,35 @@ const WORDS = {
     other: "en",
     abcde: /ABCDE/,
     hint: /把相机对准皮肤上的一个斑点/,
+    frequency: (n) => new RegExp(`在我们的测试照片中，评分落在这一档的每 100 个斑点里，大约有 ${n} 个是皮肤癌。`),
   },
 };
+
+/** Hand-made shares per band (distinct, so the sentence's count tells which band it read). */
+const BANDS = {
+  low: { photos: 400, malignant: 12, share: 0.03 },
+  medium: { photos: 250, malignant: 105, share: 0.42 },
+  high: { photos: 100, malignant: 88, share: 0.88 },
+};
+
+/**
+ * A metrics file for the stand-in model (its sha256, so the server publishes it) holding only a
+ * `bands` table: the page's "of 100 spots that got this band" sentence reads it end to end.
+ */
+function standInMetrics(model) {
+  const card = JSON.parse(readFileSync(model.replace(/\.onnx$/, ".json"), "utf8"));
+  const sha256 = createHash("sha256").update(readFileSync(model)).digest("hex");
+  const path = join(WORK_DIR, "wording-metrics", "metrics.json");
+  mkdirSync(join(WORK_DIR, "wording-metrics"), { recursive: true });
+  const metrics = {
+    model: { name: card.name, version: card.version, sha256 },
+    threshold: card.threshold,
+    test: {},
+    bands: { all: { sets: ["hand-made"], ...BANDS } },
+  };
+  writeFileSync(path, JSON.stringify(metrics, null, 2));
+  return path;
+}
 
 /** Every axe-core violation (any impact) inside `selector`. */
 async function axeViolations(page, selector) {
@@ -50,7 +81,8 @@ if (!findChromium()) {
     let manifest;
     before(async () => {
       manifest = makePhotos();
-      server = await startServer({ model: standInModel().path });
+      const model = standInModel().path;
+      server = await startServer({ model, env: { SKINSCAN_MODEL_METRICS: standInMetrics(model) } });
       browser = await launchChromium();
     });
     after(async () => {
@@ -83,6 +115,10 @@ if (!findChromium()) {
             assert.match(text, words.disclaimer);
             assert.doesNotMatch(text, /fp32|efficientnet|px\b|readings\/s/);
             if (lang === "zh") assert.doesNotMatch(text, /。 /, "no space after 。");
+            // The sentence beside the score gives the measured share of the answer's band, not the score.
+            const count = Math.round(BANDS[await result.getAttribute("data-risk")].share * 100);
+            const frequency = page.getByTestId("frequency");
+            assert.match(await frequency.innerText(), words.frequency(count));
 
             // The ABCDE guide from the answer: five illustrated signs, no axe violation.
             await result.getByTestId("abcde-open").click();
@@ -106,6 +142,7 @@ if (!findChromium()) {
             // Switching language re-words the answer; an error is re-worded too.
             await page.getByTestId("lang").selectOption(words.other);
             assert.match(await result.innerText(), WORDS[words.other].disclaimer);
+            assert.match(await frequency.innerText(), WORDS[words.other].frequency(count));
             await page.locator("#photo-input").setInputFiles(manifest.text);
             const error = page.getByTestId("error");
             await error.waitFor({ state: "visible" });

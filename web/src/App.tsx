@@ -9,6 +9,7 @@ import { useCard } from "./components/useCard";
 import { BodyMapPanel } from "./bodymap/BodyMapPanel";
 import type { Place } from "./bodymap/regions";
 import { Disclaimer } from "./components/Disclaimer";
+import { FiguresProvider } from "./components/ModelFigures";
 import { SiteFooter } from "./components/SiteFooter";
 import type { PhotoSource } from "./components/PhotoPreview";
 import type { Guide } from "./components/GhostGuide";
@@ -26,7 +27,9 @@ export function App() {
   return (
     <I18nProvider>
       <AnswersProvider>
-        <Page />
+        <FiguresProvider>
+          <Page />
+        </FiguresProvider>
       </AnswersProvider>
     </I18nProvider>
   );

@@ -1,7 +1,8 @@
-import { useEffect, useState } from "react";
+import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import type { Risk } from "../api/types";
 import { METRICS_URL } from "../config";
-import { isMessageKey, LOCALES, useT } from "../i18n";
-import { percent, perHundred, shortVersion } from "./format";
+import { type I18n, isMessageKey, LOCALES, useT } from "../i18n";
+import { join, percent, perHundred, shortVersion } from "./format";
 
 /** One held-out set's figures at the card's threshold, as `skinscan evaluate` wrote them. */
 export interface SetFigures {
@@ -12,12 +13,26 @@ export interface SetFigures {
   rocAuc: number;
 }
 
+/**
+ * One risk band over the answered held-out test photos of all four lesion sets (`bands.all` in
+ * metrics.json, `band_frequencies` in evaluate.py): how many got the band, how many were malignant.
+ */
+export interface BandFigures {
+  photos: number;
+  malignant: number;
+  share: number;
+}
+
 /** The held-out measurements of the loaded model file (`/models/skinscan.metrics.json`). */
 export interface ModelFigures {
   version: string;
   threshold: number;
   sets: SetFigures[];
+  /** Per band, the measured share of skin cancers; a band missing or malformed in the file is absent. */
+  bands: Partial<Record<Risk, BandFigures>>;
 }
+
+const RISKS: readonly Risk[] = ["low", "medium", "high"];
 
 /** Sets in the order the page lists them: the training sources' held-out parts, then the external set. */
 const ORDER = ["kaggle", "ham10000", "pad-ufes-20", "derm7pt"];
@@ -27,6 +42,26 @@ const unit = (x: unknown): x is number => typeof x === "number" && Number.isFini
 
 function valueOf(entry: unknown): number | null {
   return isRecord(entry) && unit(entry.value) ? entry.value : null;
+}
+
+const count = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= 0;
+
+/**
+ * `bands.all` -> the bands whose counts hold together: photos > 0, 0 <= malignant <= photos and the
+ * share equal to malignant / photos (evaluate rounds it to 4 decimals). Anything else is left out.
+ */
+export function parseBands(raw: unknown): Partial<Record<Risk, BandFigures>> {
+  const all = isRecord(raw) && isRecord(raw.bands) && isRecord(raw.bands.all) ? raw.bands.all : {};
+  const bands: Partial<Record<Risk, BandFigures>> = {};
+  for (const risk of RISKS) {
+    const entry = all[risk];
+    if (!isRecord(entry)) continue;
+    const { photos, malignant, share } = entry;
+    if (!count(photos) || photos === 0 || !count(malignant) || malignant > photos || !unit(share)) continue;
+    if (Math.abs(share - malignant / photos) > 1e-4) continue;
+    bands[risk] = { photos, malignant, share };
+  }
+  return bands;
 }
 
 /**
@@ -54,7 +89,30 @@ export function parseFigures(raw: unknown): ModelFigures | null {
     }
     sets.push({ id, photos, sensitivity, specificity, rocAuc });
   }
-  return sets.length ? { version, threshold: raw.threshold, sets } : null;
+  const bands = parseBands(raw);
+  return sets.length || Object.keys(bands).length ? { version, threshold: raw.threshold, sets, bands } : null;
+}
+
+/**
+ * "About N" of 100 for the band an answer is in: the measured share of skin cancers among the test
+ * photos that got that band, rounded as `perHundred` does. Null (the sentence is left out) without
+ * figures, without that band in them, or when the answer came from another model version than the
+ * one measured (a check saved before the model changed).
+ */
+export function bandCount(figures: ModelFigures | null, risk: Risk, version: string): number | null {
+  const band = figures && figures.version === version ? figures.bands[risk] : undefined;
+  return band ? perHundred(band.share) : null;
+}
+
+/**
+ * The frequency paragraph: "of 100 spots that got this band in our test photos, about N were skin
+ * cancer" and its caveat, one paragraph of one weight. Without a measured count only the note that
+ * the score is not a personal chance (never the raw score worded as a frequency).
+ */
+export function frequencyText({ t, lang }: Pick<I18n, "t" | "lang">, count: number | null): string {
+  return count === null
+    ? t("result.score_note")
+    : join(lang, [t("result.frequency", { count }), t("result.frequency_note")]);
 }
 
 /** The figures, fetched once (network first, the service worker keeps a copy for offline use); null without them. */
@@ -73,6 +131,19 @@ export function useModelFigures(): ModelFigures | null {
     };
   }, []);
   return figures;
+}
+
+/** The page's one copy of the figures (FiguresProvider fills it; tests may set it directly). */
+export const FiguresContext = createContext<ModelFigures | null>(null);
+
+/** Fetches the figures once for the whole page (the footer's table and every answer's sentence). */
+export function FiguresProvider({ children }: { children: ReactNode }) {
+  return <FiguresContext.Provider value={useModelFigures()}>{children}</FiguresContext.Provider>;
+}
+
+/** The loaded model's figures, or null (not fetched yet, none published, offline without a copy, no provider). */
+export function useFigures(): ModelFigures | null {
+  return useContext(FiguresContext);
 }
 
 /** "How well does it work?": per held-out set, cancers sent to a doctor and harmless spots cleared, of 100. */

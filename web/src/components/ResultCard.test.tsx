@@ -1,8 +1,10 @@
 import { render, screen } from "@testing-library/react";
+import type { ReactNode } from "react";
 import { describe, expect, it } from "vitest";
 import type { Prediction } from "../api/types";
 import { I18nProvider } from "../i18n";
 import { percent } from "./format";
+import { FiguresContext, type ModelFigures } from "./ModelFigures";
 import { ResultCard } from "./ResultCard";
 
 const base: Prediction = {
@@ -22,17 +24,35 @@ const base: Prediction = {
   answers: {},
 };
 
+/** Hand-made measurements of the same model version (shares chosen apart from the scores used below). */
+const figures: ModelFigures = {
+  version: base.model.version,
+  threshold: 0.383,
+  sets: [],
+  bands: {
+    low: { photos: 500, malignant: 6, share: 0.012 },
+    medium: { photos: 200, malignant: 62, share: 0.31 },
+    high: { photos: 100, malignant: 81, share: 0.81 },
+  },
+};
+
+function withFigures(node: ReactNode, value: ModelFigures | null = figures) {
+  return <FiguresContext.Provider value={value}>{node}</FiguresContext.Provider>;
+}
+
 describe("ResultCard", () => {
-  it("leads with the band and what to do, then the score as a natural frequency", () => {
-    render(<ResultCard result={base} />);
+  it("leads with the band and what to do, then the score and its band's measured frequency", () => {
+    render(withFigures(<ResultCard result={base} />));
     const card = screen.getByTestId("result");
     const text = card.textContent ?? "";
     expect(screen.getByRole("heading", { level: 3 })).toHaveTextContent("Higher concern: see a doctor soon");
     expect(text.indexOf("What to do")).toBeLessThan(text.indexOf("73%"));
     expect(card).toHaveTextContent("Model score: 73%");
     expect(screen.getByTestId("frequency")).toHaveTextContent(
-      "Of 100 spots that scored like this in the model's test photos, about 73 were skin cancer. But those test photos",
+      "Of 100 spots that got this band in our test photos, about 81 were skin cancer. But those test photos",
     );
+    expect(screen.getByTestId("frequency")).toHaveTextContent("Neither this figure nor the score is your personal");
+    expect(screen.getByTestId("frequency")).not.toHaveTextContent("about 73");
     expect(card).toHaveTextContent("from a score of 38%");
     // The page's own disclaimer, not the server's text (the server's words are for API clients).
     expect(card).toHaveTextContent("Not a diagnosis.");
@@ -46,8 +66,33 @@ describe("ResultCard", () => {
   });
 
   it("says 'about 1 was' in the singular", () => {
-    render(<ResultCard result={{ ...base, risk: "low", label: "benign", p_malignant: 0.01 }} />);
+    render(withFigures(<ResultCard result={{ ...base, risk: "low", label: "benign", p_malignant: 0.3 }} />));
     expect(screen.getByTestId("frequency")).toHaveTextContent("about 1 was skin cancer.");
+  });
+
+  it("gives each band its own measured count, whatever the score inside the band", () => {
+    for (const [risk, p, count] of [
+      ["medium", 0.45, 31],
+      ["medium", 0.7, 31],
+      ["high", 0.99, 81],
+    ] as const) {
+      const { unmount } = render(withFigures(<ResultCard result={{ ...base, risk, p_malignant: p }} />));
+      expect(screen.getByTestId("frequency")).toHaveTextContent(`about ${count} were skin cancer.`);
+      unmount();
+    }
+  });
+
+  it.each([
+    ["no figures (no metrics file, offline without a copy)", null],
+    ["figures of another model version (a check saved before the model changed)", { ...figures, version: "3.0.0+x" }],
+    ["figures without the answer's band", { ...figures, bands: { low: figures.bands.low! } }],
+  ])("leaves the sentence out with %s, never putting the score in its place", (_, value) => {
+    render(withFigures(<ResultCard result={base} />, value));
+    const card = screen.getByTestId("result");
+    expect(screen.queryByTestId("frequency")).toBeNull();
+    expect(card).not.toHaveTextContent(/of 100|about \d+ were|test photos come/);
+    expect(screen.getByTestId("score-note")).toHaveTextContent("The score is not your personal chance of cancer.");
+    expect(card).toHaveTextContent("Model score: 73%");
   });
 
   it.each([
@@ -70,13 +115,16 @@ describe("ResultCard", () => {
 
   it("speaks Chinese end to end", () => {
     render(
-      <I18nProvider lang="zh">
-        <ResultCard result={{ ...base, risk: "low", label: "benign", p_malignant: 0.26 }} />
-      </I18nProvider>,
+      withFigures(
+        <I18nProvider lang="zh">
+          <ResultCard result={{ ...base, risk: "low", label: "benign", p_malignant: 0.26 }} />
+        </I18nProvider>,
+      ),
     );
     const card = screen.getByTestId("result");
     expect(card).toHaveTextContent("关注度低：留意观察即可");
-    expect(card).toHaveTextContent("每 100 个斑点里，大约有 26 个是皮肤癌");
+    expect(card).toHaveTextContent("在我们的测试照片中，评分落在这一档的每 100 个斑点里，大约有 1 个是皮肤癌。");
+    expect(card).toHaveTextContent("这个比例和模型评分都不是您本人患癌的概率");
     expect(document.documentElement.lang).toBe("zh-CN");
   });
 });

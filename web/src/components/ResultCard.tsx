@@ -3,7 +3,8 @@ import { AbcdeGuide } from "../abcde/AbcdeGuide";
 import type { Prediction } from "../api/types";
 import { useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
-import { join, perHundred, percent, sentenceGap, shortVersion } from "./format";
+import { percent, sentenceGap, shortVersion } from "./format";
+import { bandCount, frequencyText, useFigures } from "./ModelFigures";
 import { Heatmap } from "./Heatmap";
 import { ProbabilityMeter } from "./ProbabilityMeter";
 import { RISK_ICONS } from "./RiskBadge";
@@ -22,8 +23,9 @@ interface Props {
 }
 
 /**
- * The answer in plain words: first the band as a headline and what to do, then the score with a
- * natural-frequency explanation, the scale, where the model looked, and the disclaimer. Every
+ * The answer in plain words: first the band as a headline and what to do, then the score with the
+ * measured share of skin cancers among the test photos that got the same band (when the loaded model's
+ * figures are there), the scale, where the model looked, and the disclaimer. Every
  * sentence is the page's own, worded from the answer's machine fields (band, label, probability)
  * in the current language; the server's `advice` and `disclaimer` text is for API clients.
  */
@@ -72,9 +74,11 @@ export function ResultCard({ result, card, image = null, checkedAt, autoFocus = 
   );
 }
 
-/** The score, what it means in "of 100 spots" terms, and where the line for a doctor lies. */
+/** The score, what its band meant in "of 100 spots" terms on the test photos, and where the line for a doctor lies. */
 function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard | null }) {
-  const { t, lang } = useT();
+  const i18n = useT();
+  const { t } = i18n;
+  const count = bandCount(useFigures(), result.risk, result.model.version);
   return (
     <section className="result__score" aria-labelledby="result-score">
       <p className="result__look">{t(`result.look.${result.label}`)}</p>
@@ -87,8 +91,8 @@ function ScoreExplained({ result, card }: { result: Prediction; card: ModelCard 
         bands={card ? { medium: card.risk_bands.medium, high: card.risk_bands.high } : undefined}
       />
       {/* The frequency and its caveat are one paragraph of one weight: the caveat is not small print. */}
-      <p className="result__frequency" data-testid="frequency">
-        {join(lang, [t("result.frequency", { count: perHundred(result.p_malignant) }), t("result.frequency_note")])}
+      <p className="result__frequency" data-testid={count === null ? "score-note" : "frequency"}>
+        {frequencyText(i18n, count)}
       </p>
       <p className="result__explain">{t("result.threshold", { percent: percent(result.threshold) })}</p>
     </section>

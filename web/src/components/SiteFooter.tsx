@@ -2,7 +2,7 @@ import { API_BASE } from "../config";
 import { isMessageKey, LOCALES, useT } from "../i18n";
 import type { ModelCard } from "../inference/card";
 import { sentenceGap } from "./format";
-import { ModelFiguresView, useModelFigures } from "./ModelFigures";
+import { ModelFiguresView, useFigures } from "./ModelFigures";
 
 /**
  * What the model learned from (every training source the card lists, named in the page's language)
@@ -14,11 +14,11 @@ export function SiteFooter({ card }: { card: ModelCard | null }) {
     const key = `source.${id}`;
     return isMessageKey(key) ? t(key) : id;
   });
-  const figures = useModelFigures();
+  const figures = useFigures();
   const list = new Intl.ListFormat(LOCALES[lang], { type: "conjunction" }).format(names);
   return (
     <footer className="site-footer" data-testid="footer">
-      {figures ? <ModelFiguresView figures={figures} /> : null}
+      {figures?.sets.length ? <ModelFiguresView figures={figures} /> : null}
       <p>
         {t("app.footer")}
         {names.length > 0 ? sentenceGap(lang) + t("app.sources", { sources: list }) : null}{" "}

@@ -1,6 +1,7 @@
 import { type RefObject, useEffect, useRef, useState } from "react";
 import { RiskBadge } from "../components/RiskBadge";
 import { percent } from "../components/format";
+import { useFigures } from "../components/ModelFigures";
 import { useT } from "../i18n";
 import { downloadReport } from "../report/report";
 import { BackupControls } from "./BackupControls";
@@ -115,6 +116,7 @@ function UndoNotice({
 
 function HistoryItem({ check, onDelete }: { check: Check; onDelete: () => void }) {
   const i18n = useT();
+  const figures = useFigures();
   const { t, date } = i18n;
   const spot = check.spot || t("history.unnamed");
   const when = date(check.createdAt);
@@ -136,7 +138,9 @@ function HistoryItem({ check, onDelete }: { check: Check; onDelete: () => void }
         type="button"
         className="button button--ghost history-item__delete"
         aria-label={t("history.report_named", { spot, date: when })}
-        onClick={() => void downloadReport(check, i18n).catch((error: unknown) => console.warn("report failed", error))}
+        onClick={() =>
+          void downloadReport(check, i18n, figures).catch((error: unknown) => console.warn("report failed", error))
+        }
       >
         {t("history.report")}
       </button>

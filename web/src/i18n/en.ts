@@ -78,19 +78,20 @@ export const en = {
     "The model cannot rule out skin cancer here. Book an appointment with a doctor or dermatologist in the next " +
     "few weeks and show them this spot: only an examination can tell.",
   "result.advice.high":
-    "Most spots that scored this high in the model's test photos were skin cancer. Make an appointment with a " +
-    "doctor or dermatologist within the next 2 weeks.",
+    "The score is in the model's highest band. Make an appointment with a doctor or dermatologist within the " +
+    "next 2 weeks.",
   "result.look.benign": "The photo looks more like the harmless spots the model learned from.",
   "result.look.malignant": "The photo shares features with spots that were skin cancer in the model's training photos.",
   "result.score": "Model score: {percent}",
   "result.frequency": {
-    one: "Of 100 spots that scored like this in the model's test photos, about {count} was skin cancer.",
-    other: "Of 100 spots that scored like this in the model's test photos, about {count} were skin cancer.",
+    one: "Of 100 spots that got this band in our test photos, about {count} was skin cancer.",
+    other: "Of 100 spots that got this band in our test photos, about {count} were skin cancer.",
   },
   "result.frequency_note":
     "But those test photos come mostly from skin clinics, where cancer is far more common than among everyday " +
-    "spots, so for an everyday spot the chance is usually lower. This score is not your personal chance of " +
-    "cancer.",
+    "spots, so for an everyday spot the chance is usually lower. Neither this figure nor the score is your " +
+    "personal chance of cancer.",
+  "result.score_note": "The score is not your personal chance of cancer.",
   "result.threshold":
     "The page suggests a doctor's visit from a score of {percent}: this line is set low on purpose, so that few " +
     "cancers are missed.",

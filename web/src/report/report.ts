@@ -4,7 +4,8 @@
  * version and the disclaimer. Nothing leaves the device.
  */
 import { drawEvidence, loadImage } from "../components/heatmap";
-import { join, percent, perHundred, shortVersion } from "../components/format";
+import { join, percent, shortVersion } from "../components/format";
+import { bandCount, frequencyText, type ModelFigures } from "../components/ModelFigures";
 import type { Check } from "../history/check";
 import type { I18n } from "../i18n";
 import { downloadBlob } from "../history/download";
@@ -77,23 +78,29 @@ async function drawPictures(ctx: CanvasRenderingContext2D, check: Check, i18n: I
   return below + 40;
 }
 
-function drawAnswer(ctx: CanvasRenderingContext2D, check: Check, i18n: I18n, y: number): number {
+function drawAnswer(
+  ctx: CanvasRenderingContext2D,
+  check: Check,
+  i18n: I18n,
+  figures: ModelFigures | null,
+  y: number,
+): number {
   const { t } = i18n;
   const width = WIDTH - 2 * MARGIN;
   y = paragraph(ctx, t(`result.headline.${check.risk}`), MARGIN, y, width, 40, INK, 700);
   y = paragraph(ctx, t(`result.advice.${check.risk}`), MARGIN, y + 6, width, 26);
   y = paragraph(ctx, t("result.score", { percent: percent(check.p_malignant) }), MARGIN, y + 18, width, 28, INK, 700);
-  // The frequency and its caveat: one paragraph, one weight.
-  const frequency = join(i18n.lang, [
-    t("result.frequency", { count: perHundred(check.p_malignant) }),
-    t("result.frequency_note"),
-  ]);
+  // The measured frequency for the check's band and its caveat: one paragraph, one weight.
+  const frequency = frequencyText(i18n, bandCount(figures, check.risk, check.model.version));
   y = paragraph(ctx, frequency, MARGIN, y, width, 24);
   return paragraph(ctx, t("result.threshold", { percent: percent(check.threshold) }), MARGIN, y, width, 22, SOFT);
 }
 
-/** Draw the report for a check; resolves to the canvas. */
-export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasElement> {
+/**
+ * Draw the report for a check; resolves to the canvas. `figures`: the loaded model's measurements
+ * (the "of 100 spots that got this band" sentence is left out without them).
+ */
+export async function drawReport(check: Check, i18n: I18n, figures: ModelFigures | null): Promise<HTMLCanvasElement> {
   const canvas = document.createElement("canvas");
   canvas.width = WIDTH;
   canvas.height = HEIGHT;
@@ -107,7 +114,7 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
   const meta = i18n.t("result.meta", { date: i18n.date(check.createdAt), version: shortVersion(check.model.version) });
   y = paragraph(ctx, check.spot ? `${check.spot} · ${meta}` : meta, MARGIN, y + 4, width, 24, SOFT);
   y = await drawPictures(ctx, check, i18n, y + 30);
-  y = drawAnswer(ctx, check, i18n, y);
+  y = drawAnswer(ctx, check, i18n, figures, y);
   const answers = answerLines(check, i18n);
   if (answers.length)
     y = paragraph(ctx, `${i18n.t("report.answers")} ${answers.join("; ")}`, MARGIN, y + 12, width, 22);
@@ -128,8 +135,8 @@ export async function drawReport(check: Check, i18n: I18n): Promise<HTMLCanvasEl
 }
 
 /** Draw the report and hand it to the browser as a one-page PDF download. */
-export async function downloadReport(check: Check, i18n: I18n): Promise<void> {
-  const canvas = await drawReport(check, i18n);
+export async function downloadReport(check: Check, i18n: I18n, figures: ModelFigures | null): Promise<void> {
+  const canvas = await drawReport(check, i18n, figures);
   const pdf = makePdf([await canvasPage(canvas)], { title: i18n.t("export.title"), created: new Date() });
   const day = new Date(check.createdAt).toISOString().slice(0, 10);
   downloadBlob(new Blob([pdf as BlobPart], { type: "application/pdf" }), i18n.t("export.filename", { date: day }));

@@ -10,6 +10,7 @@ import { downloadBlob } from "../history/download";
 import type { I18n } from "../i18n";
 import { canvasPage, makePdf, type PdfPage } from "./pdf";
 import { answerLines } from "./answers";
+import type { ModelFigures } from "../components/ModelFigures";
 import { drawReport, FONT, HEIGHT, MARGIN, paragraph, WIDTH } from "./report";
 
 const INK = "#15202b";
@@ -208,10 +209,15 @@ export function drawSummary(spot: string, checks: readonly Check[], i18n: I18n):
 }
 
 /** Every page of a spot's report (summary, then the checks oldest first), as PDF pages. */
-export async function spotReportPages(spot: string, checks: readonly Check[], i18n: I18n): Promise<PdfPage[]> {
+export async function spotReportPages(
+  spot: string,
+  checks: readonly Check[],
+  i18n: I18n,
+  figures: ModelFigures | null,
+): Promise<PdfPage[]> {
   const sorted = [...checks].sort((a, b) => a.createdAt - b.createdAt);
   const canvases = [drawSummary(spot, sorted, i18n)];
-  for (const check of sorted) canvases.push(await drawReport(check, i18n));
+  for (const check of sorted) canvases.push(await drawReport(check, i18n, figures));
   const pages: PdfPage[] = [];
   for (const [i, canvas] of canvases.entries()) {
     footer(canvas, i18n.t("report.page", { spot, page: i + 1, pages: canvases.length }));
@@ -230,8 +236,13 @@ function safeName(text: string): string {
 }
 
 /** Make the spot's PDF and download it; resolves to the number of pages. */
-export async function downloadSpotReport(spot: string, checks: readonly Check[], i18n: I18n): Promise<number> {
-  const pages = await spotReportPages(spot, checks, i18n);
+export async function downloadSpotReport(
+  spot: string,
+  checks: readonly Check[],
+  i18n: I18n,
+  figures: ModelFigures | null,
+): Promise<number> {
+  const pages = await spotReportPages(spot, checks, i18n, figures);
   const pdf = makePdf(pages, { title: i18n.t("report.title", { spot }), created: new Date() });
   const day = new Date().toISOString().slice(0, 10);
   downloadBlob(new Blob([pdf as BlobPart], { type: "application/pdf" }), `skinscan-${safeName(spot)}-${day}.pdf`);

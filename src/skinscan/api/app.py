@@ -72,6 +72,10 @@ def openapi_json() -> str:
     return json.dumps(api_app().openapi(), indent=2, ensure_ascii=False) + "\n"
 
 
+MAX_IMAGES_PER_CALL = 16
+"""Images (photos x views) one model call may take; the batch-size calibration tries no more."""
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the model (raises ``ModelLoadError`` naming the path) and assemble the app."""
     settings = settings or Settings()
@@ -79,7 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     predictor = Predictor(settings.model, threads=settings.threads // lanes)
     if settings.max_batch:  # else the calibration below runs the model, which warms it up
         predictor.predict_arrays(np.zeros((1, predictor.size, predictor.size, 3), np.uint8))
-    max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=16)
+    # At most 16 images through the network per call: a model that averages V views of each photo (model 3:
+    # 8) batches up to 16 // V photos. ONNX Runtime's arena keeps the largest call's activations for good, so
+    # trying batches of 16 such photos left an idle server at 1.6 GB (the pod's limit is 1 GiB).
+    views = int(predictor.card.data.get("input", {}).get("views", {}).get("count", 1))
+    max_batch = settings.max_batch or calibrate_batch_size(predictor, limit=max(1, MAX_IMAGES_PER_CALL // views))
     metrics = Metrics() if settings.metrics else None
     batcher = MicroBatcher(
         predictor, max_batch=max_batch, lanes=lanes, observer=metrics.model_call if metrics is not None else None

@@ -41,13 +41,15 @@ class Settings(BaseSettings):
     when they are of the loaded model file (same sha256); the card itself holds no test figures."""
     threads: int = Field(default_factory=default_threads, ge=1)
     """ONNX Runtime intra-op threads for this process (``serve --workers`` divides the cores)."""
-    model_lanes: int = Field(default=2, ge=1, le=64)
+    model_lanes: int = Field(default=1, ge=1, le=64)
     """Model calls run at once, each with ``threads // model_lanes`` intra-op threads (at most
-    ``threads`` lanes). Two single-threaded calls on 2 cores answered more photos per second than
-    one two-threaded call, with the same single-photo latency (README, benchmarks)."""
+    ``threads`` lanes). Model 3 runs 8 views of every upload, so one photo is enough work for both
+    threads: on 2 cores one two-threaded lane answered a 224 px upload in 47 ms (p50, sequential)
+    against 85 ms for two single-threaded lanes, and 19.0 against 21.1 uploads/s at concurrency 16
+    (README, benchmarks). With a one-view model, 2 lanes answered more photos per second."""
     max_batch: int | None = Field(default=None, ge=1, le=256)
     """Most photos one model call takes when concurrent requests are micro-batched; unset, the
-    server measures the best size (1 to 16) for this model on this machine at start-up."""
+    server measures the best size at start-up (1 to 16 // the model's views: ``MAX_IMAGES_PER_CALL``)."""
 
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; the

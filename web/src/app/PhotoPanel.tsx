@@ -34,6 +34,27 @@ interface Props {
  * "Try another photo" on a refusal goes back to the live view while the camera is on (the upload
  * input is not on screen then), and opens the photo picker otherwise.
  */
+/**
+ * Opening the camera removes the button that had focus: keep focus in the panel (its heading), not on
+ * `<body>`. On a phone (one column) also bring the live view to the top of the screen, so the reading
+ * and Capture are on it whatever the words' length above (issue 19 item 4).
+ */
+function useFocusOnCameraOpen(camera: boolean, headingRef: RefObject<HTMLHeadingElement | null>): void {
+  const wasCamera = useRef(camera);
+  useEffect(() => {
+    if (camera && !wasCamera.current) {
+      const heading = headingRef.current;
+      if (ONE_COLUMN()) {
+        heading?.focus({ preventScroll: true });
+        heading?.scrollIntoView?.({ block: "start" });
+      } else {
+        heading?.focus();
+      }
+    }
+    wasCamera.current = camera;
+  }, [camera, headingRef]);
+}
+
 export function PhotoPanel(props: Props) {
   const {
     camera,
@@ -57,22 +78,7 @@ export function PhotoPanel(props: Props) {
     headingRef.current?.focus();
   }, [onResumeCamera]);
   const retry = () => (camera && liveRef.current ? liveRef.current.resume() : inputRef.current?.click());
-  const wasCamera = useRef(camera);
-  useEffect(() => {
-    // Opening the camera removes the button that had focus: keep focus in the panel, not on <body>.
-    if (camera && !wasCamera.current) {
-      const heading = headingRef.current;
-      if (ONE_COLUMN()) {
-        // A phone (one column): bring the live view to the top of the screen, so the reading and
-        // Capture are on it whatever the words' length above (issue 19 item 4).
-        heading?.focus({ preventScroll: true });
-        heading?.scrollIntoView?.({ block: "start" });
-      } else {
-        heading?.focus();
-      }
-    }
-    wasCamera.current = camera;
-  }, [camera]);
+  useFocusOnCameraOpen(camera, headingRef);
   return (
     <section className="panel panel--input" aria-labelledby="input-heading">
       <h2 id="input-heading" ref={headingRef} tabIndex={-1} className="panel__heading">

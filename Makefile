@@ -25,7 +25,7 @@ $(VENV)/.all-stamp: pyproject.toml $(VENV)/.serve-stamp
 	touch $@
 
 web/node_modules/.stamp: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund
+	cd web && (npm ci --no-audit --no-fund || npm ci --no-audit --no-fund)  # once more: a registry reset failed a CI run
 	touch $@
 
 web/dist/index.html: web/node_modules/.stamp $(VENV)/.serve-stamp $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)

@@ -13,6 +13,7 @@ export const CAMERA_CODES = new Set([
 ]);
 const ANOTHER_PHOTO_CODES = new Set([
   "not_an_image",
+  "malformed_jpeg",
   "file_too_large",
   "too_large",
   "too_many_scans",

@@ -4,8 +4,8 @@
  *
  * - State: `refused` while most of the recent frames are refused (gate or quality), `reading`
  *   while most are answered; a tie keeps the previous state, so one blurred frame changes nothing.
- * - Probability: the answered frames in the window (8 frames: one full cycle of the model's views,
- *   see `useLiveReadings`) are combined as the model combines its views, the mean of their logits
+ * - Probability: the answered frames of the last `pWindow` frames (16: two full cycles of the model's
+ *   8 views, see `useLiveReadings`) are combined as the model combines its views, the mean of their logits
  *   back through the logistic, but trimmed: with 5 or more answered frames the lowest and the
  *   highest logit are left out, so one odd frame (motion, a reflection) moves nothing. With a
  *   model that takes `views`, each frame is a different mirror or turn of the photo, so for a
@@ -24,8 +24,14 @@ import type { Label, Risk } from "../api/types";
 import type { Decision } from "../inference/decision";
 
 export interface SteadyOptions {
-  /** Frames kept (answered and refused): one cycle of the model's 8 views. */
+  /** Frames whose majority decides reading or refused: one cycle of the model's 8 views. */
   window: number;
+  /**
+   * Frames whose answers are averaged into the shown probability: two cycles of the 8 views. At ~19
+   * frames/s one cycle spans only ~25 degrees of a hand turning the phone once in 6 s, and the shown
+   * percentage moved 19-21 points a turn in the browser test; two cycles span twice the angle.
+   */
+  pWindow: number;
   /** Answered frames needed before the readings may count as settled. */
   settleFrames: number;
   /** Largest spread (max - min) of the last `settleFrames` probabilities that counts as settled. */
@@ -34,7 +40,13 @@ export interface SteadyOptions {
   margin: number;
 }
 
-export const STEADY_DEFAULTS: SteadyOptions = { window: 8, settleFrames: 4, settleSpread: 0.2, margin: 0.05 };
+export const STEADY_DEFAULTS: SteadyOptions = {
+  window: 8,
+  pWindow: 16,
+  settleFrames: 4,
+  settleSpread: 0.2,
+  margin: 0.05,
+};
 
 /** What the live view needs from the model card: the label threshold and the bands' lower bounds. */
 export interface SteadyRule {
@@ -155,14 +167,15 @@ export function nextSteady(
 ): Steady {
   const entry: LiveFrame = "decision" in frame ? frame : { decision: frame };
   const { threshold, risk_bands: bands } = typeof rule === "number" ? { threshold: rule, risk_bands: null } : rule;
-  const recent = [...prev.recent, entry].slice(-options.window);
+  const kept = [...prev.recent, entry].slice(-Math.max(options.window, options.pWindow));
+  const recent = kept.slice(-options.window);
   const state = majorityState(recent, prev.state);
   const lastRefusal = [...recent].reverse().find((f) => f.decision.kind === "refused")?.decision;
   const refusal = lastRefusal?.kind === "refused" ? { code: lastRefusal.code, reasons: lastRefusal.reasons } : null;
-  const answered = recent.filter((f) => f.decision.kind === "answer");
+  const answered = kept.slice(-options.pWindow).filter((f) => f.decision.kind === "answer");
   const ps = answered.flatMap((f) => (f.decision.kind === "answer" ? [f.decision.p] : []));
   if (state !== "reading" || ps.length === 0) {
-    return { ...EMPTY_STEADY, state, refusal: state === "refused" ? refusal : null, recent };
+    return { ...EMPTY_STEADY, state, refusal: state === "refused" ? refusal : null, recent: kept };
   }
   const p = trimmedMeanLogit(ps);
   const derm = answered.flatMap((f) => (typeof f.pDermoscopic === "number" ? [f.pDermoscopic] : []));
@@ -173,5 +186,5 @@ export function nextSteady(
     (last.length >= options.settleFrames && Math.max(...last) - Math.min(...last) <= options.settleSpread);
   const label = settled ? nextLabel(prev.label, p, threshold, options.margin) : null;
   const band = settled && bands ? nextBand(prev.band, p, bands, options.margin) : null;
-  return { state, refusal: null, p, settled, label, band, pDermoscopic, recent };
+  return { state, refusal: null, p, settled, label, band, pDermoscopic, recent: kept };
 }

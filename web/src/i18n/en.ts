@@ -213,6 +213,9 @@ export const en = {
   "error.unsupported_type":
     "This kind of image (for example GIF, BMP, TIFF or HEIC) cannot be read. Choose a JPEG, PNG or WebP photo.",
   "error.corrupt_image": "This photo could not be decoded: the file may be damaged. Try another photo.",
+  "error.malformed_jpeg":
+    "This photo's file is damaged or was saved in an unusual way. Save it again (or take a screenshot) " +
+    "and retry, or try another photo.",
   "error.too_many_scans":
     "This photo is saved in a way that takes too long to read. Save it again or take a screenshot of it, then " +
     "try again.",

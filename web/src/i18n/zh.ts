@@ -181,6 +181,7 @@ export const zh: Messages = {
   "error.not_an_image": "这个文件不是图片。请选择 JPEG、PNG 或 WebP 格式的照片。",
   "error.unsupported_type": "无法读取这种图片格式（例如 GIF、BMP、TIFF 或 HEIC）。请选择 JPEG、PNG 或 WebP 照片。",
   "error.corrupt_image": "无法解码这张照片：文件可能已损坏。请换一张照片。",
+  "error.malformed_jpeg": "这张照片的文件已损坏，或以不寻常的方式保存。请重新保存（或截屏）后再试，或换一张照片。",
   "error.too_many_scans": "这张照片的保存方式读取起来太慢。请重新保存或截屏后再试。",
   "error.image_too_small": "这张照片太小，无法判断。请靠近斑点拍一张更大的照片。",
   "error.unreadable_file": "无法读取这个文件。请换一张照片。",

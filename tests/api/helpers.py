@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from skinscan.api.settings import Settings
+from skinscan.bench import launch
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = REPO / "models" / "skinscan.onnx"
@@ -90,3 +94,27 @@ def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
             break
         received += chunk
     return int(lines[0].split()[1]), headers, bytes(received)
+
+
+HEALTH = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def health_seconds(server: launch.Server) -> float:
+    """One GET /api/v1/health on a new connection, connect included: it must be 200; the seconds it took."""
+    started = time.monotonic()
+    with server.connect(timeout_s=10) as sock:
+        sock.sendall(HEALTH)
+        assert read_response(sock)[0] == 200
+    return time.monotonic() - started
+
+
+def probe_while_alive(threads: list[threading.Thread], probe: Callable[[], float], limit: int) -> list[float]:
+    """Start the threads, call ``probe`` until all have ended (at most ``limit`` times), join them: the probes."""
+    for thread in threads:
+        thread.start()
+    during: list[float] = []
+    while any(thread.is_alive() for thread in threads) and len(during) < limit:
+        during.append(probe())
+    for thread in threads:
+        thread.join(120)
+    return during

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from api.helpers import read_response
+from api.helpers import HEALTH, health_seconds, probe_while_alive, read_response
 from skinscan.bench import launch
 from skinscan.bench.synthetic import lesion_jpeg
 
 HOST = launch.HOST
 log = logging.getLogger(__name__)  # figures: pytest -o log_cli=true --log-cli-level=INFO
-HEALTH = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +84,6 @@ def _read_until_closed(sock: socket.socket) -> tuple[bytes, bool]:
     return stream, True
 
 
-def _health_ok(server: launch.Server) -> float:
-    started = time.monotonic()
-    with server.connect(timeout_s=10) as sock:
-        sock.sendall(HEALTH)
-        assert read_response(sock)[0] == 200
-    return time.monotonic() - started
-
-
 # -- fast checks ------------------------------------------------------------------------------------
 
 
@@ -123,7 +114,7 @@ def test_tiny_chunks_are_refused(edge: launch.Server) -> None:
         sent = _send_until_answered(sock, head, b"1\r\na\r\n" * 1000, 1 << 24)
         assert _code(read_response(sock)) == (413, "chunks_too_small")
     assert sent < 1 << 22
-    _health_ok(edge)
+    health_seconds(edge)
 
 
 def test_big_chunks_are_fine(edge: launch.Server) -> None:
@@ -253,7 +244,7 @@ def test_two_24mib_trailers_are_cut_off_without_eating_memory(edge: launch.Serve
     log.info("2 x 24 MiB trailers on %s: RSS %.1f -> peak %.1f MB, answers %s", route, before, peak, answers)
     assert peak - before < 100, (before, peak)
     assert answers == [(431, "trailers_too_large", True)] * 2  # refused, then closed by the server
-    _health_ok(edge)
+    health_seconds(edge)
 
 
 class _Slowpoke:
@@ -455,7 +446,7 @@ def test_memory_is_given_back_after_150_slow_15mib_uploads(tiny_model: Path, tmp
             time.sleep(0.5)
         time.sleep(0.3)  # one more sample
         samples = sampler.stop()
-        _health_ok(server)
+        health_seconds(server)
     peak = max(rss for _, rss in samples)
     after = [(at, rss) for at, rss in samples if at >= ended]
     back = next(((at, rss) for at, rss in after if rss <= start_rss + 200), None)
@@ -483,7 +474,7 @@ def test_cold_wasm_requests_do_not_stall_health(tiny_model: Path) -> None:
         pytest.skip("web/dist is not built")
     url = "/" + wasm[0].relative_to(web).as_posix()
     with launch.running(tiny_model, env={"SKINSCAN_WEB_DIR": str(web)}) as server:
-        at_rest = max(_health_ok(server) for _ in range(10))
+        at_rest = max(health_seconds(server) for _ in range(10))
         sizes: list[int] = []
 
         def fetch() -> None:
@@ -494,13 +485,7 @@ def test_cold_wasm_requests_do_not_stall_health(tiny_model: Path) -> None:
                 sizes.append(len(body))
 
         threads = [threading.Thread(target=fetch) for _ in range(40)]
-        for thread in threads:
-            thread.start()
-        during = []
-        while any(thread.is_alive() for thread in threads) and len(during) < 200:
-            during.append(_health_ok(server))
-        for thread in threads:
-            thread.join(60)
+        during = probe_while_alive(threads, lambda: health_seconds(server), limit=200)
     assert len(sizes) == 40 and max(sizes) < wasm[0].stat().st_size / 2  # served compressed
     log.info(
         "40 cold wasm requests: health max %.3f s over %d probes (at rest %.3f s)", max(during), len(during), at_rest

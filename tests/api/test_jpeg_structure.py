@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 import struct
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from api.helpers import assert_error, post_image, read_response
+from api.helpers import assert_error, health_seconds, post_image, probe_while_alive, read_response
 from skinscan.bench import launch
 from skinscan.bench.synthetic import encode, lesion_photo
 from skinscan.image_headers import jpeg_layout
@@ -130,7 +129,6 @@ def test_the_api_answers_400_with_its_code(client: object) -> None:
 # -- against the real server ------------------------------------------------------------------------
 
 log = logging.getLogger(__name__)
-HEALTH = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
 PARALLEL = 16
 
 
@@ -151,14 +149,6 @@ def _upload(server: launch.Server, body: bytes, statuses: list[int]) -> None:
         statuses.append(read_response(sock)[0])
 
 
-def _health(server: launch.Server) -> float:
-    with server.connect(timeout_s=10) as sock:
-        started = time.monotonic()
-        sock.sendall(HEALTH)
-        assert read_response(sock)[0] == 200
-        return time.monotonic() - started
-
-
 @pytest.mark.slow
 def test_parallel_junk_uploads_do_not_stall_health(server: launch.Server) -> None:
     body = (
@@ -168,13 +158,7 @@ def test_parallel_junk_uploads_do_not_stall_health(server: launch.Server) -> Non
     )
     statuses: list[int] = []
     threads = [threading.Thread(target=_upload, args=(server, body, statuses)) for _ in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    during = []
-    while any(thread.is_alive() for thread in threads) and len(during) < 500:
-        during.append(_health(server))
-    for thread in threads:
-        thread.join(120)
+    during = probe_while_alive(threads, lambda: health_seconds(server), limit=500)
     log.info("%d junk uploads: health max %.3f s over %d probes", PARALLEL, max(during), len(during))
     assert statuses == [400] * PARALLEL
     assert during and max(during) < 0.3, (max(during), len(during))  # issue 22's health bound

@@ -3,12 +3,13 @@
 // `npm run build`: `node scripts/screenshots_guides.mjs` (`npm run screenshots` runs it too).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, makePhotos, REPO, standInModel, startServer } from "./lib.mjs";
+import { launchChromium, makePhotos, pickModel, REPO, startServer } from "./lib.mjs";
 
 const out = join(REPO, "docs", "screenshots");
 mkdirSync(out, { recursive: true });
 const manifest = makePhotos();
-const server = await startServer({ model: standInModel().path });
+// The shipped model (with its measured figures, so the answer shows the "of 100" sentence) when present.
+const server = await startServer({ model: pickModel().path });
 const browser = await launchChromium();
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };

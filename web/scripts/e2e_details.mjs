@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { findChromium, launchChromium, standInModel, startServer } from "./lib.mjs";
+import { findChromium, launchChromium, pdfFirstPicture, standInModel, startServer } from "./lib.mjs";
 
 const IN_CI = ["true", "1"].includes(String(process.env.CI).toLowerCase());
 const SIZES = {
@@ -34,16 +34,6 @@ function recordReportDrawing(width) {
     if (this.canvas.width === width && args.length >= 5) drawn.pictures.push(args.slice(-4).map(Math.round));
     return drawImage.apply(this, args);
   };
-}
-
-/** The first page picture (a JPEG, /DCTDecode) of a PDF written by report/pdf.ts. */
-function pdfPicture(pdf) {
-  const text = pdf.toString("latin1");
-  const header = text.indexOf("/Filter /DCTDecode");
-  assert.ok(header > 0, "the PDF has a JPEG page picture");
-  const length = Number(/\/Length (\d+)/.exec(text.slice(header))[1]);
-  const start = text.indexOf("stream\n", header) + "stream\n".length;
-  return pdf.subarray(start, start + length);
 }
 
 /** WCAG contrast ratio of two sRGB colours ([r, g, b], 0..255). */
@@ -172,12 +162,14 @@ function loneLastCharacters() {
     const lines = [];
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const [i, ch] of [...node.data].entries()) {
+      let offset = 0;
+      for (const ch of node.data) {
+        const start = offset;
+        offset += ch.length;
         if (!ch.trim()) continue;
-        const offset = [...node.data].slice(0, i).join("").length;
         const range = document.createRange();
-        range.setStart(node, offset);
-        range.setEnd(node, offset + ch.length);
+        range.setStart(node, start);
+        range.setEnd(node, offset);
         const rect = range.getBoundingClientRect();
         if (rect.width === 0) continue;
         const line = lines.at(-1);
@@ -254,7 +246,7 @@ if (!findChromium()) {
             const photo = squares[0];
             const heat = squares.find(([x, y]) => x > photo[0] && y === photo[1]);
             assert.ok(photo && heat, `photo and heat map squares drawn: ${JSON.stringify(squares)}`);
-            const shares = await measureInPage(page, pdfPicture(pdf), "image/jpeg", tintShares, { photo, heat });
+            const shares = await measureInPage(page, pdfFirstPicture(pdf), "image/jpeg", tintShares, { photo, heat });
             assert.equal(shares.width, REPORT_WIDTH);
             const [same, tinted] = [shares.same, shares.tinted].map((v) => (100 * v).toFixed(1));
             console.log(`# ${lang} ${size}: report heat map ${same}% as the photo, ${tinted}% tinted`);

@@ -165,6 +165,14 @@ export async function startServer({
   };
 }
 
+/** The first page picture (its JPEG bytes, /DCTDecode) of a PDF written by src/report/pdf.ts. */
+export function pdfFirstPicture(pdf) {
+  const marker = /\/Filter \/DCTDecode \/Length (\d+) >>\nstream\n/.exec(pdf.toString("latin1"));
+  if (!marker) throw new Error("the PDF has no JPEG page picture");
+  const start = marker.index + marker[0].length;
+  return pdf.subarray(start, start + Number(marker[1]));
+}
+
 /** Test photos (web/scripts/e2e_photos.py): from SKINSCAN_DATA when set, else generated. */
 export function makePhotos() {
   const out = join(WORK_DIR, "photos");

@@ -9,6 +9,7 @@ import {
   installCanvasCamera,
   launchChromium,
   makePhotos,
+  pdfFirstPicture,
   REPO,
   standInModel,
   startServer,
@@ -50,10 +51,7 @@ try {
     await compare.getByTestId("export").click();
     const pdf = readFileSync(await (await waiting).path());
     // The PDF's first page is a JPEG picture: write it out as it is.
-    const text = pdf.toString("latin1");
-    const marker = /\/Filter \/DCTDecode \/Length (\d+) >>\nstream\n/.exec(text);
-    const start = marker.index + marker[0].length;
-    writeFileSync(join(out, `pdf-page1-${lang}.jpg`), pdf.subarray(start, start + Number(marker[1])));
+    writeFileSync(join(out, `pdf-page1-${lang}.jpg`), pdfFirstPicture(pdf));
 
     const broken = join(WORK_DIR, "screenshot-broken.json");
     writeFileSync(broken, '{"format": "skinscan-history", "version": 7, "checks": []}');

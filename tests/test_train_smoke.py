@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,9 @@ def test_onnx_follows_the_contract_and_matches_pytorch(trained: dict[str, Any]) 
     photos = np.random.default_rng(1).integers(0, 256, size=(4, 96, 96, 3), dtype=np.uint8)
     assert_follows_contract(path, card, photos)
     net = load_checkpoint(trained["run"] / "last.pt")
+    assert net.brightness_level is None, "training itself has no brightness constancy"
+    net.brightness_level = card["export"]["brightness_level"]  # export adds it at the training photos' level
+    assert 0.05 < net.brightness_level < 1.0
     platt = card["calibration"]["platt"]
     params = (*platt["dermoscopic"].values(), *platt["clinical"].values())
     model = ExportedModel(net, 96, (params[0], params[1], params[2], params[3])).eval()
@@ -142,3 +146,37 @@ def test_evaluation_writes_every_held_out_set(trained: dict[str, Any]) -> None:
     for figure in ("roc.png", "mistakes.png", "training.png"):
         assert (trained["reports"] / "figures" / figure).stat().st_size > 1000, figure
     assert "Held-out sets" in (trained["reports"] / "report.md").read_text()
+
+
+def test_a_photo_20_percent_darker_gets_the_same_answer(trained: dict[str, Any]) -> None:
+    """Brightness constancy (model 3.1): the graph scales each photo to one illuminant level before the trunk."""
+    session = ort.InferenceSession(str(trained["models"] / "skinscan.onnx"), providers=["CPUExecutionProvider"])
+    photos = np.random.default_rng(4).integers(20, 200, size=(3, 96, 96, 3), dtype=np.uint8)
+    darker = np.round(photos.astype(np.float32) * 0.8).astype(np.uint8)
+    (p,) = session.run(["p_malignant"], {"image": photos})
+    (p_darker,) = session.run(["p_malignant"], {"image": darker})
+    net = load_checkpoint(trained["run"] / "last.pt")  # the same weights without the constancy
+    platt = load_card(trained["models"] / "skinscan.json").data["calibration"]["platt"]
+    params = (*platt["dermoscopic"].values(), *platt["clinical"].values())
+    plain = ExportedModel(net, 96, (params[0], params[1], params[2], params[3])).eval()
+    with torch.no_grad():
+        moved = [plain(torch.from_numpy(x), torch.arange(VIEWS))[0].numpy() for x in (photos, darker)]
+    np.testing.assert_allclose(p_darker, p, atol=2e-4)  # uint8 rounding of the darker copy is all that remains
+    assert np.max(np.abs(moved[1] - moved[0])) > 10 * np.max(np.abs(p_darker - p)), "without it, light moves p"
+
+
+def test_the_shipped_graph_rebuilds_into_a_checkpoint(trained: dict[str, Any]) -> None:
+    """scripts/checkpoint_from_onnx.py (model 3's GPU run folder was lost) reproduces the file it reads."""
+    script = Path(__file__).parents[1] / "scripts" / "checkpoint_from_onnx.py"
+    spec = importlib.util.spec_from_file_location("recover", script)
+    assert spec is not None and spec.loader is not None
+    recover = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recover)
+    path = trained["models"] / "skinscan.onnx"
+    card = json.loads((trained["models"] / "skinscan.json").read_text())
+    net, calibration = recover.rebuild_network(path, card)
+    assert net.brightness_level == card["export"]["brightness_level"]
+    photos = np.random.default_rng(5).integers(0, 256, size=(4, 96, 96, 3), dtype=np.uint8)
+    assert recover.prove(net, calibration, path, photos, 96) < 1e-4
+    net.brightness_level = None  # a rebuild that forgot the level would not reproduce the file
+    assert recover.prove(net, calibration, path, photos, 96) > 1e-4

@@ -1,3 +1,3 @@
 """skinscan: benign/malignant triage of skin-lesion photos (not a diagnosis)."""
 
-__version__ = "3.0.0"
+__version__ = "3.1.0"

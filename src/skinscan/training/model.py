@@ -53,9 +53,11 @@ class LesionNet(nn.Module):
         dropout: float = 0.3,
         pretrained: bool = True,
         colour_constancy: bool = True,
+        brightness_level: float | None = None,
     ) -> None:
         super().__init__()
         self.colour_constancy = colour_constancy
+        self.brightness_level = brightness_level
         net = EfficientNet.from_name(arch, image_size=224)
         if pretrained:
             state = torch.load(pretrained_weights_path(arch), map_location="cpu", weights_only=True)
@@ -111,7 +113,7 @@ class LesionNet(nn.Module):
 
     def prepare(self, x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """float NCHW [0, 1] -> (network input in [-1, 1], log illuminant [N, 3] for the gate)."""
-        corrected, log_illuminant = shades_of_grey(x01)
+        corrected, log_illuminant = shades_of_grey(x01, self.brightness_level)
         return normalise(corrected if self.colour_constancy else x01), log_illuminant
 
     def heads(self, x: torch.Tensor, log_illuminant: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -153,18 +155,32 @@ def spatial_mean(x: torch.Tensor) -> torch.Tensor:
     return x.mean(dim=3).mean(dim=2)
 
 
-def shades_of_grey(x01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def shades_of_grey(x01: torch.Tensor, level: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Colour constancy: float NCHW in [0, 1] -> (corrected photo in [0, 1], log illuminant [N, 3]).
 
     Each channel is scaled so that the estimated illuminant becomes grey (gains limited to
     1/MAX_GAIN..MAX_GAIN), so a photo under warm indoor light and one under a dermatoscope's white
-    LED reach the trunk with similar colours.
+    LED reach the trunk with similar colours. With ``level`` (brightness constancy, model 3.1) the grey
+    is that fixed level instead of the photo's own mean illuminant, so the same spot 20% brighter or
+    darker reaches the trunk with the same pixels (up to clipping). The log illuminant is the photo's own.
     """
     p = SHADES_OF_GREY_P
     illuminant = spatial_mean(x01.clamp_min(1e-3).pow(p)).pow(1.0 / p)  # [N, 3]
-    gain = (illuminant.mean(dim=1, keepdim=True) / illuminant).clamp(1.0 / MAX_GAIN, MAX_GAIN)
+    grey = illuminant.mean(dim=1, keepdim=True) if level is None else torch.full_like(illuminant[:, :1], level)
+    gain = (grey / illuminant).clamp(1.0 / MAX_GAIN, MAX_GAIN)
     corrected = (x01 * gain[:, :, None, None]).clamp(0.0, 1.0)
     return corrected, torch.log(illuminant)
+
+
+def illuminant_level(images_uint8_nhwc: np.ndarray, batch_size: int = 256) -> float:
+    """The median over photos of the mean shades-of-grey illuminant (the grey that brightness constancy
+    scales every photo to: the typical training photo keeps its brightness)."""
+    levels = []
+    for start in range(0, len(images_uint8_nhwc), batch_size):
+        x01 = torch.from_numpy(images_uint8_nhwc[start : start + batch_size]).permute(0, 3, 1, 2).float() / 255.0
+        illuminant = spatial_mean(x01.clamp_min(1e-3).pow(SHADES_OF_GREY_P)).pow(1.0 / SHADES_OF_GREY_P)
+        levels.append(illuminant.mean(dim=1).numpy())
+    return round(float(np.median(np.concatenate(levels))), 4) if levels else 0.5
 
 
 QUALITY_SIGNALS = ("brightness", "overexposed", "contrast", "sharpness", "focus")
@@ -316,6 +332,7 @@ def save_checkpoint(path: Path, net: LesionNet, config: Any, epoch: int, score: 
             "dropout": config.dropout,
             "input_size": config.input_size,
             "colour_constancy": config.colour_constancy,
+            "brightness_level": net.brightness_level,
         },
         path,
     )
@@ -329,6 +346,7 @@ def network_from(checkpoint: dict[str, Any], device: torch.device | str = "cpu")
         dropout=checkpoint["dropout"],
         pretrained=False,
         colour_constancy=checkpoint.get("colour_constancy", True),
+        brightness_level=checkpoint.get("brightness_level"),
     )
     net.load_state_dict(checkpoint["state_dict"])
     return net.to(device).eval()

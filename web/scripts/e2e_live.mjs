@@ -60,11 +60,11 @@ const JPEG_DCT_MEAN = 0.5;
  *
  * Model 3 meets the band limit (0 changes a minute). The spread was 9.9 and 14.4 points a turn at 4.5
  * readings/s (loaded machine) and 21.0 / 19.2 at ~19 readings/s (quiet) with an 8-frame average;
- * with the 16-frame average (steady.ts) 9.3 and 7.1 (docs/web.md). The test
- * asserts the band limit as the issue states it and the spread against a regression bound of 20
- * points (model 2.0: 25-29), and prints the measured spread beside the issue's 10.
+ * with the 16-frame average 9.3 and 7.1 in one run, 9.8-13.9 in the fresh-clone repeats; with the 24-frame
+ * average (steady.ts, model 3.1) 4.9-8.1 in five runs (docs/web.md). The test asserts both limits as
+ * the issue states them (model 2.0: 25-29 points).
  */
-const TURN = { seconds: 6, turns: 2, maxSpread: 0.2, issueSpread: 0.1, maxBandChangesPerMinute: 6 };
+const TURN = { seconds: 6, turns: 2, maxSpread: 0.1, issueSpread: 0.1, maxBandChangesPerMinute: 6 };
 
 function python(args) {
   const run = spawnSync(join(REPO, ".venv", "bin", "python"), args, { cwd: REPO, encoding: "utf8" });

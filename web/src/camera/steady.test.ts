@@ -42,7 +42,7 @@ describe("steady live readings", () => {
     expect(trimmedMeanLogit([0.01, 0.3, 0.3, 0.3, 0.3])).toBeCloseTo(0.3, 12);
     expect(trimmedMeanLogit([0, 1, 0.5])).toBeCloseTo(0.5, 6); // 0 and 1 clamped, finite
     expect(STEADY_DEFAULTS.window).toBe(8); // one cycle of the model's 8 views
-    expect(STEADY_DEFAULTS.pWindow).toBe(16); // two cycles, averaged into the shown probability
+    expect(STEADY_DEFAULTS.pWindow).toBe(24); // three cycles, averaged into the shown probability
   });
 
   it("shows no label until the readings settle, then the smoothed one; one odd frame moves nothing", () => {
@@ -127,7 +127,7 @@ describe("steady live readings", () => {
     const raw = wavering.map((d) => (d.kind === "answer" && d.p >= 0.8 ? "high" : "medium"));
     expect(raw.slice(1).filter((b, i) => b !== raw[i]).length).toBeGreaterThan(20);
     expect(changes).toBe(0);
-    // A real change is followed once it fills the averaging window (two cycles of the 8 views).
+    // A real change is followed once it fills the averaging window (three cycles of the 8 views).
     const after = run(
       Array.from({ length: STEADY_DEFAULTS.pWindow }, () => answer(0.3)),
       states.at(-1),

@@ -4,7 +4,7 @@
  *
  * - State: `refused` while most of the recent frames are refused (gate or quality), `reading`
  *   while most are answered; a tie keeps the previous state, so one blurred frame changes nothing.
- * - Probability: the answered frames of the last `pWindow` frames (16: two full cycles of the model's
+ * - Probability: the answered frames of the last `pWindow` frames (24: three full cycles of the model's
  *   8 views, see `useLiveReadings`) are combined as the model combines its views, the mean of their logits
  *   back through the logistic, but trimmed: with 5 or more answered frames the lowest and the
  *   highest logit are left out, so one odd frame (motion, a reflection) moves nothing. With a
@@ -27,9 +27,10 @@ export interface SteadyOptions {
   /** Frames whose majority decides reading or refused: one cycle of the model's 8 views. */
   window: number;
   /**
-   * Frames whose answers are averaged into the shown probability: two cycles of the 8 views. At ~19
-   * frames/s one cycle spans only ~25 degrees of a hand turning the phone once in 6 s, and the shown
-   * percentage moved 19-21 points a turn in the browser test; two cycles span twice the angle.
+   * Frames whose answers are averaged into the shown probability: three cycles of the 8 views. At ~15-19
+   * frames/s one cycle spans only ~25-30 degrees of a hand turning the phone once in 6 s: the shown
+   * percentage moved 19-21 points a turn in the browser test with one cycle, 10-14 with two, 5-8 with
+   * three (docs/web.md); a new spot takes ~1.6 s to move the reading fully.
    */
   pWindow: number;
   /** Answered frames needed before the readings may count as settled. */
@@ -42,7 +43,7 @@ export interface SteadyOptions {
 
 export const STEADY_DEFAULTS: SteadyOptions = {
   window: 8,
-  pWindow: 16,
+  pWindow: 24,
   settleFrames: 4,
   settleSpread: 0.2,
   margin: 0.05,

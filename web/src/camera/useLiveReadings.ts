@@ -7,7 +7,7 @@
  *
  * With a model that takes `views` (model 3), each live frame is read in ONE of the 8 mirror/turn
  * views, cycling 0, 1, ..., 7, 0, ...: a frame costs one model run, and the smoothing (steady.ts,
- * two cycles of 8 frames) averages the views as the model's own 8-view answer does. A captured frame
+ * three cycles of 8 frames) averages the views as the model's own 8-view answer does. A captured frame
  * is read in all 8 views, as the server reads it. A model without `views` (2.0) reads each frame once.
  */
 import { type RefObject, useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from "react";

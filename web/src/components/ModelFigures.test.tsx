@@ -62,7 +62,7 @@ describe("ModelFiguresView", () => {
       );
       const view = screen.getByTestId("model-figures");
       expect(view).toHaveTextContent(title);
-      expect(view).toHaveTextContent(shipped.model.version.replace(/\+.*/, "")); // "3.1.0": the build tag is left out (below)
+      expect(view).toHaveTextContent(shipped.model.version.replace(/\+.*/, "")); // "3.1.0", no build tag
       expect(view).not.toHaveTextContent("efficientnet");
       for (const set of figures.sets) {
         const cells = within(screen.getByTestId(`figures-${set.id}`)).getAllByRole("cell");

@@ -79,7 +79,8 @@ def main() -> None:
         p = {}
         for f, x in copies.items():
             gain = np.clip(target / level(x, kind), 0.5, 2.0) if kind != "none" else np.ones(len(x), np.float32)
-            p[f] = np.concatenate([predictor.predict_arrays(scaled(x, gain)[i : i + 16]) for i in range(0, len(x), 16)])
+            fed = scaled(x, gain)
+            p[f] = np.concatenate([predictor.predict_arrays(fed[i : i + 16]) for i in range(0, len(fed), 16)])
         aucs = [f"{s} {roc_auc_score(labels[sources == s], p[1.0][sources == s]):.4f}" for s in SOURCES]
         line = [f"{kind}: ROC AUC " + ", ".join(aucs)]
         for f in (1.2, 0.8):

@@ -25,15 +25,14 @@ from onnx import numpy_helper
 
 from skinscan.datasets import data_root, kaggle_entries, load_pool
 from skinscan.evaluation.manifest import manifest_for_model, manifest_in_run
-from skinscan.training.model import ExportedModel, LesionNet
+from skinscan.training.model import VIEWS, ExportedModel, LesionNet
 from skinscan.training.outputs import run_onnx
 
 MAX_ABS_DIFF = 1e-4
 
 
-def folded_convolutions(graph: onnx.GraphProto) -> list[tuple[np.ndarray, np.ndarray]]:
+def folded_convolutions(graph: onnx.GraphProto, weights: dict[str, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
     """(weight, bias) of every convolution whose weights are initializers, in execution order."""
-    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     convs = []
     for node in graph.node:
         if node.op_type == "Conv" and len(node.input) == 3 and node.input[1] in weights:
@@ -49,7 +48,7 @@ def rebuild_network(model_path: Path, card: dict) -> tuple[LesionNet, tuple[floa
     convolutions = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
     norms = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     pairs = list(zip(convolutions, norms, strict=True))  # each convolution is followed by its BatchNorm
-    convs = folded_convolutions(graph)
+    convs = folded_convolutions(graph, weights)
     if len(pairs) != len(convs):
         raise SystemExit(f"{len(convs)} folded convolutions in the file, {len(pairs)} conv+BN pairs in the network")
     with torch.no_grad():
@@ -73,7 +72,7 @@ def prove(net: LesionNet, calibration: tuple[float, ...], model_path: Path, imag
     """Largest |difference| of p_malignant / p_lesion / p_dermoscopic between the rebuild and the file."""
     graph = ExportedModel(net, size, calibration).eval()  # type: ignore[arg-type]
     with torch.no_grad():
-        mine = [graph(torch.from_numpy(images[i : i + 16]), torch.arange(8)) for i in range(0, len(images), 16)]
+        mine = [graph(torch.from_numpy(images[i : i + 16]), torch.arange(VIEWS)) for i in range(0, len(images), 16)]
     theirs = run_onnx(model_path, images)
     worst = 0.0
     for index, name in ((0, "p_malignant"), (1, "p_lesion"), (4, "p_dermoscopic")):

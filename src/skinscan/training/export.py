@@ -197,7 +197,7 @@ def build_card(
         "export": {
             "max_abs_diff_vs_pytorch": diffs,
             "shipped": "fp32",
-            "brightness_level": checkpoint.get("brightness_level") or summary.get("brightness_level"),
+            "brightness_level": summary["brightness_level"],
             "brightness_constancy": "after colour constancy each photo is scaled so that its shades-of-grey "
             "illuminant sits at brightness_level, the median of the training lesion photos' (added at export in "
             "3.1: chosen on validation photos, where it kept every source's ROC AUC and cut the answers changed by "

@@ -164,12 +164,17 @@ def shades_of_grey(x01: torch.Tensor, level: float | None = None) -> tuple[torch
     is that fixed level instead of the photo's own mean illuminant, so the same spot 20% brighter or
     darker reaches the trunk with the same pixels (up to clipping). The log illuminant is the photo's own.
     """
-    p = SHADES_OF_GREY_P
-    illuminant = spatial_mean(x01.clamp_min(1e-3).pow(p)).pow(1.0 / p)  # [N, 3]
+    illuminant = shades_of_grey_illuminant(x01)
     grey = illuminant.mean(dim=1, keepdim=True) if level is None else torch.full_like(illuminant[:, :1], level)
     gain = (grey / illuminant).clamp(1.0 / MAX_GAIN, MAX_GAIN)
     corrected = (x01 * gain[:, :, None, None]).clamp(0.0, 1.0)
     return corrected, torch.log(illuminant)
+
+
+def shades_of_grey_illuminant(x01: torch.Tensor) -> torch.Tensor:
+    """float NCHW in [0, 1] -> [N, 3]: each channel's Minkowski p-norm (p = SHADES_OF_GREY_P)."""
+    p = SHADES_OF_GREY_P
+    return spatial_mean(x01.clamp_min(1e-3).pow(p)).pow(1.0 / p)
 
 
 def illuminant_level(images_uint8_nhwc: np.ndarray, batch_size: int = 256) -> float:
@@ -178,8 +183,7 @@ def illuminant_level(images_uint8_nhwc: np.ndarray, batch_size: int = 256) -> fl
     levels = []
     for start in range(0, len(images_uint8_nhwc), batch_size):
         x01 = torch.from_numpy(images_uint8_nhwc[start : start + batch_size]).permute(0, 3, 1, 2).float() / 255.0
-        illuminant = spatial_mean(x01.clamp_min(1e-3).pow(SHADES_OF_GREY_P)).pow(1.0 / SHADES_OF_GREY_P)
-        levels.append(illuminant.mean(dim=1).numpy())
+        levels.append(shades_of_grey_illuminant(x01).mean(dim=1).numpy())
     return round(float(np.median(np.concatenate(levels))), 4) if levels else 0.5
 
 

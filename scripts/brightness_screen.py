@@ -15,15 +15,14 @@ report's steadiness table does). Run it on a model without constancy (3.0 is in 
 from __future__ import annotations
 
 import argparse
-import io
 import logging
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 from sklearn.metrics import roc_auc_score
 
 from skinscan.datasets import HAM, KAGGLE, PAD, csv_entries, data_root, kaggle_entries, load_pool
+from skinscan.evaluation import degradations
 from skinscan.evaluation.manifest import read_manifest
 from skinscan.predictor import Predictor
 
@@ -45,15 +44,6 @@ def scaled(photos: np.ndarray, gain: np.ndarray) -> np.ndarray:
     return np.clip(photos.astype(np.float32) * gain.reshape(-1, 1, 1, 1), 0, 255).round().astype(np.uint8)
 
 
-def jpeg(photos: np.ndarray) -> np.ndarray:
-    out = np.empty_like(photos)
-    for i, photo in enumerate(photos):
-        buffer = io.BytesIO()
-        Image.fromarray(photo).save(buffer, "JPEG", quality=92)
-        out[i] = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, required=True)
@@ -73,7 +63,7 @@ def main() -> None:
     photos, labels, sources = arrays[0], pool.label, pool.source
     copies = {f: scaled(photos, np.full(len(photos), f, np.float32)) for f in (1.0, 1.2, 0.8)}
     if args.jpeg:
-        copies = {f: jpeg(x) for f, x in copies.items()}
+        copies = {f: degradations.apply(x, degradations.jpeg(92)) for f, x in copies.items()}
     for kind in args.kinds.split(","):
         target = float(np.median(level(photos, kind))) if kind != "none" else 1.0
         p = {}
